@@ -1,0 +1,45 @@
+# Lattice: the two set-up commands (`make demo`, `make test`) and the development targets.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+KG     := $(BIN)/kg
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test venv install bench docs check clean findings
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv install: $(STAMP)
+
+## demo: install, build the graph, validate it, and ask "to whom is the FATF accountable?"
+demo: $(STAMP)
+	$(KG) build
+	$(KG) check
+	$(KG) validate --fail-on violation
+	$(KG) query accountability-direct --param actor=lat-id:fatf
+	$(KG) query accountability-chain --param actor=lat-id:fatf
+
+## test: install with test extras and run the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -ra
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+docs: $(STAMP)
+	$(KG) docs
+
+findings: $(STAMP)
+	$(KG) report principles --out docs/findings.md
+
+check: $(STAMP)
+	$(KG) check
+
+clean:
+	rm -rf $(VENV) dist docs/build .pytest_cache

@@ -1,0 +1,371 @@
+"""`kg build`: merge ontology, shapes, curated graph and imports into one dataset, and materialize inferences."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from kg import __version__, namespaces as ns, paths
+from kg.errors import InputError, UsageError
+
+MANIFEST = "manifest.json"
+STORE = "store"
+
+RDF_EXTENSIONS = {
+    ".ttl": "TURTLE",
+    ".nt": "N_TRIPLES",
+    ".nq": "N_QUADS",
+    ".trig": "TRIG",
+    ".rdf": "RDF_XML",
+    ".owl": "RDF_XML",
+    ".xml": "RDF_XML",
+    ".jsonld": "JSON_LD",
+}
+
+
+@dataclass
+class Source:
+    """One input file and the named graph it goes into."""
+
+    path: Path
+    graph: str
+
+    def key(self) -> str:
+        return f"{self.graph} {self.path}"
+
+
+@dataclass
+class BuildResult:
+    """What a build did: where the dataset is, how big, what was reused."""
+
+    out: Path
+    triples: int = 0
+    inferred: int = 0
+    parsed: list = field(default_factory=list)
+    reused: list = field(default_factory=list)
+    seconds: float = 0.0
+    skipped: bool = False
+
+
+def rdf_format(path: Path):
+    """The pyoxigraph format for a file name, or an InputError naming the file."""
+    import pyoxigraph as ox
+
+    name = RDF_EXTENSIONS.get(path.suffix.lower())
+    if name is None:
+        raise InputError(
+            f"unknown RDF file extension {path.suffix!r} (expected one of {', '.join(sorted(RDF_EXTENSIONS))})",
+            path=path,
+        )
+    return getattr(ox.RdfFormat, name)
+
+
+def sources(extra: list[Path] | None = None) -> list[Source]:
+    """Every input of the build, in a stable order, each with its named graph."""
+    found: list[Source] = []
+    for p in sorted(paths.ONTOLOGY_DIR.glob("*.ttl")):
+        found.append(Source(p, ns.GRAPH_ONTOLOGY))
+    for p in sorted((paths.ONTOLOGY_DIR / "external").glob("*.ttl")):
+        found.append(Source(p, ns.LAT_G + "external"))
+    for p in sorted(paths.SHAPES_DIR.glob("*.ttl")):
+        found.append(Source(p, ns.GRAPH_SHAPES))
+    for p in sorted(paths.DATA_DIR.glob("*.ttl")):
+        found.append(Source(p, ns.curated_graph(p.stem)))
+    imports = paths.imports_dir()
+    if imports.is_dir():
+        for p in sorted(imports.iterdir()):
+            if p.suffix.lower() in RDF_EXTENSIONS:
+                found.append(Source(p, ns.import_graph(p.stem)))
+    for p in extra or []:
+        p = Path(p)
+        if not p.is_file():
+            raise InputError("no such file", path=p)
+        rdf_format(p)
+        found.append(Source(p.resolve(), ns.import_graph(p.stem)))
+    return found
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def fingerprint(src: Source, previous: dict | None = None) -> dict:
+    """Size, mtime and content hash of an input; the hash is reused when size and mtime are unchanged."""
+    st = src.path.stat()
+    entry = {"path": str(src.path), "graph": src.graph, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    if previous and previous.get("size") == st.st_size and previous.get("mtime_ns") == st.st_mtime_ns:
+        entry["sha256"] = previous["sha256"]
+    else:
+        entry["sha256"] = _digest(src.path)
+    return entry
+
+
+def read_manifest(out: Path) -> dict | None:
+    """The manifest of a built dataset, or None when there is none (or it is unreadable)."""
+    try:
+        return json.loads((out / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _previous_entries(manifest: dict | None) -> dict:
+    if not manifest:
+        return {}
+    return {f"{e['graph']} {e['path']}": e for e in manifest.get("inputs", [])}
+
+
+def is_current(out: Path, extra: list[Path] | None = None) -> bool:
+    """True when the dataset in OUT was built by this version from exactly the current inputs."""
+    manifest = read_manifest(out)
+    if not manifest or manifest.get("kg_version") != __version__ or not (out / STORE).is_dir():
+        return False
+    if extra is None:
+        extra = [Path(p) for p in manifest.get("extra", [])]
+    previous = _previous_entries(manifest)
+    try:
+        current = [fingerprint(s, previous.get(s.key())) for s in sources(extra)]
+    except (OSError, InputError):
+        return False
+    return [(e["graph"], e["path"], e["sha256"]) for e in current] == [
+        (e["graph"], e["path"], e["sha256"]) for e in manifest.get("inputs", [])
+    ]
+
+
+@contextlib.contextmanager
+def _lock(out: Path):
+    """Serialize builds of one dataset folder across processes."""
+    import fcntl
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / f".{out.name}.lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _load(store, src: Source) -> None:
+    import pyoxigraph as ox
+
+    fmt = rdf_format(src.path)
+    graph = ox.NamedNode(src.graph)
+    try:
+        if src.path.stat().st_size > 50_000_000:
+            store.bulk_load(path=str(src.path), format=fmt, to_graph=graph)
+        else:
+            store.load(path=str(src.path), format=fmt, to_graph=graph, base_iri=src.path.as_uri())
+    except SyntaxError as exc:
+        from kg.errors import from_oxigraph_syntax_error
+
+        raise from_oxigraph_syntax_error(exc, src.path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc}", path=src.path) from None
+
+
+def build(out: Path | None = None, force: bool = False, extra: list[Path] | None = None,
+          progress=None) -> BuildResult:
+    """Build the dataset into OUT atomically; unchanged inputs are taken from the previous build unparsed."""
+    import pyoxigraph as ox
+
+    out = Path(out) if out else paths.default_dataset()
+    out = out.expanduser().resolve()
+    say = progress or (lambda msg: None)
+    started = time.perf_counter()
+    with _lock(out):
+        manifest = read_manifest(out)
+        if extra is None and manifest:
+            extra = [Path(p) for p in manifest.get("extra", [])]
+        if not force and is_current(out, extra):
+            return BuildResult(out=out, triples=manifest.get("triples", 0), inferred=manifest.get("inferred", 0),
+                               skipped=True, seconds=time.perf_counter() - started)
+        previous = _previous_entries(manifest)
+        inputs = sources(extra)
+        entries = [fingerprint(s, previous.get(s.key())) for s in inputs]
+
+        tmp = out.parent / f"{out.name}.tmp-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        result = BuildResult(out=out)
+        store = None
+        try:
+            reuse = (not force and manifest is not None and manifest.get("kg_version") == __version__
+                     and (out / STORE).is_dir())
+            if reuse:
+                ox.Store.read_only(str(out / STORE)).backup(str(tmp / STORE))
+                store = ox.Store(str(tmp / STORE))
+                old_graphs = {}
+                for e in manifest.get("inputs", []):
+                    old_graphs.setdefault(e["graph"], set()).add(e["sha256"])
+                new_graphs = {}
+                for e in entries:
+                    new_graphs.setdefault(e["graph"], set()).add(e["sha256"])
+                # a graph is reloaded when the set of its inputs changed at all
+                stale = {g for g in set(old_graphs) | set(new_graphs) if old_graphs.get(g) != new_graphs.get(g)}
+                stale.add(ns.GRAPH_INFERRED)
+                for g in stale:
+                    if store.contains_named_graph(ox.NamedNode(g)):
+                        store.remove_graph(ox.NamedNode(g))
+            else:
+                store = ox.Store(str(tmp / STORE))
+                stale = {e["graph"] for e in entries}
+            for src, entry in zip(inputs, entries):
+                if src.graph in stale:
+                    say(f"parse {src.path}")
+                    _load(store, src)
+                    result.parsed.append(str(src.path))
+                else:
+                    result.reused.append(str(src.path))
+            say("materialize inferences")
+            result.inferred = materialize(store)
+            store.flush()
+            store.optimize()
+            result.triples = len(store)
+            new_manifest = {
+                "kg_version": __version__,
+                "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "inputs": entries,
+                "extra": [str(Path(p).resolve()) for p in (extra or [])],
+                "graphs": graph_sizes(store),
+                "triples": result.triples,
+                "inferred": result.inferred,
+            }
+            del store
+            (tmp / MANIFEST).write_text(json.dumps(new_manifest, indent=2))
+            _swap(tmp, out)
+        except BaseException as exc:
+            # release the half-built store (frames of the traceback hold it too) before removing it
+            import gc
+            import traceback
+
+            store = None
+            traceback.clear_frames(exc.__traceback__)
+            gc.collect()
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _swap(tmp: Path, out: Path) -> None:
+    """Put the finished build in place: the old one is renamed away first, then removed."""
+    old = None
+    if out.exists():
+        old = out.parent / f"{out.name}.old-{os.getpid()}"
+        os.replace(out, old)
+    os.replace(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def graph_sizes(store) -> dict:
+    """Triples per named graph."""
+    counts = {}
+    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+        counts[row["g"].value] = int(row["n"].value)
+    return dict(sorted(counts.items()))
+
+
+# Each rule is a CONSTRUCT evaluated over the union of all graphs; its new triples go to lat-g:inferred.
+# Rules are repeated until nothing new appears (a handful of rounds on real data).
+INFERENCE_RULES = {
+    "subclass": """CONSTRUCT { ?x a ?d } WHERE { ?c rdfs:subClassOf+ ?d . FILTER(isIRI(?d)) ?x a ?c }""",
+    "subproperty": """CONSTRUCT { ?s ?q ?o } WHERE { ?p rdfs:subPropertyOf+ ?q . FILTER(isIRI(?q)) ?s ?p ?o }""",
+    "inverse": """CONSTRUCT { ?o ?q ?s } WHERE {
+        { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p }
+        FILTER(isIRI(?p) && isIRI(?q)) ?s ?p ?o . FILTER(!isLiteral(?o)) }""",
+    "symmetric": """CONSTRUCT { ?o ?p ?s } WHERE { ?p a owl:SymmetricProperty . ?s ?p ?o . FILTER(!isLiteral(?o)) }""",
+    "has-value-class": """CONSTRUCT { ?x a ?c } WHERE {
+        ?c owl:equivalentClass ?e . FILTER(isIRI(?c))
+        ?e owl:intersectionOf ?list .
+        ?list rdf:rest*/rdf:first ?r . ?r owl:onProperty ?p ; owl:hasValue ?v .
+        ?x ?p ?v .
+        FILTER NOT EXISTS { ?list rdf:rest*/rdf:first ?k . FILTER(isIRI(?k)) FILTER NOT EXISTS { ?x a ?k } }
+        FILTER NOT EXISTS { ?list rdf:rest*/rdf:first ?r2 . ?r2 owl:onProperty ?p2 ; owl:hasValue ?v2 .
+                            FILTER NOT EXISTS { ?x ?p2 ?v2 } } }""",
+    "accountable-to": """CONSTRUCT { ?a lat:accountableTo ?f } WHERE { ?r lat:accountableActor ?a ; lat:forum ?f }""",
+    "member-of": """CONSTRUCT { ?m lat:memberOf ?o . ?m org:memberOf ?o . ?o org:hasMember ?m }
+        WHERE { ?x org:member ?m ; org:organization ?o }""",
+    "member-during": """CONSTRUCT {
+            ?x org:memberDuring ?i . ?i a time:Interval ; time:hasBeginning ?b ; time:hasEnd ?e .
+            ?b a time:Instant ; time:inXSDDate ?start . ?e a time:Instant ; time:inXSDDate ?end }
+        WHERE { ?x org:member ?m ; lat:startDate ?start . FILTER(isIRI(?x))
+            OPTIONAL { ?x lat:endDate ?end }
+            BIND(IRI(CONCAT(STR(?x), "/interval")) AS ?i)
+            BIND(IRI(CONCAT(STR(?x), "/interval/start")) AS ?b)
+            BIND(IF(BOUND(?end), IRI(CONCAT(STR(?x), "/interval/end")), ?unbound) AS ?e) }""",
+}
+
+
+def materialize(store, max_rounds: int = 6) -> int:
+    """Apply INFERENCE_RULES to a fixpoint; returns the number of triples added to lat-g:inferred."""
+    import pyoxigraph as ox
+
+    inferred = ox.NamedNode(ns.GRAPH_INFERRED)
+    prologue = ns.sparql_prefixes()
+    added = 0
+    for _ in range(max_rounds):
+        fresh = []
+        seen = set()
+        for rule in INFERENCE_RULES.values():
+            for t in store.query(prologue + rule, use_default_graph_as_union=True):
+                key = (t.subject, t.predicate, t.object)
+                if key in seen:
+                    continue
+                seen.add(key)
+                # keep only what no graph (source or inferred) states yet
+                if next(store.quads_for_pattern(t.subject, t.predicate, t.object, None), None) is None:
+                    fresh.append(ox.Quad(t.subject, t.predicate, t.object, inferred))
+        if not fresh:
+            break
+        store.extend(fresh)
+        added += len(fresh)
+    return added
+
+
+def register(sub) -> None:
+    """Add `kg build` to the command line."""
+    p = sub.add_parser(
+        "build",
+        help="merge ontology, shapes, curated graph and imports into the dataset",
+        description="Merge the ontology, the shapes, the curated graph and any imported data into one dataset "
+        "(one named graph per source) in an embedded store, and materialize the inferences the queries rely on. "
+        "The build is atomic and reuses unchanged inputs from the previous build.",
+    )
+    p.add_argument("--out", metavar="DIR", help="dataset folder (default: --dataset or $LATTICE_HOME/build)")
+    p.add_argument("--add", metavar="FILE", action="append", default=None,
+                   help="extra RDF file to merge as graph lat-g:import/<stem> (repeatable; remembered by later builds)")
+    p.add_argument("--force", action="store_true", help="rebuild everything even when nothing changed")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    out = args.out or getattr(args, "dataset", None)
+    if args.add:
+        for f in args.add:
+            if not Path(f).is_file():
+                raise UsageError(f"--add {f}: no such file")
+    show = not args.quiet and sys.stderr.isatty()
+    progress = (lambda m: print(m, file=sys.stderr)) if show else None
+    res = build(Path(out) if out else None, force=args.force,
+                extra=[Path(f) for f in args.add] if args.add else None, progress=progress)
+    if not args.quiet:
+        if res.skipped:
+            print(f"{res.out}: up to date ({res.triples} triples)")
+        else:
+            print(f"{res.out}: {res.triples} triples ({res.inferred} inferred); "
+                  f"parsed {len(res.parsed)} inputs, reused {len(res.reused)}; {res.seconds:.2f} s")
+    return 0

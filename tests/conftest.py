@@ -1,0 +1,76 @@
+"""Shared test fixtures: an isolated LATTICE_HOME, the built dataset, the shared data, and a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config):
+    # No test may touch the user's real cache: the whole run gets its own LATTICE_HOME.
+    os.environ["LATTICE_HOME"] = tempfile.mkdtemp(prefix="lattice-test-home-")
+
+
+@pytest.fixture
+def lattice_home(tmp_path, monkeypatch) -> Path:
+    """A fresh, empty LATTICE_HOME for one test."""
+    home = tmp_path / "lattice-home"
+    home.mkdir()
+    monkeypatch.setenv("LATTICE_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def built_dataset() -> Path:
+    """The dataset built once from the repository's ontology, shapes and curated graph (no imports)."""
+    from kg.build import build
+
+    out = Path(tempfile.mkdtemp(prefix="lattice-test-build-")) / "build"
+    saved = os.environ.get("LATTICE_HOME")
+    os.environ["LATTICE_HOME"] = str(out.parent / "empty-home")  # no imports in this build
+    try:
+        build(out)
+    finally:
+        os.environ["LATTICE_HOME"] = saved
+    return out
+
+
+@pytest.fixture(scope="session")
+def built_store(built_dataset):
+    """A read-only pyoxigraph store on the session's built dataset."""
+    from kg.store import open_store
+
+    return open_store(built_dataset, build_if_needed=False)
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The shared seeds and data sets; the test is skipped when they are not beside the checkout."""
+    from kg.paths import shared_dir as find
+
+    found = find()
+    if found is None:
+        pytest.skip("../shared (seeds and data sets) is not present beside the checkout")
+    return found
+
+
+@pytest.fixture
+def run_kg():
+    """Run the `kg` command line in a subprocess; returns the CompletedProcess (text mode)."""
+
+    def run(*args, cwd=None, env=None, input=None, timeout=300):
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        return subprocess.run(
+            [sys.executable, "-m", "kg", *map(str, args)],
+            cwd=cwd or REPO, env=full_env, input=input, capture_output=True, text=True, timeout=timeout,
+        )
+
+    return run
