@@ -1,0 +1,254 @@
+"""One measured benchmark step, run in its own process so that its peak memory is its own.
+
+Usage: python bench/steps.py STEP ARGS.json RESULT.json — ARGS.json holds the step's arguments; the step
+writes its figures to RESULT.json (rewritten after every measurement, so a step stopped by a time limit
+still leaves what it measured) including `peak_rss_mb`, the peak resident memory of this process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (and any children it waited for), in MiB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, kids) / 1024.0, 1)  # Linux reports KiB
+
+
+def cpu_seconds() -> float:
+    """User plus system CPU time of this process so far: less sensitive than wall time to a busy machine."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return round(ru.ru_utime + ru.ru_stime, 3)
+
+
+class Recorder:
+    """Accumulates a step's figures and rewrites the result file after every change."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.data: dict = {}
+
+    def put(self, **kw) -> None:
+        self.data.update(kw)
+        self.data["peak_rss_mb"] = peak_rss_mb()
+        self.data["cpu_seconds"] = cpu_seconds()
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        tmp.write_text(json.dumps(self.data, indent=1, default=str))
+        os.replace(tmp, self.path)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100) by linear interpolation between order statistics."""
+    vals = sorted(values)
+    if not vals:
+        return float("nan")
+    if len(vals) == 1:
+        return vals[0]
+    pos = (len(vals) - 1) * q / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, len(vals) - 1)
+    return vals[lo] + (vals[hi] - vals[lo]) * (pos - lo)
+
+
+def result_key(r) -> list:
+    """The identity of a validation result across engines: focus, shape, component, value.
+
+    A shape that is a blank node (a property shape nested in a node shape) has no name both engines share,
+    so it is identified by its path instead.
+    """
+    shape = r.shape
+    if shape is None or shape.startswith("_:"):
+        shape = f"[path {r.path}]"
+    return [r.focus, shape, r.component, r.value]
+
+
+def _write_keys(path: str, results) -> dict:
+    keys = sorted({tuple(result_key(r)) for r in results}, key=lambda k: tuple("" if x is None else x for x in k))
+    Path(path).write_text(json.dumps(keys))
+    by_shape: dict[str, int] = {}
+    for r in results:
+        shape = result_key(r)[1]
+        by_shape[shape] = by_shape.get(shape, 0) + 1
+    return {"results": len(results), "distinct_keys": len(keys), "by_shape": dict(sorted(by_shape.items()))}
+
+
+# ------------------------------------------------------------------------------------------------ steps
+
+
+def step_build(args: dict, rec: Recorder) -> None:
+    from kg.build import build
+
+    started = time.perf_counter()
+    res = build(Path(args["out"]), force=True, extra=[Path(p) for p in args.get("extra", [])])
+    rec.put(seconds=time.perf_counter() - started, triples=res.triples, inferred=res.inferred,
+            inputs=len(res.parsed))
+
+
+def step_export(args: dict, rec: Recorder) -> None:
+    """Write the validation input (ontology, curated and imported graphs) and the whole dataset as N-Triples."""
+    import pyoxigraph as ox
+
+    from kg.store import open_store
+    from kg.validate import dataset_graphs
+
+    store = open_store(args["dataset"], build_if_needed=False)
+    graphs = dataset_graphs(store)
+    with open(args["validation_nt"], "wb") as fh:
+        for g in graphs:
+            store.dump(fh, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(g))
+    n = _count_lines(args["validation_nt"])
+    total = 0
+    if args.get("all_nt"):
+        with open(args["all_nt"], "wb") as fh:
+            for g in store.named_graphs():
+                store.dump(fh, format=ox.RdfFormat.N_TRIPLES, from_graph=g)
+            store.dump(fh, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        total = _count_lines(args["all_nt"])
+    rec.put(validation_triples=n, graphs=graphs, all_quads=total)
+
+
+def _count_lines(path) -> int:
+    with open(path, "rb") as fh:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+
+
+def step_validate_fast(args: dict, rec: Recorder) -> None:
+    from kg.validate import validate
+
+    started = time.perf_counter()
+    report = validate([args["data"]], shapes=args.get("shapes"), engine="fast")
+    seconds = time.perf_counter() - started
+    rec.put(seconds=seconds, engine_seconds=report.seconds, **_write_keys(args["keys_out"], report.results))
+
+
+def step_validate_pyshacl(args: dict, rec: Recorder) -> None:
+    from kg.validate import shape_files
+    from rdflib_baseline import pyshacl_validate
+
+    files = shape_files(args.get("shapes"))
+    started = time.perf_counter()
+    results, inner, _ = pyshacl_validate(Path(args["data"]), files)
+    seconds = time.perf_counter() - started
+    rec.put(seconds=seconds, pyshacl_seconds=inner, **_write_keys(args["keys_out"], results))
+
+
+def _named_text(name: str, **params) -> str:
+    from kg.query import _with_prologue, bind, get_query
+
+    return _with_prologue(bind(get_query(name), params))
+
+
+def step_query_oxigraph(args: dict, rec: Recorder) -> None:
+    """The chain query for one actor and the gap query, repeated, on the embedded store."""
+    from kg.query import run_sparql
+    from kg.store import open_store
+
+    opened = time.perf_counter()
+    store = open_store(args["dataset"], build_if_needed=False)
+    rec.put(open_seconds=time.perf_counter() - opened)
+    plan = [("chain", args["chain_query"], {"actor": args["actor"]}, args.get("chain_reps", 20)),
+            ("gap", args["gap_query"], {}, args.get("gap_reps", 5))]
+    if args.get("deep_actor"):
+        plan.append(("chain_deepest", args["chain_query"], {"actor": args["deep_actor"]}, args.get("gap_reps", 5)))
+    for label, name, params, reps in plan:
+        text = _named_text(name, **params)
+        times, rows = [], None
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            out = run_sparql(text, store=store)
+            times.append(time.perf_counter() - t0)
+            rows = len(out)
+            rec.put(**{label: {"times": times, "rows": rows, "p50": statistics.median(times),
+                               "p99": percentile(times, 99), "query": name}})
+
+
+def step_query_rdflib(args: dict, rec: Recorder) -> None:
+    """The same two queries on rdflib's default engine over the same dataset (all graphs as one graph)."""
+    from rdflib_baseline import load_rdflib, rdflib_query
+
+    graph, load_s = load_rdflib(Path(args["all_nt"]))
+    rec.put(load_seconds=load_s, triples=len(graph))
+    budget = float(args.get("budget_s", 300))
+    for label, name, params, reps in (
+        ("chain", args["chain_query"], {"actor": args["actor"]}, args.get("chain_reps", 5)),
+        ("gap", args["gap_query"], {}, args.get("gap_reps", 3)),
+    ):
+        text = _named_text(name, **params)
+        times, rows = [], None
+        spent = 0.0
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            rows = rdflib_query(graph, text)
+            dt = time.perf_counter() - t0
+            times.append(dt)
+            spent += dt
+            rec.put(**{label: {"times": times, "rows": rows, "p50": statistics.median(times),
+                               "p99": percentile(times, 99), "query": name}})
+            if spent > budget / 2:  # leave time for the other query
+                break
+
+
+def step_import(args: dict, rec: Recorder) -> None:
+    """Run one `kg import ...` command line (the importers write into $LATTICE_HOME/imports)."""
+    from kg.cli import main
+
+    started = time.perf_counter()
+    code = main(["import", *args["argv"]])
+    rec.put(seconds=time.perf_counter() - started, exit_code=code)
+
+
+def step_pick_actor(args: dict, rec: Recorder) -> None:
+    """An actor for the chain query on real data: the preferred one when it answers to someone, else the
+    actor with the most two-step chains."""
+    from kg.store import open_store
+
+    store = open_store(args["dataset"], build_if_needed=False)
+    lat = "https://w3id.org/lattice/ontology#"
+    for iri in args.get("preferred", []):
+        if store.query(f"ASK {{ <{iri}> <{lat}accountableTo> ?f }}", use_default_graph_as_union=True):
+            rec.put(actor=iri)
+            return
+    rows = list(store.query(f"""SELECT ?a (COUNT(*) AS ?n) WHERE {{ ?a <{lat}accountableTo>/<{lat}accountableTo> ?x }}
+        GROUP BY ?a ORDER BY DESC(?n) ?a LIMIT 1""", use_default_graph_as_union=True))
+    rec.put(actor=rows[0]["a"].value if rows else None)
+
+
+STEPS = {
+    "pick-actor": step_pick_actor,
+    "build": step_build,
+    "export": step_export,
+    "validate-fast": step_validate_fast,
+    "validate-pyshacl": step_validate_pyshacl,
+    "query-oxigraph": step_query_oxigraph,
+    "query-rdflib": step_query_rdflib,
+    "import": step_import,
+}
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3 or argv[0] not in STEPS:
+        print(__doc__, file=sys.stderr)
+        print(f"steps: {', '.join(STEPS)}", file=sys.stderr)
+        return 2
+    step, args_file, result_file = argv
+    rec = Recorder(Path(result_file))
+    rec.put(step=step)
+    STEPS[step](json.loads(Path(args_file).read_text()), rec)
+    rec.put(done=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

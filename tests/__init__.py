@@ -1,0 +1,1 @@
+"""The Lattice test suite."""

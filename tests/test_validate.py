@@ -1,0 +1,331 @@
+"""Tests of kg.validate: the API, both engines, the report formats, exit codes and the data sources."""
+
+from __future__ import annotations
+
+import json
+import threading
+import xml.etree.ElementTree as ET
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg import cli
+from kg.errors import InputError, UsageError
+from kg.namespaces import LAT
+from kg.validate import Report, comparable_keys, render, validate
+
+SH = "http://www.w3.org/ns/shacl#"
+EX = "http://example.org/"
+
+SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix lat: <https://w3id.org/lattice/ontology#> .
+ex:BodyShape a sh:NodeShape ;
+    sh:targetClass ex:Body ;
+    lat:encodesNorm lat:ChecksAndBalances ;
+    sh:property [ sh:path ex:checkedBy ; sh:minCount 1 ; sh:severity sh:Warning ;
+                  sh:message "the body is checked by no one"@en ] ;
+    sh:property [ sh:path ex:founded ; sh:datatype xsd:date ; sh:maxCount 1 ] .
+"""
+# ex:good conforms; ex:lonely lacks a check (warning); ex:sloppy has a string date (violation)
+DATA = """@prefix ex: <http://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:good a ex:Body ; rdfs:label "Good body" ; ex:checkedBy ex:court ; ex:founded "1990-01-01"^^xsd:date .
+ex:lonely a ex:Body ; rdfs:label "Lonely body" ; ex:founded "1991-01-01"^^xsd:date .
+ex:sloppy a ex:Body ;
+    rdfs:label "Sloppy body" ; ex:checkedBy ex:court ; ex:founded "1992" .
+"""
+WARN_ONLY = """@prefix ex: <http://example.org/> .
+ex:lonely a ex:Body .
+"""
+
+
+@pytest.fixture
+def files(tmp_path):
+    shapes = tmp_path / "bodies.ttl"
+    shapes.write_text(SHAPES)
+    data = tmp_path / "data.ttl"
+    data.write_text(DATA)
+    warn = tmp_path / "warn.ttl"
+    warn.write_text(WARN_ONLY)
+    return {"shapes": shapes, "data": data, "warn": warn, "dir": tmp_path}
+
+
+def kg(*args, capsys):
+    """Run the CLI in-process; returns (exit code, stdout, stderr)."""
+    code = cli.main([str(a) for a in args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_results_name_focus_shape_component_and_severity(files, engine):
+    report = validate([files["data"]], shapes=[str(files["shapes"])], engine=engine)
+    assert not report.conforms
+    got = sorted((r.focus, r.component, r.severity, r.value) for r in report.results)
+    assert got == [
+        (EX + "lonely", SH + "MinCountConstraintComponent", "Warning", None),
+        (EX + "sloppy", SH + "DatatypeConstraintComponent", "Violation", '"1992"'),
+    ]
+    assert {r.shape.startswith("_:") for r in report.results} == {True}  # property shapes are blank nodes
+    assert report.counts() == {"Violation": 1, "Warning": 1, "Info": 0}
+
+
+def test_data_as_store_files_or_rdflib_graph_give_the_same_results(files):
+    import rdflib
+
+    by_files = validate([files["data"]], shapes=[str(files["shapes"])])
+    store = ox.Store()
+    store.load(path=str(files["data"]))
+    by_store = validate(store, shapes=[str(files["shapes"])])
+    graph = rdflib.Graph().parse(str(files["data"]))
+    by_graph = validate(graph, shapes=[str(files["shapes"])])
+    assert comparable_keys(by_files) == comparable_keys(by_store) == comparable_keys(by_graph)
+    assert len(by_files.results) == 2
+
+
+def test_shapes_selected_by_stem(files, monkeypatch):
+    import kg.paths
+
+    other = files["dir"] / "shapes-dir"
+    other.mkdir()
+    (other / "bodies.ttl").write_text(SHAPES)
+    (other / "nothing.ttl").write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n")
+    monkeypatch.setattr(kg.paths, "SHAPES_DIR", other)
+    assert len(validate([files["data"]], shapes=["nothing"]).results) == 0
+    assert len(validate([files["data"]], shapes=["bodies"]).results) == 2
+    assert len(validate([files["data"]]).results) == 2  # None = every file
+    with pytest.raises(UsageError):
+        validate([files["data"]], shapes=["no-such-shapes"])
+
+
+def test_unparseable_file_is_an_input_error_with_position(files, capsys):
+    bad = files["dir"] / "bad.ttl"
+    bad.write_text('@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n')
+    with pytest.raises(InputError) as err:
+        validate([bad], shapes=[str(files["shapes"])])
+    assert err.value.line == 3
+    code, out, errtext = kg("validate", bad, "--shapes", files["shapes"], capsys=capsys)
+    assert code == 2
+    assert errtext.startswith(f"{bad}:3:")
+    assert "Traceback" not in errtext
+
+
+def test_unknown_extension_is_an_input_error(files):
+    odd = files["dir"] / "data.xyz"
+    odd.write_text("x")
+    with pytest.raises(InputError):
+        validate([odd], shapes=[str(files["shapes"])])
+
+
+def test_exit_codes_follow_fail_on(files, capsys):
+    shapes = files["shapes"]
+    assert kg("validate", files["data"], "--shapes", shapes, "--no-ontology", capsys=capsys)[0] == 1
+    assert kg("validate", files["warn"], "--shapes", shapes, "--no-ontology", capsys=capsys)[0] == 0
+    assert kg("validate", files["warn"], "--shapes", shapes, "--fail-on", "warning", capsys=capsys)[0] == 1
+    assert kg("validate", files["warn"], "--shapes", shapes, "--fail-on", "info", capsys=capsys)[0] == 1
+    good = files["dir"] / "good.ttl"
+    good.write_text("@prefix ex: <http://example.org/> .\nex:x a ex:Other .\n")
+    assert kg("validate", good, "--shapes", shapes, "--fail-on", "info", capsys=capsys)[0] == 0
+
+
+def _norm_label_and_quote():
+    """The label and passage quote of lat:ChecksAndBalances, read from the ontology files."""
+    from kg.validate import add_ontology
+
+    store = ox.Store()
+    add_ontology(store)
+    rows = list(store.query(
+        "SELECT ?label ?quote WHERE { <%sChecksAndBalances> <http://www.w3.org/2000/01/rdf-schema#label> ?label ; "
+        "<http://purl.org/dc/terms/source> ?p . ?p <%squote> ?quote }" % (LAT, LAT)))
+    if not rows:
+        pytest.skip("the ontology does not describe lat:ChecksAndBalances with a passage yet")
+    return rows[0]["label"].value, rows[0]["quote"].value
+
+
+def test_text_report_groups_by_principle_with_passage_labels_and_summary(files, capsys):
+    label, quote = _norm_label_and_quote()
+    code, out, _ = kg("validate", files["data"], "--shapes", files["shapes"], capsys=capsys)
+    assert code == 1
+    assert f"Principle: {label}" in out
+    assert quote in out
+    assert '"Lonely body"' in out and '"Sloppy body"' in out
+    assert "the body is checked by no one" in out
+    assert '"1992"' in out
+    assert "1 violation, 1 warning, 0 infos" in out
+
+
+def test_json_report_has_a_stable_schema(files, capsys):
+    code, out, _ = kg("validate", files["data"], "--shapes", files["shapes"], "--format", "json", capsys=capsys)
+    doc = json.loads(out)
+    assert code == 1
+    assert doc["schema"] == 1 and doc["conforms"] is False
+    assert doc["counts"] == {"violation": 1, "warning": 1, "info": 0}
+    keys = {"focus", "shape", "component", "severity", "path", "value", "message", "norm", "focus_label", "file"}
+    assert all(set(r) == keys for r in doc["results"])
+    assert {r["norm"] for r in doc["results"]} == {LAT + "ChecksAndBalances"}  # inherited from the node shape
+
+
+def test_turtle_report_is_a_shacl_validation_report(files, capsys):
+    code, out, _ = kg("validate", files["data"], "--shapes", files["shapes"], "--format", "turtle", capsys=capsys)
+    store = ox.Store()
+    store.load(out, format=ox.RdfFormat.TURTLE)
+    conforms = list(store.query(f"SELECT ?c WHERE {{ ?r a <{SH}ValidationReport> ; <{SH}conforms> ?c }}"))
+    assert [c["c"].value for c in conforms] == ["false"]
+    foci = {r["f"].value for r in store.query(f"SELECT ?f WHERE {{ ?r <{SH}result>/<{SH}focusNode> ?f }}")}
+    assert foci == {EX + "lonely", EX + "sloppy"}
+
+
+def test_junit_has_one_testcase_per_shape_and_a_failure_per_result(files, capsys):
+    code, out, _ = kg("validate", files["data"], "--shapes", files["shapes"], "--format", "junit", capsys=capsys)
+    root = ET.fromstring(out)
+    cases = root.findall(".//testcase")
+    failures = root.findall(".//failure")
+    assert len(cases) == 2 and len(failures) == 2
+    assert {f.get("type") for f in failures} == {"Violation", "Warning"}
+    assert root.find("testsuite").get("failures") == "2"
+
+
+def test_sarif_names_rules_and_locates_results_in_the_data_file(files, capsys, monkeypatch):
+    monkeypatch.chdir(files["dir"])
+    code, out, _ = kg("validate", "data.ttl", "--shapes", files["shapes"], "--format", "sarif", capsys=capsys)
+    doc = json.loads(out)
+    assert doc["version"] == "2.1.0"
+    run = doc["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert len(rules) == 2
+    levels = sorted(r["level"] for r in run["results"])
+    assert levels == ["error", "warning"]
+    lines = DATA.splitlines()
+    for res in run["results"]:
+        loc = res["locations"][0]["physicalLocation"]
+        assert loc["artifactLocation"]["uri"] == "data.ttl"
+        focus = res["properties"]["focusNode"][len(EX):]
+        assert lines[loc["region"]["startLine"] - 1].startswith(f"ex:{focus} ")
+        assert rules[res["ruleIndex"]]["id"] == res["ruleId"]
+
+
+def test_output_file_is_written(files, capsys):
+    target = files["dir"] / "out" / "report.json"
+    code, out, err = kg("validate", files["data"], "--shapes", files["shapes"], "--format", "json",
+                        "--output", target, capsys=capsys)
+    assert code == 1 and out == ""
+    assert json.loads(target.read_text())["counts"]["violation"] == 1
+    assert "1 violation" in err
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_rdfs_inference_adds_domain_types(files, engine):
+    shapes = files["dir"] / "domain.ttl"
+    shapes.write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:Agency ; sh:property [ sh:path ex:head ; sh:minCount 1 ] .""")
+    data = files["dir"] / "domain-data.ttl"
+    data.write_text("""@prefix ex: <http://example.org/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        ex:budget rdfs:domain ex:Agency . ex:a ex:budget 5 .""")
+    assert validate([data], shapes=[str(shapes)], engine=engine).conforms
+    inferred = validate([data], shapes=[str(shapes)], engine=engine, inference="rdfs")
+    assert [r.focus for r in inferred.results] == [EX + "a"]
+
+
+def test_date_against_string_pyshacl_differs_and_the_fast_engine_follows_the_spec(files):
+    """SPARQL 1.1, 17.3 Operator Mapping: there is no `<` for (xsd:date, simple literal); the comparison is
+    a type error and the FILTER rejects the row. rdflib treats it as true, so pyshacl reports ex:late too."""
+    shapes = files["dir"] / "dates.ttl"
+    shapes.write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:Body ;
+          sh:sparql [ sh:select "SELECT $this ?value WHERE { $this <http://example.org/founded> ?value . FILTER(?value < \\"2000-01-01\\") }" ] .""")
+    data = files["dir"] / "dates-data.ttl"
+    data.write_text("""@prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        ex:late a ex:Body ; ex:founded "2009-01-01"^^xsd:date .
+        ex:early a ex:Body ; ex:founded "1999" .""")
+    fast = {r.focus for r in validate([data], shapes=[str(shapes)]).results}
+    ref = {r.focus for r in validate([data], shapes=[str(shapes)], engine="pyshacl").results}
+    assert fast == {EX + "early"}
+    # rdflib 7.6 compares the date with the string and finds 2009 "less"; update when rdflib follows the spec
+    assert ref == {EX + "early", EX + "late"}
+
+
+class _Endpoint(BaseHTTPRequestHandler):
+    """A tiny SPARQL endpoint that answers every CONSTRUCT with one page of N-Triples."""
+
+    payload = b""
+    queries: list = []
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", 0))
+        self.queries.append(self.rfile.read(length))
+        body = self.payload if len(self.queries) == 1 else b""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/n-triples")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST
+
+    def log_message(self, *args):
+        pass
+
+
+def test_endpoint_data_is_fetched_and_validated(files, capsys):
+    store = ox.Store()
+    store.load(path=str(files["data"]))
+    _Endpoint.payload = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    _Endpoint.queries = []
+    server = HTTPServer(("127.0.0.1", 0), _Endpoint)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/sparql"
+        code, out, _ = kg("validate", "--endpoint", url, "--shapes", files["shapes"], "--format", "json",
+                          capsys=capsys)
+    finally:
+        server.shutdown()
+    assert code == 1
+    assert json.loads(out)["counts"] == {"violation": 1, "warning": 1, "info": 0}
+    assert _Endpoint.queries and b"CONSTRUCT" in _Endpoint.queries[0]
+
+
+def test_endpoint_that_cannot_be_reached_is_an_input_error(files, capsys):
+    code, _, err = kg("validate", "--endpoint", "http://127.0.0.1:9/sparql", "--shapes", files["shapes"],
+                      capsys=capsys)
+    assert code == 2 and "endpoint" in err
+
+
+def test_report_fails_levels():
+    from kg.validate import Result
+
+    r = Report(conforms=False, results=[Result("a", "s", "c", "Info")])
+    assert not r.fails("violation") and not r.fails("warning") and r.fails("info")
+    assert "0 violations, 0 warnings, 1 info" in render(r, "text")
+
+
+@pytest.mark.slow
+def test_fast_engine_equals_pyshacl_on_a_generated_graph(tmp_path):
+    """Same (focus, shape, component, value, severity) set from both engines, real shapes, a few thousand triples."""
+    from kg.synth import synth
+    from kg.validate import ontology_files, shape_files
+
+    try:
+        shape_files()
+    except UsageError:
+        pytest.skip("no shapes in shapes/ yet")
+    data = tmp_path / "synth.nt"
+    synth(data, triples=3000, seed=7, violation_rate=0.05)
+    files = [data, *ontology_files()]
+    fast = validate(files)
+    ref = validate(files, engine="pyshacl")
+    assert fast.results, "the generated graph carries planted violations: some result is expected"
+    assert comparable_keys(fast) == comparable_keys(ref)
+
+
+@pytest.mark.slow
+def test_built_dataset_validates_with_both_engines_alike(built_store):
+    fast = validate(built_store)
+    ref = validate(built_store, engine="pyshacl")
+    assert comparable_keys(fast) == comparable_keys(ref)
