@@ -28,27 +28,27 @@ def ensure_built(dataset=None, quiet: bool = True) -> Path:
 
 
 def open_store(dataset=None, build_if_needed: bool = True):
-    """A read-only pyoxigraph Store on the built dataset (query it with use_default_graph_as_union=True)."""
+    """The built dataset loaded into an in-memory pyoxigraph Store (query it with use_default_graph_as_union=True).
+
+    Each call returns a fresh store: a caller may add to it without touching the dataset on disk.
+    """
     import pyoxigraph as ox
 
-    from kg.build import STORE
+    from kg.build import DATASET
 
     out = dataset_dir(dataset)
     if build_if_needed:
         ensure_built(out)
-    elif not (out / STORE).is_dir():
+    elif not (out / DATASET).is_file():
         raise UsageError(f"{out}: no built dataset here; run `kg build`")
-    return ox.Store.read_only(str(out / STORE))
+    store = ox.Store()
+    store.bulk_load(path=str(out / DATASET), format=ox.RdfFormat.N_QUADS, lenient=True)
+    return store
 
 
 def open_memory_store(dataset=None, build_if_needed: bool = True):
-    """An in-memory, writable copy of the built dataset (for servers and for validation that adds triples)."""
-    import pyoxigraph as ox
-
-    src = open_store(dataset, build_if_needed=build_if_needed)
-    mem = ox.Store()
-    mem.bulk_extend(src.quads_for_pattern(None, None, None, None))
-    return mem
+    """A writable in-memory store holding the built dataset (the same as open_store)."""
+    return open_store(dataset, build_if_needed=build_if_needed)
 
 
 def query(store, sparql: str, **kwargs):

@@ -280,7 +280,7 @@ CheckpointInterval = 60
 DirsAllowed = ., {dir}, /usr/share/virtuoso-opensource-7/vad
 VADInstallDir = /usr/share/virtuoso-opensource-7/vad/
 ResultSetMaxRows = 100000
-MaxQueryExecutionTime = 60
+MaxQueryExecutionTime = 10
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
@@ -290,7 +290,7 @@ ServerThreads = 8
 
 [SPARQL]
 ResultSetMaxRows = 100000
-MaxQueryExecutionTime = 60
+MaxQueryExecutionTime = 10
 DefaultGraph = urn:lattice:unused
 """
 

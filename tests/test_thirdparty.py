@@ -159,24 +159,35 @@ def test_virtuoso_when_installed(built_store):
     if virtuoso_binary() is None:
         pytest.skip("Virtuoso (virtuoso-opensource-7-bin) is not installed; the Oxigraph tests cover a third-party store")
     from kg.load import Target, load
-    from kg.query import list_queries, run_named
+    from kg.query import bind, list_queries, run_named, run_sparql
     from kg.thirdparty import VirtuosoServer
 
-    with VirtuosoServer() as server:
+    def start():
+        server = VirtuosoServer().start()
         target = Target(server.query_endpoint, update_url=server.url + "/sparql-auth",
-                        gsp_url=server.url + "/sparql-graph-crud-auth", auth="dba:dba")
+                        gsp_url=server.url + "/sparql-graph-crud-auth", auth="dba:dba", timeout=60)
         report = load(built_store, target, batch=5000)  # Graph Store Protocol behind a digest login
+        return server, target, report
+
+    server, target, report = start()
+    try:
         assert report.method == "gsp"
         for graph, n in report.graphs.items():
             assert target.count(graph) == n, graph
         problems = {}
+        restarts = 0
         for info in list_queries():
             params = _params(info, built_store)
             embedded = run_named(info.name, store=built_store, **params)
             try:
-                remote = run_named(info.name, endpoint=server.query_endpoint, **params)
+                remote = run_sparql(bind(info, params), endpoint=server.query_endpoint, timeout=10)
             except Exception as exc:  # Virtuoso refuses some SPARQL 1.1 forms: recorded, not hidden
-                problems[info.name] = f"refused: {str(exc)[:160]}"
+                problems[info.name] = f"refused or timed out: {str(exc)[:160]}"
+                if "timed out" in str(exc).lower() and restarts < 2:
+                    # Virtuoso keeps working on an abandoned query and stalls the next ones: start afresh
+                    restarts += 1
+                    server.stop(timeout=5)
+                    server, target, report = start()
                 continue
             if _normalise(embedded, lenient=True) != _normalise(remote, lenient=True):
                 problems[info.name] = "different results"
@@ -184,6 +195,8 @@ def test_virtuoso_when_installed(built_store):
         # closing note lists these), and most named queries must agree.
         print("named queries that differ on Virtuoso:", json.dumps(problems, indent=1))
         assert len(problems) <= len(list_queries()) // 2, problems
+    finally:
+        server.stop(timeout=5)
 
 
 def test_validation_against_the_store_matches_the_embedded_run(oxigraph, built_store):

@@ -6,7 +6,6 @@ import json
 import threading
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -329,3 +328,44 @@ def test_built_dataset_validates_with_both_engines_alike(built_store):
     fast = validate(built_store)
     ref = validate(built_store, engine="pyshacl")
     assert comparable_keys(fast) == comparable_keys(ref)
+
+
+@pytest.mark.slow
+def test_built_dataset_from_its_input_files_equals_a_copy_of_the_store(built_dataset, built_store):
+    from kg.validate import _copy_store, _dataset_from_inputs, dataset_graphs
+
+    parsed = _dataset_from_inputs(built_dataset)
+    assert parsed is not None, "the manifest's input files should be usable"
+    assert len(parsed) == len(_copy_store(built_store, dataset_graphs(built_store)))
+    by_files = validate(dataset=built_dataset)
+    by_store = validate(built_store)
+    assert comparable_keys(by_files) == comparable_keys(by_store)
+    assert by_files.counts() == by_store.counts()
+
+
+def test_owlrl_inference_of_the_fast_engine_adds_symmetric_inverse_and_transitive_facts(files):
+    shapes = files["dir"] / "owl.ttl"
+    shapes.write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetNode ex:b, ex:c ;
+            sh:property [ sh:path ex:partner ; sh:minCount 1 ] ;
+            sh:property [ sh:path ex:governedBy ; sh:minCount 1 ] ;
+            sh:property [ sh:path ex:below ; sh:hasValue ex:top ] .""")
+    data = files["dir"] / "owl-data.ttl"
+    data.write_text("""@prefix ex: <http://example.org/> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        ex:partner a owl:SymmetricProperty . ex:governs owl:inverseOf ex:governedBy .
+        ex:below a owl:TransitiveProperty .
+        ex:a ex:partner ex:b . ex:c ex:partner ex:a . ex:a ex:governs ex:b, ex:c .
+        ex:c ex:below ex:b . ex:b ex:below ex:m . ex:m ex:below ex:top .""")
+    plain = validate([data], shapes=[str(shapes)])
+    assert len(plain.results) == 5  # b: partner, governedBy, below top; c: governedBy, below top
+    assert validate([data], shapes=[str(shapes)], inference="owlrl").conforms
+
+
+def test_a_forbidden_shapes_graph_is_bad_input(files, capsys):
+    shapes = files["dir"] / "forbidden.ttl"
+    shapes.write_text("""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetNode ex:a ;
+            sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o MINUS { ?o ?p $this } }" ] .""")
+    code, _, err = kg("validate", files["data"], "--shapes", shapes, capsys=capsys)
+    assert code == 2
+    assert err.startswith(f"{shapes}: unusable shapes graph") and "MINUS" in err

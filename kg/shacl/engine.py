@@ -1007,6 +1007,20 @@ def default_message(c: Constraint, shape: Shape, this, value) -> str:
         "UniqueLang": lambda: f"More than one value{path} has the same language tag",
         "QualifiedMinCount": lambda: f"Fewer than {p['n']} values{path} conform to the qualified shape",
         "QualifiedMaxCount": lambda: f"More than {p['n']} values{path} conform to the qualified shape",
+        "MinInclusive": lambda: f"Value {v} is not at least {term_id(p['minInclusive'])} (or cannot be compared)",
+        "MinExclusive": lambda: f"Value {v} is not more than {term_id(p['minExclusive'])} (or cannot be compared)",
+        "MaxInclusive": lambda: f"Value {v} is not at most {term_id(p['maxInclusive'])} (or cannot be compared)",
+        "MaxExclusive": lambda: f"Value {v} is not less than {term_id(p['maxExclusive'])} (or cannot be compared)",
+        "LanguageIn": lambda: f"Value {v} is not in one of the languages {', '.join(p['languageIn'])}",
+        "Equals": lambda: f"Value {v} is not shared with {term_id(p['equals'])}",
+        "Disjoint": lambda: f"Value {v} is also a value of {term_id(p['disjoint'])}",
+        "LessThan": lambda: f"Value {v} is not less than the values of {term_id(p['lessThan'])}",
+        "LessThanOrEquals": lambda: f"Value {v} is later or greater than a value of {term_id(p['lessThanOrEquals'])}",
+        "Node": lambda: f"Value {v} does not conform to the shape {term_id(p['node'])}",
+        "Not": lambda: f"Value {v} conforms to the shape {term_id(p['not'])}, which it must not",
+        "Or": lambda: f"Value {v} conforms to none of the alternative shapes",
+        "And": lambda: f"Value {v} does not conform to all of the shapes",
+        "Xone": lambda: f"Value {v} does not conform to exactly one of the shapes",
     }
     if comp in texts:
         return texts[comp]()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.shacl.model import SH, RDF, Graph, kind, term_id
+from kg.shacl.model import SH, Graph, kind, term_id
 from kg.shacl.paths import PathError, render_path
 
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
