@@ -247,9 +247,11 @@ def bind(info: QueryInfo, params: dict | None = None, text: str | None = None) -
             if p.required:
                 raise UsageError(f"query {info.name}: parameter {p.name} ({p.type}) is required")
             value = p.default
+        if value in (None, ""):
+            continue  # left unbound; no UNDEF, which some stores (Virtuoso) refuse in VALUES
         names.append(f"?{p.name}")
-        terms.append("UNDEF" if value in (None, "") else sparql_term(p, value))
-    block = f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+        terms.append(sparql_term(p, value))
+    block = f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}" if names else ""
     if BIND_MARKER.search(text):
         return BIND_MARKER.sub(lambda m: "  " + block, text)
     # first WHERE { outside comment lines

@@ -999,15 +999,16 @@ def fetch_endpoint(url: str, graph: str | None = None, page: int = 50000, timeou
             fmt = ox.RdfFormat.RDF_XML
         elif "ld+json" in ctype:
             fmt = ox.RdfFormat.JSON_LD
-        before = len(store)
         try:
             store.load(raw, format=fmt)
         except SyntaxError as err:
             raise syntax_error(err, url) from None
-        got = len(store) - before
-        if got < page and _page_count(raw, fmt) < page:
+        # A server may cap the rows of one answer below PAGE (kg serve's --max-rows, for instance): advance
+        # by what actually arrived and stop only on an empty page, so a cap never truncates the data.
+        received = _page_count(raw, fmt)
+        if received == 0:
             break
-        offset += page
+        offset += received
     return store
 
 
