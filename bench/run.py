@@ -794,8 +794,9 @@ so figures are upper bounds of what an idle machine gives).
 
 ## What was measured
 
-Each measured step runs in a fresh process (`bench/steps.py`); a figure is the median of the runs shown,
-peak memory the largest resident set of any of them. Inputs: synthetic governance graphs from
+Each measured step runs in a fresh process (`bench/steps.py`); a figure is the median of the runs shown
+(wall time), peak memory the largest resident set of any of them, and "cpu" in the notes the step's own
+user + system CPU time, which a busy machine inflates less than wall time. Inputs: synthetic governance graphs from
 `kg synth --seed {results['options']['seed']} --violation-rate {results['options']['violation_rate']}` (merged
 with the ontology, shapes and curated graph by `kg build --add`), and the real data sets through the
 importers when `../shared/data` is present.

@@ -10,8 +10,8 @@ def open_store(dataset=None, build_if_needed=True):
     return _open(dataset, build_if_needed=build_if_needed)
 
 
-def query(name, dataset=None, endpoint=None, **params):
-    """Run the named query NAME with keyword parameters; returns a list of row dicts."""
+def run_query(name, dataset=None, endpoint=None, store=None, **params):
+    """Run the named query NAME with keyword parameters; returns rows (dicts; .to_dataframe() with pandas)."""
     from kg.query import run_named
 
-    return run_named(name, dataset=dataset, endpoint=endpoint, **params)
+    return run_named(name, dataset=dataset, endpoint=endpoint, store=store, **params)

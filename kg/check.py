@@ -87,21 +87,11 @@ def load(files: list[Path], prefix_files: list[Path] | None = None):
     PREFIX_FILES (e.g. SPARQL queries) contribute only their prefix declarations.
     """
     import pyoxigraph as ox
-    from kg.errors import from_oxigraph_syntax_error
+
+    from kg.fileio import load_rdf_files
 
     store = ox.Store()
-    for f in files:
-        f = Path(f)
-        if not f.is_file():
-            raise InputError("no such file", path=f)
-        try:
-            fmt = _format(f)
-            if fmt.supports_datasets:
-                store.bulk_load(path=str(f), format=fmt)
-            else:
-                store.bulk_load(path=str(f), format=fmt, to_graph=ox.DefaultGraph())
-        except SyntaxError as err:
-            raise from_oxigraph_syntax_error(err, f) from None
+    load_rdf_files(store, files, _format)
     g = ox.NamedNode(HYG + "facts")
     rdf_type = ox.NamedNode(RDF_TYPE)
     known = ox.NamedNode(HYG + "KnownTerm")

@@ -24,7 +24,8 @@ def build_docs(out: Path | None = None) -> Path:
         from pylode import OntPub
     except Exception as err:  # pyLODE fails at import on some versions (e.g. 3.4.1 on Python 3.11)
         raise UsageError(f"pyLODE is not usable ({type(err).__name__}: {err}); install pylode==3.3.4") from None
-    from kg.export import merged_graph, write_atomic
+    from kg.export import merged_graph
+    from kg.fileio import write_atomic
 
     out = Path(out) if out else default_out()
     out.mkdir(parents=True, exist_ok=True)

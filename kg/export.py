@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from kg import namespaces as ns
 from kg import paths
 from kg.errors import InputError, UsageError
+from kg.fileio import write_atomic
 
 ONTOLOGY_IRI = ns.LAT_ONTOLOGY
 FORMATS = {
@@ -73,22 +72,6 @@ def serialize(fmt: str, external: bool = True) -> str:
         data = json.loads(g.serialize(format="json-ld", context=jsonld_context(), auto_compact=True))
         return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     return g.serialize(format=rdflib_format)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write TEXT to PATH through a temporary file beside it and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def register(subparsers) -> None:

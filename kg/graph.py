@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from kg.errors import UsageError
+from kg.fileio import write_atomic
 
 LAT = "https://w3id.org/lattice/ontology#"
 
@@ -333,22 +331,6 @@ def render_html(nodes: dict, edges: list, actor: str) -> str:
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     return (HTML_TEMPLATE.replace("__TITLE__", escape(nodes[actor].label))
             .replace("__DATA__", payload).replace("__SVG__", svg))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def draw(actor: str, out, store=None, dataset=None, endpoint=None, up: int = 4, down: int = 2) -> Path:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import csv
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from kg.errors import UsageError
+from kg.fileio import atomic_write
 
 LAT = "https://w3id.org/lattice/ontology#"
 KINDS = ("membership", "accountability")
@@ -113,21 +112,6 @@ def network(kind: str, at: str | None = None, store=None, dataset=None, endpoint
     return g
 
 
-def _atomic(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def nodes_csv_path(out: Path) -> Path:
     """Where the node table goes when edges are written as CSV: FILE.csv -> FILE.nodes.csv."""
     return out.with_name(out.stem + ".nodes" + (out.suffix or ".csv"))
@@ -139,10 +123,10 @@ def write(g, out, fmt: str) -> list[Path]:
 
     out = Path(out)
     if fmt == "graphml":
-        _atomic(out, lambda tmp: nx.write_graphml(g, tmp))
+        atomic_write(out, lambda tmp: nx.write_graphml(g, tmp))
         return [out]
     if fmt == "gexf":
-        _atomic(out, lambda tmp: nx.write_gexf(g, tmp))
+        atomic_write(out, lambda tmp: nx.write_gexf(g, tmp))
         return [out]
     if fmt != "csv":
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}")
@@ -165,8 +149,8 @@ def write(g, out, fmt: str) -> list[Path]:
                 w.writerow([n] + [d.get(c, "") for c in node_cols[1:]])
 
     npath = nodes_csv_path(out)
-    _atomic(out, edges)
-    _atomic(npath, nodes)
+    atomic_write(out, edges)
+    atomic_write(npath, nodes)
     return [out, npath]
 
 

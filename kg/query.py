@@ -551,13 +551,3 @@ def run_sparql_cli(args) -> int:
     result = run_sparql(text, dataset=getattr(args, "dataset", None), endpoint=args.endpoint)
     _emit(result, args.format)
     return 0
-
-
-# `kg.query` is both this module and, in kg/__init__.py, a function; importing the module replaces the
-# function on the package. Making the module callable keeps `kg.query("name", actor=...)` working either way.
-class _CallableModule(type(sys)):
-    def __call__(self, name, dataset=None, endpoint=None, store=None, **params):
-        return run_named(name, dataset=dataset, endpoint=endpoint, store=store, **params)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -104,21 +104,11 @@ def prepare(files: list[Path], out: Path) -> int:
     would try to fetch them) and drops reified statements (rdf:Statement nodes only carry citations).
     """
     import pyoxigraph as ox
-    from kg.errors import from_oxigraph_syntax_error
+
+    from kg.fileio import load_rdf_files
 
     store = ox.Store()
-    for f in files:
-        f = Path(f)
-        if not f.is_file():
-            raise InputError("no such file", path=f)
-        try:
-            fmt = _format_for(f)
-            if fmt.supports_datasets:
-                store.bulk_load(path=str(f), format=fmt)
-            else:
-                store.bulk_load(path=str(f), format=fmt, to_graph=ox.DefaultGraph())
-        except SyntaxError as err:
-            raise from_oxigraph_syntax_error(err, f) from None
+    load_rdf_files(store, files, _format_for)
     imports = ox.NamedNode(OWL + "imports")
     rdf_type = ox.NamedNode(RDF + "type")
     statements = {q.subject for q in store.quads_for_pattern(None, rdf_type, ox.NamedNode(RDF + "Statement"), None)}

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError, UsageError
+from kg.fileio import write_atomic
 
 SH = "http://www.w3.org/ns/shacl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -385,9 +384,7 @@ def literal_nt(lexical: str, datatype: str | None = None, language: str | None =
 
 def _run_pyshacl(store, shapes_store, inference: str) -> list[Result]:
     """Validate with pyshacl (the reference engine) on rdflib copies of the data and shapes."""
-    import pyoxigraph as ox
     import pyshacl
-    import rdflib
 
     data_g = to_rdflib(store)
     shapes_g = to_rdflib(shapes_store)
@@ -1072,20 +1069,6 @@ def run(args) -> int:
     else:
         sys.stdout.write(text)
     return 1 if report.fails(args.fail_on) else 0
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write TEXT to PATH through a temporary file beside it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def comparable_keys(report: Report) -> set[tuple]:

@@ -370,10 +370,8 @@ def test_formats_render_every_row(store, fmt):
         assert "lat-id:aaa-agency" in text and "(2 rows)" in text
 
 
-def test_kg_query_is_callable_and_a_module(store):
+def test_package_level_run_query(store):
     import kg
-    import kg.query
 
-    assert kg.query.run_named is q.run_named
-    rows = kg.query("members-at", store=store, body="lat-id:mini-net", at="2005-06-01")
+    rows = kg.run_query("members-at", store=store, body="lat-id:mini-net", at="2005-06-01")
     assert sorted(rows.column("member")) == [ID + "aaa-agency", ID + "bbb-agency"]
