@@ -523,8 +523,8 @@ def evaluate_targets(results: dict) -> list[dict]:
         elif tid == "validate-1m-time":
             measured = g(big, "validate", "fast", "median_s")
             ok = None if measured is None else measured < threshold
-            note = _cpu(g(big, "validate", "fast") or {}) + " (wall time on a shared machine)" \
-                if _cpu(g(big, "validate", "fast") or {}) else ""
+            note = f"wall time; {_cpu(g(big, 'validate', 'fast') or {})}" if _cpu(g(big, "validate", "fast") or {}) \
+                else ""
         elif tid == "validate-1m-memory":
             measured = g(big, "validate", "fast", "peak_rss_mb")
             ok = None if measured is None else measured < threshold
@@ -537,7 +537,7 @@ def evaluate_targets(results: dict) -> list[dict]:
         elif tid == "build-time":
             measured = g(big, "build", "median_s")
             ok = None if measured is None else measured < threshold
-            note = _cpu(g(big, "build") or {})
+            note = f"wall time; {_cpu(g(big, 'build') or {})}" if _cpu(g(big, "build") or {}) else ""
         elif tid == "build-memory":
             measured = g(big, "build", "peak_rss_mb")
             ok = None if measured is None else measured < threshold

@@ -37,9 +37,8 @@ def from_oxigraph_syntax_error(err: SyntaxError, path) -> InputError:
     msg = str(err)
     line = getattr(err, "lineno", None)
     col = getattr(err, "offset", None)
-    for prefix in ("Parser error at line",):
-        if msg.startswith(prefix) and ": " in msg:
-            msg = msg.split(": ", 1)[1]
+    if msg.startswith("Parser error") and ": " in msg:  # "... at line L column C: cause" or "between ..."
+        msg = msg.split(": ", 1)[1]
     # pyoxigraph may append "(file, line N)"; the position is already in the prefix
     import re
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from kg.errors import UsageError
+from kg.fileio import write_atomic
 
 LAT = "https://w3id.org/lattice/ontology#"
 SH = "http://www.w3.org/ns/shacl#"
@@ -50,11 +49,13 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     """Validate, render and write the principles report; 0 on success (findings are the report's content)."""
+    if args.out and not Path(args.out).parent.is_dir():
+        raise UsageError(f"{args.out}: no such folder {Path(args.out).parent}")
     store = _open(getattr(args, "dataset", None))
     text = principles_report(store, curated_only=args.curated_only, engine=args.engine,
                              command=_command_line(args))
     if args.out:
-        write_atomically(Path(args.out), text)
+        write_atomic(Path(args.out), text)
         print(f"wrote {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -76,22 +77,6 @@ def _command_line(args) -> str:
     if args.out:
         parts.append(f"--out {args.out}")
     return " ".join(parts)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write TEXT to PATH through a temporary file beside it and a rename, so readers never see half a file."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise UsageError(f"{path.parent}: no such folder for the report")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        with _suppress():
-            os.unlink(tmp)
-        raise
 
 
 class _suppress:

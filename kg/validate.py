@@ -734,6 +734,16 @@ def short(iri: str | None) -> str:
     return f"{best}:{iri[len(PREFIXES[best]):]}"
 
 
+def short_path(path: str | None) -> str:
+    """A SHACL path for people: a plain IRI prefixed, a complex path with each IRI inside it prefixed."""
+    import re
+
+    if not path or "(" not in path:
+        return short(path)
+    inner = path[1:-1] if path.startswith("<(") and path.endswith(")>") else path
+    return re.sub(r"<([^<>\s]+)>", lambda m: short(m.group(1)), inner)
+
+
 def summary_line(report: Report) -> str:
     c = report.counts()
 
@@ -768,7 +778,7 @@ def format_text(report: Report) -> str:
                 lines.append(f"      {r.message}")
             detail = []
             if r.path:
-                detail.append(f"path {short(r.path)}")
+                detail.append(f"path {short_path(r.path)}")
             if r.value is not None:
                 detail.append(f"value {short(r.value)}")
             if detail:

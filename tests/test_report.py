@@ -96,25 +96,6 @@ def test_curated_only_leaves_imports_out():
     assert "**mission creep**" not in principles_report(store, curated_only=True)
 
 
-def test_write_is_atomic(tmp_path, monkeypatch):
-    import os
-
-    from kg.report import write_atomically
-
-    target = tmp_path / "findings.md"
-    write_atomically(target, "first\n")
-    assert target.read_text() == "first\n"
-
-    def broken_replace(src, dst):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError):
-        write_atomically(target, "second\n")
-    assert target.read_text() == "first\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["findings.md"]
-
-
 @pytest.mark.slow
 def test_cli_writes_the_report(run_kg, built_dataset, tmp_path):
     out = tmp_path / "findings.md"
