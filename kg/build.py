@@ -221,6 +221,8 @@ def build(out: Path | None = None, force: bool = False, extra: list[Path] | None
             else:
                 result.reused.append(str(src.path))
         say("materialize inferences")
+        from kg.inference import materialize
+
         result.inferred = materialize(store)
         result.triples = len(store)
         new_manifest = {
@@ -264,69 +266,6 @@ def graph_sizes(store) -> dict:
     for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
         counts[row["g"].value] = int(row["n"].value)
     return dict(sorted(counts.items()))
-
-
-# Each rule is a CONSTRUCT evaluated over the union of all graphs; its new triples go to lat-g:inferred.
-# Every rule filters out what is already known, so a round that finds nothing ends the fixpoint loop.
-# The order lets one round do most of the work: property rules first, then types.
-INFERENCE_RULES = {
-    "accountable-to": """CONSTRUCT { ?a lat:accountableTo ?f } WHERE {
-        ?r lat:accountableActor ?a ; lat:forum ?f . FILTER NOT EXISTS { ?a lat:accountableTo ?f } }""",
-    "member-of": """CONSTRUCT { ?m lat:memberOf ?o . ?m org:memberOf ?o . ?o org:hasMember ?m }
-        WHERE { ?x org:member ?m ; org:organization ?o .
-                FILTER NOT EXISTS { ?m lat:memberOf ?o . ?m org:memberOf ?o . ?o org:hasMember ?m } }""",
-    "member-during": """CONSTRUCT {
-            ?x org:memberDuring ?i . ?i a time:Interval ; time:hasBeginning ?b ; time:hasEnd ?e .
-            ?b a time:Instant ; time:inXSDDate ?start . ?e a time:Instant ; time:inXSDDate ?end }
-        WHERE { ?x org:member ?m ; lat:startDate ?start . FILTER(isIRI(?x))
-            FILTER NOT EXISTS { ?x org:memberDuring ?any }
-            OPTIONAL { ?x lat:endDate ?end }
-            BIND(IRI(CONCAT(STR(?x), "/interval")) AS ?i)
-            BIND(IRI(CONCAT(STR(?x), "/interval/start")) AS ?b)
-            BIND(IF(BOUND(?end), IRI(CONCAT(STR(?x), "/interval/end")), ?unbound) AS ?e) }""",
-    "subproperty": """CONSTRUCT { ?s ?q ?o } WHERE {
-        ?p rdfs:subPropertyOf+ ?q . FILTER(isIRI(?q)) ?s ?p ?o . FILTER NOT EXISTS { ?s ?q ?o } }""",
-    "inverse": """CONSTRUCT { ?o ?q ?s } WHERE {
-        { ?p owl:inverseOf ?q } UNION { ?q owl:inverseOf ?p }
-        FILTER(isIRI(?p) && isIRI(?q)) ?s ?p ?o . FILTER(!isLiteral(?o)) FILTER NOT EXISTS { ?o ?q ?s } }""",
-    "symmetric": """CONSTRUCT { ?o ?p ?s } WHERE {
-        ?p a owl:SymmetricProperty . ?s ?p ?o . FILTER(!isLiteral(?o)) FILTER NOT EXISTS { ?o ?p ?s } }""",
-    "subclass": """CONSTRUCT { ?x a ?d } WHERE {
-        ?c rdfs:subClassOf+ ?d . FILTER(isIRI(?d)) ?x a ?c . FILTER NOT EXISTS { ?x a ?d } }""",
-    "has-value-class": """CONSTRUCT { ?x a ?c } WHERE {
-        ?c owl:equivalentClass ?e . FILTER(isIRI(?c))
-        ?e owl:intersectionOf ?list .
-        ?list rdf:rest*/rdf:first ?r . ?r owl:onProperty ?p ; owl:hasValue ?v .
-        ?x ?p ?v .
-        FILTER NOT EXISTS { ?x a ?c }
-        FILTER NOT EXISTS { ?list rdf:rest*/rdf:first ?k . FILTER(isIRI(?k)) FILTER NOT EXISTS { ?x a ?k } }
-        FILTER NOT EXISTS { ?list rdf:rest*/rdf:first ?r2 . ?r2 owl:onProperty ?p2 ; owl:hasValue ?v2 .
-                            FILTER NOT EXISTS { ?x ?p2 ?v2 } } }""",
-}
-
-
-def materialize(store, max_rounds: int = 8) -> int:
-    """Apply INFERENCE_RULES to a fixpoint; returns the number of triples added to lat-g:inferred."""
-    import pyoxigraph as ox
-
-    inferred = ox.NamedNode(ns.GRAPH_INFERRED)
-    prologue = ns.sparql_prefixes()
-    added = 0
-    for _ in range(max_rounds):
-        round_added = 0
-        for rule in INFERENCE_RULES.values():
-            fresh = {ox.Quad(t.subject, t.predicate, t.object, inferred)
-                     for t in store.query(prologue + rule, use_default_graph_as_union=True)}
-            # a multi-triple rule may re-derive part of what is known: keep only what no graph states yet
-            fresh = [q for q in fresh
-                     if next(store.quads_for_pattern(q.subject, q.predicate, q.object, None), None) is None]
-            if fresh:
-                store.bulk_extend(fresh)
-                round_added += len(fresh)
-        added += round_added
-        if not round_added:
-            break
-    return added
 
 
 def register(sub) -> None:
