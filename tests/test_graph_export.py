@@ -21,7 +21,7 @@ export = importlib.import_module("kg.network_export")
 def store():
     import pyoxigraph as ox
 
-    from kg.build import materialize
+    from kg.inference import materialize
 
     s = ox.Store()
     s.load(path=str(FIXTURE), format=ox.RdfFormat.TURTLE,

@@ -21,7 +21,7 @@ def _load(materialized: bool):
     store.load(path=str(FIXTURE), format=ox.RdfFormat.TURTLE,
                to_graph=ox.NamedNode("https://w3id.org/lattice/graph/curated/mini"))
     if materialized:
-        from kg.build import materialize
+        from kg.inference import materialize
 
         materialize(store)
     return store
