@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 KG     := $(BIN)/kg
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test venv install bench docs check clean findings
+.PHONY: demo test venv install bench docs check clean findings serve shacl-suite
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,13 @@ findings: $(STAMP)
 	$(KG) report principles --curated-only --out docs/findings.md
 
 check: $(STAMP)
-	$(KG) check
+	$(KG) check --all --reason --method cli
 
 clean:
 	rm -rf $(VENV) dist docs/build .pytest_cache
+
+serve: $(STAMP)
+	$(KG) serve
+
+shacl-suite: $(STAMP)
+	$(BIN)/python bench/shacl_suite.py
