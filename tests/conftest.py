@@ -44,7 +44,7 @@ def built_dataset() -> Path:
 
 @pytest.fixture(scope="session")
 def built_store(built_dataset):
-    """A read-only pyoxigraph store on the session's built dataset."""
+    """An in-memory pyoxigraph store holding the built dataset (shared by the whole test run)."""
     from kg.store import open_store
 
     return open_store(built_dataset, build_if_needed=False)

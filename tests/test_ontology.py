@@ -1,4 +1,4 @@
-"""Tests of the ontology's content: contract terms in their modules, module headers, sources, OWL 2 DL rules."""
+"""Tests of the ontology's content: the fixed vocabulary in its modules, module headers, sources, OWL 2 DL rules."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 MODULES = ["actors", "organizations", "networks", "membership", "spic", "sovereignty", "norms",
            "accountability", "provenance", "passages", "alignments"]
 
-# The vocabulary each module must declare (names are fixed by the project's build contract).
-CONTRACT_TERMS = {
+# The vocabulary each module must declare (term names are stable IRIs: never renamed once published).
+MODULE_TERMS = {
     "actors": """
         Actor BeneficiaryGroup CentralBank Constituency ConstitutionalCourt Corporation Court
         Electorate Executive ExpertCommission FinanceMinistry ForeignMinistry GovernmentInstitution
@@ -135,9 +135,9 @@ def test_module_declares_its_own_ontology_iri(modules, module):
     assert g.value(rdflib.URIRef(f"{ONT}/{module}"), DCTERMS.title) is not None
 
 
-@pytest.mark.parametrize("module", sorted(CONTRACT_TERMS))
-def test_contract_terms_are_declared_in_their_module(modules, module):
-    missing = sorted(set(CONTRACT_TERMS[module]) - _declared(modules[module]))
+@pytest.mark.parametrize("module", sorted(MODULE_TERMS))
+def test_published_terms_are_declared_in_their_module(modules, module):
+    missing = sorted(set(MODULE_TERMS[module]) - _declared(modules[module]))
     assert not missing, f"{module}.ttl lacks {missing}"
 
 
@@ -223,7 +223,7 @@ def test_concepts_are_typed_by_their_scheme_class(onto):
 
 def test_norms_have_proponent_scholar_and_source(onto):
     norms = set(onto.subjects(RDF.type, LAT.Norm))
-    assert len(norms) == len(CONTRACT_TERMS["norms"]) - 7  # all but the 7 non-individual terms
+    assert len(norms) == len(MODULE_TERMS["norms"]) - 7  # all but the 7 non-individual terms
     for n in norms:
         proponents = list(onto.objects(n, LAT.proponent))
         assert proponents and all((p, RDF.type, LAT.Scholar) in onto for p in proponents), n
