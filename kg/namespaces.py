@@ -46,3 +46,23 @@ def import_graph(name: str) -> str:
 def sparql_prefixes() -> str:
     """A SPARQL prologue declaring every Lattice prefix."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+def compact(iri: str, strict: bool = False) -> str:
+    """IRI as a prefixed name under the longest matching Lattice prefix, else unchanged.
+
+    With STRICT, only when the local part is a plain name (letters, digits, _ . / -).
+    """
+    best = None
+    for p, base in PREFIXES.items():
+        if iri.startswith(base) and (best is None or len(base) > len(PREFIXES[best])):
+            best = p
+    if best is None:
+        return iri
+    rest = iri[len(PREFIXES[best]):]
+    if strict:
+        import re
+
+        if not rest or not re.match(r"^[A-Za-z0-9_./-]+$", rest):
+            return iri
+    return f"{best}:{rest}"

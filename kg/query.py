@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError, UsageError
+from kg.namespaces import compact
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "date", "integer", "string", "boolean")
@@ -415,20 +416,6 @@ def run_named(name: str, dataset=None, endpoint=None, store=None, **params) -> R
 # ------------------------------------------------------------------------------------------ output
 
 
-def _short_iri(s: str) -> str:
-    from kg.namespaces import PREFIXES
-
-    best = None
-    for p, iri in PREFIXES.items():
-        if s.startswith(iri) and (best is None or len(iri) > len(PREFIXES[best])):
-            best = p
-    if best is not None:
-        rest = s[len(PREFIXES[best]):]
-        if rest and re.match(r"^[A-Za-z0-9_./-]+$", rest):
-            return f"{best}:{rest}"
-    return s
-
-
 def _short(value) -> str:
     """A value for human eyes: IRIs (also inside space-separated lists) as prefixed names."""
     if value is None:
@@ -438,7 +425,7 @@ def _short(value) -> str:
     s = str(value)
     if "://" not in s:
         return s
-    return re.sub(r"https?://[^\s<>\"]+", lambda m: _short_iri(m.group(0)), s)
+    return re.sub(r"https?://[^\s<>\"]+", lambda m: compact(m.group(0), strict=True), s)
 
 
 def _plain(value) -> str:

@@ -690,13 +690,9 @@ def local_path(iri: str) -> str | None:
 
 
 def _short(iri: str) -> str:
-    from kg.namespaces import PREFIXES
+    from kg.namespaces import compact
 
-    best = None
-    for p, base in PREFIXES.items():
-        if iri.startswith(base) and (best is None or len(base) > len(PREFIXES[best])):
-            best = p
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+    return compact(iri)
 
 
 def _html_term(t) -> str:
@@ -994,6 +990,11 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/api/queries/"):
             self._allowed(method, ("GET",))
             return self._named(path[len("/api/queries/"):], parts.query)
+        if path == "/api/prefixes":
+            self._allowed(method, ("GET",))
+            from kg.namespaces import PREFIXES
+
+            return self._json(PREFIXES)
         if path == "/api/openapi.json":
             self._allowed(method, ("GET",))
             return self._json(openapi_document(self._origin()))

@@ -723,15 +723,12 @@ def short(iri: str | None) -> str:
         xsd = "^^<http://www.w3.org/2001/XMLSchema#"
         at = iri.rfind(xsd)
         return iri[:at] + "^^xsd:" + iri[at + len(xsd):-1] if at > 0 and iri.endswith(">") else iri
-    from kg.namespaces import PREFIXES
+    from kg.namespaces import compact
 
-    best = None
-    for p, ns in PREFIXES.items():
-        if iri.startswith(ns) and (best is None or len(ns) > len(PREFIXES[best])):
-            best = p
-    if best is None:
-        return f"<{iri}>" if "://" in iri and not iri.startswith('"') else iri
-    return f"{best}:{iri[len(PREFIXES[best]):]}"
+    short_form = compact(iri)
+    if short_form == iri and "://" in iri:
+        return f"<{iri}>"
+    return short_form
 
 
 def short_path(path: str | None) -> str:

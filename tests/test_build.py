@@ -129,3 +129,4 @@ def test_is_current_detects_stale_dataset(sandbox):
     assert kb.is_current(sandbox / "out")
     (sandbox / "data" / "cases.ttl").write_text(DATA + "\n<https://w3id.org/lattice/id/y> a <https://w3id.org/lattice/ontology#Court> .\n")
     assert not kb.is_current(sandbox / "out")
+

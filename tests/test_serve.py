@@ -367,6 +367,14 @@ def test_rdflib_sparqlstore(server, built_store):
 # ---------------------------------------------------------------------------------------- REST API
 
 
+def test_prefixes_api_serves_the_one_prefix_map(server):
+    from kg.namespaces import PREFIXES
+
+    st, _, body = http("GET", server.url + "/api/prefixes")
+    assert st == 200
+    assert json.loads(body) == PREFIXES
+
+
 def test_named_query_list_matches_the_library(server):
     from kg.query import list_queries
 

@@ -1,20 +1,14 @@
 // The Lattice query page: loads the named queries, runs them, renders a table, CSV, and an accountability picture.
 "use strict";
 
-const PREFIXES = {
-  "lat": "https://w3id.org/lattice/ontology#",
-  "lat-id": "https://w3id.org/lattice/id/",
-  "lat-src": "https://w3id.org/lattice/source/",
-  "lat-sh": "https://w3id.org/lattice/shapes#",
-  "lat-g": "https://w3id.org/lattice/graph/",
-  "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-  "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-  "owl": "http://www.w3.org/2002/07/owl#",
-  "xsd": "http://www.w3.org/2001/XMLSchema#",
-  "skos": "http://www.w3.org/2004/02/skos/core#",
-  "dcterms": "http://purl.org/dc/terms/",
-  "org": "http://www.w3.org/ns/org#",
-};
+// Filled from the server's /api/prefixes (kg/namespaces.py is the one place prefixes are declared).
+let PREFIXES = {};
+
+async function loadPrefixes() {
+  const response = await fetch("/api/prefixes", { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`prefixes: HTTP ${response.status}`);
+  PREFIXES = await response.json();
+}
 const PUBLIC_BASE = "https://w3id.org/lattice";
 const MECHANISM_COLOURS = {
   HierarchicalAccountability: "#1f5fa8", SupervisoryAccountability: "#2a9d8f", FiscalAccountability: "#e9a23b",
@@ -441,6 +435,8 @@ document.addEventListener("DOMContentLoaded", () => {
   $("editor").addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); runQuery(); }
   });
-  loadQueries().catch((err) => setStatus(String(err), true));
-  loadNetwork().then(() => draw()).catch((err) => { $("network-status").textContent = String(err); });
+  loadPrefixes().catch((err) => setStatus(String(err), true)).finally(() => {
+    loadQueries().catch((err) => setStatus(String(err), true));
+    loadNetwork().then(() => draw()).catch((err) => { $("network-status").textContent = String(err); });
+  });
 });
