@@ -2,7 +2,7 @@
 
 Usage: python bench/steps.py STEP ARGS.json RESULT.json — ARGS.json holds the step's arguments; the step
 writes its figures to RESULT.json (rewritten after every measurement, so a step stopped by a time limit
-still leaves what it measured) including `peak_rss_mb`, the peak resident memory of this process.
+still leaves what it measured) including `peak_rss_mb`, the peak resident memory of this process and its workers.
 """
 
 from __future__ import annotations
@@ -20,17 +20,23 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process (and any children it waited for), in MiB."""
+def peak_rss_mb(workers: int = 0) -> float:
+    """Peak resident memory in MiB: of this process, or with WORKERS concurrent child processes an upper bound,
+    this process plus WORKERS times the largest child (pages a forked child shares are counted again)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return round(max(own, kids) / 1024.0, 1)  # Linux reports KiB
+    total = own + workers * kids if workers > 1 else max(own, kids)
+    return round(total / 1024.0, 1)  # Linux reports KiB
 
 
 def cpu_seconds() -> float:
-    """User plus system CPU time of this process so far: less sensitive than wall time to a busy machine."""
-    ru = resource.getrusage(resource.RUSAGE_SELF)
-    return round(ru.ru_utime + ru.ru_stime, 3)
+    """User plus system CPU time of this process and its finished children: less sensitive than wall time to a
+    busy machine."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        ru = resource.getrusage(who)
+        total += ru.ru_utime + ru.ru_stime
+    return round(total, 3)
 
 
 class Recorder:
@@ -42,7 +48,7 @@ class Recorder:
 
     def put(self, **kw) -> None:
         self.data.update(kw)
-        self.data["peak_rss_mb"] = peak_rss_mb()
+        self.data["peak_rss_mb"] = peak_rss_mb(int(self.data.get("jobs", 0) or 0))
         self.data["cpu_seconds"] = cpu_seconds()
         tmp = self.path.with_name(self.path.name + ".tmp")
         tmp.write_text(json.dumps(self.data, indent=1, default=str))
@@ -130,7 +136,8 @@ def step_validate_fast(args: dict, rec: Recorder) -> None:
     started = time.perf_counter()
     report = validate([args["data"]], shapes=args.get("shapes"), engine="fast")
     seconds = time.perf_counter() - started
-    rec.put(seconds=seconds, engine_seconds=report.seconds, **_write_keys(args["keys_out"], report.results))
+    rec.put(seconds=seconds, engine_seconds=report.seconds, jobs=report.jobs,
+            **_write_keys(args["keys_out"], report.results))
 
 
 def step_validate_pyshacl(args: dict, rec: Recorder) -> None:

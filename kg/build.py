@@ -9,6 +9,7 @@ import os
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -223,23 +224,28 @@ def build(out: Path | None = None, force: bool = False, extra: list[Path] | None
         say("materialize inferences")
         from kg.inference import materialize
 
-        result.inferred = materialize(store)
-        result.triples = len(store)
-        new_manifest = {
-            "kg_version": __version__,
-            "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "inputs": entries,
-            "extra": [str(Path(p).resolve()) for p in (extra or [])],
-            "graphs": graph_sizes(store),
-            "triples": result.triples,
-            "inferred": result.inferred,
-        }
+        materialize(store)
         tmp = out.parent / f"{out.name}.tmp-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         try:
             say(f"write {out / DATASET}")
-            store.dump(str(tmp / DATASET), format=ox.RdfFormat.N_QUADS)
+            # the engine writes the file in a thread of its own while this one counts the graphs
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                written = pool.submit(store.dump, str(tmp / DATASET), format=ox.RdfFormat.N_QUADS)
+                sizes = graph_sizes(store)
+                written.result()
+            result.triples = sum(sizes.values())
+            result.inferred = sizes.get(ns.GRAPH_INFERRED, 0)
+            new_manifest = {
+                "kg_version": __version__,
+                "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "inputs": entries,
+                "extra": [str(Path(p).resolve()) for p in (extra or [])],
+                "graphs": sizes,
+                "triples": result.triples,
+                "inferred": result.inferred,
+            }
             (tmp / MANIFEST).write_text(json.dumps(new_manifest, indent=2))
             _swap(tmp, out)
         except BaseException:

@@ -1,29 +1,50 @@
 """The inferences the build materializes into lat-g:inferred, so that queries need no reasoner.
 
 Schema rules (RDFS subclass and subproperty closure, inverse and symmetric properties) read the schema once
-and walk the matching triples directly; record rules (accountability and membership shortcuts, OWL-Time
-intervals, classes defined by owl:hasValue) are SPARQL CONSTRUCTs over the union of all graphs. Rules run in
-an order that lets one pass do nearly all the work; afterwards a rule runs again only when a later rule
-added triples with a predicate it reads, until nothing new appears.
+and walk the matching triples with the schema pairs inlined; record rules (accountability and membership
+shortcuts, OWL-Time intervals, classes defined by owl:hasValue) are SPARQL CONSTRUCTs over the union of all
+graphs. Every rule declares what it reads and writes as keys: a predicate, or rdf:type with a given class.
+A rule starts once every earlier rule that writes what it reads has been loaded; rules that do not feed each
+other run side by side (the query engine releases the GIL while the main thread loads results). A rule that
+is fed after it started runs again over just the fed keys, until nothing new appears.
 """
 
 from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 
 from kg import namespaces as ns
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LAT = ns.LAT
 ORG = "http://www.w3.org/ns/org#"
+TIME = "http://www.w3.org/2006/time#"
+ANY_CLASS = ("t", "*")  # written by a rule whose rdf:type classes are not known in advance
 
-# Record rules: name -> (CONSTRUCT query, predicates it reads). Each filters out what is already known.
+
+def P(iri: str) -> tuple:
+    """The key of triples with predicate IRI."""
+    return ("p", iri)
+
+
+def T(iri: str) -> tuple:
+    """The key of rdf:type triples with class IRI."""
+    return ("t", iri)
+
+
+# Record rules: name -> (CONSTRUCT query, keys it reads, keys it writes). Each filters out what is already known.
 RECORD_RULES = {
     "accountable-to": ("""CONSTRUCT { ?a lat:accountableTo ?f } WHERE {
         ?r lat:accountableActor ?a ; lat:forum ?f . FILTER NOT EXISTS { ?a lat:accountableTo ?f } }""",
-                       {LAT + "accountableActor", LAT + "forum"}),
+                       {P(LAT + "accountableActor"), P(LAT + "forum")}, {P(LAT + "accountableTo")}),
     "member-of": ("""CONSTRUCT { ?m lat:memberOf ?o . ?m org:memberOf ?o . ?o org:hasMember ?m }
         WHERE { ?x org:member ?m ; org:organization ?o .
                 FILTER NOT EXISTS { ?m lat:memberOf ?o . ?m org:memberOf ?o . ?o org:hasMember ?m } }""",
-                  {ORG + "member", ORG + "organization"}),
+                  {P(ORG + "member"), P(ORG + "organization")},
+                  {P(LAT + "memberOf"), P(ORG + "memberOf"), P(ORG + "hasMember")}),
     "member-during": ("""CONSTRUCT {
             ?x org:memberDuring ?i . ?i a time:Interval ; time:hasBeginning ?b ; time:hasEnd ?e .
             ?b a time:Instant ; time:inXSDDate ?start . ?e a time:Instant ; time:inXSDDate ?end }
@@ -33,7 +54,9 @@ RECORD_RULES = {
             BIND(IRI(CONCAT(STR(?x), "/interval")) AS ?i)
             BIND(IRI(CONCAT(STR(?x), "/interval/start")) AS ?b)
             BIND(IF(BOUND(?end), IRI(CONCAT(STR(?x), "/interval/end")), ?unbound) AS ?e) }""",
-                      {ORG + "member", LAT + "startDate", LAT + "endDate"}),
+                      {P(ORG + "member"), P(LAT + "startDate"), P(LAT + "endDate")},
+                      {P(ORG + "memberDuring"), T(TIME + "Interval"), P(TIME + "hasBeginning"), P(TIME + "hasEnd"),
+                       T(TIME + "Instant"), P(TIME + "inXSDDate")}),
     "has-value-class": ("""CONSTRUCT { ?x a ?c } WHERE {
         ?c owl:equivalentClass ?e . FILTER(isIRI(?c))
         ?e owl:intersectionOf ?list .
@@ -42,7 +65,7 @@ RECORD_RULES = {
         FILTER NOT EXISTS { ?x a ?c }
         FILTER NOT EXISTS { ?list rdf:rest*/rdf:first ?k . FILTER(isIRI(?k)) FILTER NOT EXISTS { ?x a ?k } }
         FILTER NOT EXISTS { ?list rdf:rest*/rdf:first ?r2 . ?r2 owl:onProperty ?p2 ; owl:hasValue ?v2 .
-                            FILTER NOT EXISTS { ?x ?p2 ?v2 } } }""", None),  # reads: rdf:type + restricted properties
+                            FILTER NOT EXISTS { ?x ?p2 ?v2 } } }""", None, None),  # keys come from the schema
 }
 
 ORDER = ["accountable-to", "member-of", "member-during", "subproperty", "inverse", "symmetric", "subclass",
@@ -54,17 +77,13 @@ SCHEMA_QUERIES = {
                   FILTER(isIRI(?a) && isIRI(?b)) }""",
     "symmetric": "SELECT ?a ?a2 WHERE { ?a a owl:SymmetricProperty . FILTER(isIRI(?a)) BIND(?a AS ?a2) }",
     "subclass": "SELECT ?a ?b WHERE { ?a rdfs:subClassOf+ ?b . FILTER(isIRI(?a) && isIRI(?b) && ?a != ?b) }",
-    "has-value-inputs": "SELECT DISTINCT ?a ?a2 WHERE { ?r owl:hasValue ?v ; owl:onProperty ?a . BIND(?a AS ?a2) }",
 }
 
-
-def _pairs(store, query: str) -> dict:
-    prologue = ns.sparql_prefixes()
-    out: dict = {}
-    for row in store.query(prologue + query, use_default_graph_as_union=True):
-        out.setdefault(row[0], set()).add(row[1])
-    return out
-
+# What the has-value rule reads (restricted properties, named classes in the intersection) and writes.
+HAS_VALUE_KEYS = """SELECT DISTINCT ?c ?p ?v ?k WHERE {
+    ?c owl:equivalentClass ?e . FILTER(isIRI(?c)) ?e owl:intersectionOf ?list .
+    { ?list rdf:rest*/rdf:first ?r . ?r owl:onProperty ?p ; owl:hasValue ?v }
+    UNION { ?list rdf:rest*/rdf:first ?k . FILTER(isIRI(?k)) } }"""
 
 SCHEMA_RULES = {
     "subproperty": "CONSTRUCT { ?s ?b ?o } WHERE { VALUES (?a ?b) { __PAIRS__ } ?s ?a ?o . FILTER NOT EXISTS { ?s ?b ?o } }",
@@ -76,53 +95,144 @@ SCHEMA_RULES = {
 }
 
 
-def _schema_query(name: str, pairs: dict) -> str | None:
-    """The CONSTRUCT of a schema rule with its (property or class) pairs inlined as VALUES; None when empty."""
-    rows = " ".join(f"({a} {b})" for a, targets in pairs.items() for b in targets)
-    return SCHEMA_RULES[name].replace("__PAIRS__", rows) if rows else None
+def _key(predicate: str, cls: str | None = None) -> tuple:
+    """The key of triples with PREDICATE (and, for rdf:type, class CLS; None: any class)."""
+    if predicate == RDF_TYPE:
+        return T(cls) if cls else ANY_CLASS
+    return P(predicate)
 
 
-def materialize(store, max_passes: int = 8) -> int:
-    """Add the inferences to STORE's lat-g:inferred graph; returns how many triples were added."""
+def touched(written: set, read: set) -> set:
+    """The keys of READ that triples with keys WRITTEN may feed."""
+    hit = written & read
+    if ANY_CLASS in written:
+        hit |= {k for k in read if k[0] == "t"}
+    if ANY_CLASS in read and any(k[0] == "t" for k in written):
+        hit.add(ANY_CLASS)
+    return hit
+
+
+@dataclass
+class Rule:
+    """One inference rule: its CONSTRUCT (full, or over a subset of its schema pairs), what it reads and writes."""
+
+    name: str
+    reads: set
+    writes: set
+    query: str | None = None  # record rules
+    pairs: list = field(default_factory=list)  # schema rules: (a, b, key read for a)
+
+    def sparql(self, keys: set | None = None) -> str | None:
+        """The rule's CONSTRUCT; with KEYS, over only the schema pairs whose input has one of those keys."""
+        if self.query is not None:
+            return self.query
+        rows = [(a, b) for a, b, k in self.pairs if keys is None or touched({k}, keys)]
+        if not rows:
+            return None
+        return SCHEMA_RULES[self.name].replace("__PAIRS__", " ".join(f"({a} {b})" for a, b in rows))
+
+
+def rules(store) -> dict:
+    """The rules for the schema in STORE, by name, in ORDER."""
+    prologue = ns.sparql_prefixes()
+
+    def select(query: str):
+        return store.query(prologue + query, use_default_graph_as_union=True)
+
+    out: dict = {}
+    for name in ORDER:
+        if name in RECORD_RULES and RECORD_RULES[name][1] is not None:
+            query, reads, writes = RECORD_RULES[name]
+            out[name] = Rule(name, set(reads), set(writes), query=query)
+        elif name in SCHEMA_QUERIES:
+            pairs = []
+            for a, b in select(SCHEMA_QUERIES[name]):
+                if name == "subclass":
+                    pairs.append((a, b, T(a.value), T(b.value)))
+                else:
+                    pairs.append((a, b, _key(a.value), _key(b.value)))
+            out[name] = Rule(name, {p[2] for p in pairs}, {p[3] for p in pairs},
+                             pairs=[p[:3] for p in pairs])
+        else:  # has-value-class
+            reads, writes = set(), set()
+            for row in select(HAS_VALUE_KEYS):
+                writes.add(T(row["c"].value))
+                if row["p"] is not None:
+                    v = row["v"]
+                    reads.add(_key(row["p"].value, v.value if row["p"].value == RDF_TYPE and v is not None else None))
+                if row["k"] is not None:
+                    reads.add(T(row["k"].value))
+            out[name] = Rule(name, reads, writes, query=RECORD_RULES[name][0])
+    return out
+
+
+def materialize(store, workers: int | None = None, max_passes: int = 8) -> int:
+    """Add the inferences to STORE's lat-g:inferred graph; returns how many triples that graph holds after.
+
+    WORKERS query threads run rules that do not feed each other side by side (default: one per core, at most
+    2); with 1 the rules run one after another. The result is the same either way.
+    """
     import pyoxigraph as ox
 
     inferred = ox.NamedNode(ns.GRAPH_INFERRED)
     prologue = ns.sparql_prefixes()
-    schema = {name: _pairs(store, q) for name, q in SCHEMA_QUERIES.items()}
-    reads = {name: {p.value for p in schema[name]} for name in ("subproperty", "inverse", "symmetric")}
-    reads["subclass"] = {RDF_TYPE}
-    reads["has-value-class"] = {RDF_TYPE} | {p.value for p in schema["has-value-inputs"]}
-    for name, (_query, preds) in RECORD_RULES.items():
-        if preds is not None:
-            reads[name] = preds
-    pending = {name: None for name in ORDER}  # None: never run yet
-    added = 0
+    table = rules(store)
+    workers = workers or max(1, min(2, os.cpu_count() or 1))
+    lock = threading.Lock()
+    started: set = set()
+
+    def evaluate(name: str, query: str) -> bytes:
+        with lock:
+            started.add(name)
+        # results go from the query engine to the store as N-Triples, never through Python objects
+        return store.query(prologue + query, use_default_graph_as_union=True).serialize(
+            format=ox.RdfFormat.N_TRIPLES)
+
+    pending: dict = {name: set() for name in ORDER}  # keys fed to a rule after it started
+
+    def absorb(name: str, data: bytes) -> None:
+        """Load a rule's output and tell the rules it feeds (only those already started need to run again)."""
+        if not data:
+            return
+        # every rule filters out what any graph already states, and the graph itself is a set
+        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=inferred)
+        with lock:
+            for other in ORDER:
+                if other != name and other in started:
+                    pending[other] |= touched(table[name].writes, table[other].reads)
+
+    # first pass: each rule once, as soon as the earlier rules that feed it are loaded
+    feeders = {name: {f for f in ORDER[:i] if touched(table[f].writes, table[name].reads)}
+               for i, name in enumerate(ORDER)}
+    waiting, done, running = list(ORDER), set(), {}
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-rule") as pool:
+        while waiting or running:
+            for name in list(waiting):
+                if len(running) >= workers:
+                    break
+                if feeders[name] <= done:
+                    waiting.remove(name)
+                    query = table[name].sparql()
+                    if query is None:
+                        done.add(name)
+                        continue
+                    running[pool.submit(evaluate, name, query)] = name
+            if not running:
+                continue
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                name = running.pop(fut)
+                absorb(name, fut.result())
+                done.add(name)
+    # then, one rule at a time, each rule again over just the keys fed to it after it started
     for _ in range(max_passes):
-        ran = False
-        for name in ORDER:
-            if pending[name] is not None and not (pending[name] & reads[name]):
-                continue
-            ran = True
-            pending[name] = set()
-            query = RECORD_RULES[name][0] if name in RECORD_RULES else _schema_query(name, schema[name])
-            if query is None:
-                continue
-            # results go from the query engine to the store as N-Triples, never through Python objects;
-            # every rule filters out what any graph already states, and the graph itself is a set
-            data = store.query(prologue + query, use_default_graph_as_union=True).serialize(
-                format=ox.RdfFormat.N_TRIPLES)
-            if not data:
-                continue
-            before = len(store)
-            store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=inferred)
-            new = len(store) - before
-            if not new:
-                continue
-            added += new
-            new_preds = {line.split(b" ", 2)[1][1:-1].decode() for line in data.splitlines() if line}
-            for other in ORDER:  # a rule's own output is already closed (the schema pairs are transitive)
-                if other != name and pending[other] is not None:
-                    pending[other] |= new_preds
-        if not ran:
+        todo = [name for name in ORDER if pending[name]]
+        if not todo:
             break
-    return added
+        for name in todo:
+            keys, pending[name] = pending[name], set()
+            query = table[name].sparql(keys) if keys else None
+            if query is not None:
+                absorb(name, evaluate(name, query))
+    count = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ns.GRAPH_INFERRED}> {{ ?s ?p ?o }} }}")
+    return int(next(iter(count))[0].value)

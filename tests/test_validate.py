@@ -369,3 +369,39 @@ def test_a_forbidden_shapes_graph_is_bad_input(files, capsys):
     code, _, err = kg("validate", files["data"], "--shapes", shapes, capsys=capsys)
     assert code == 2
     assert err.startswith(f"{shapes}: unusable shapes graph") and "MINUS" in err
+
+
+@pytest.mark.slow
+def test_worker_processes_report_exactly_what_one_process_reports(tmp_path, run_kg):
+    """`--jobs 2` forks two workers that share the shapes; the report must not change (a fresh, single-threaded
+    process, so that forking is allowed)."""
+    from kg.synth import synth
+
+    data = tmp_path / "synth.nt"
+    synth(data, triples=25000, seed=4, violation_rate=0.03)
+    docs = {}
+    for jobs in ("1", "2"):
+        proc = run_kg("validate", data, "--jobs", jobs, "--format", "json")
+        assert proc.returncode == 1, proc.stderr
+        docs[jobs] = json.loads(proc.stdout)
+    assert docs["1"]["jobs"] == 1 and docs["2"]["jobs"] == 2
+    assert len(docs["2"]["results"]) > 20
+    assert docs["1"]["results"] == docs["2"]["results"]
+
+
+def test_no_fork_while_another_thread_runs():
+    from kg.shacl.engine import can_fork
+
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        assert not can_fork()
+    finally:
+        stop.set()
+        t.join()
+
+
+def test_negative_jobs_is_a_usage_error(files, run_kg):
+    proc = run_kg("validate", files["data"], "--jobs", "-1")
+    assert proc.returncode == 2 and "--jobs" in proc.stderr

@@ -38,6 +38,33 @@ PROFILE = bool(os.environ.get("LATTICE_SHACL_PROFILE"))
 UNSUPPORTED_SPARQL = re.compile(r"\b(MINUS|SERVICE|VALUES)\b", re.IGNORECASE)
 
 
+_FORKED = None  # (engine, shapes) that the worker processes of Engine.run inherit
+
+
+def can_fork() -> bool:
+    """True when this process may fork validation workers: Linux, and no other thread (Python or native)."""
+    import threading
+
+    if not sys.platform.startswith("linux") or threading.active_count() != 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+def _forked_shape_results(index: int) -> list:
+    engine, shapes = _FORKED
+    return engine.shape_results(shapes[index])
+
+
+def default_jobs(store) -> int:
+    """How many processes validate STORE: one per core (at most 2) for a large graph, else 1."""
+    if len(store) < 20000:
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 def sparql_string(s: str) -> str:
     """A SPARQL string literal holding S."""
     out = s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
@@ -176,22 +203,40 @@ class Engine:
 
     # ------------------------------------------------------------------ driver
 
-    def run(self) -> list:
-        """All validation results for the shapes that have targets."""
-        from kg.validate import Result
+    def run(self, jobs: int = 1) -> list:
+        """All validation results for the shapes that have targets, found by up to JOBS processes."""
+        global _FORKED
 
-        out: list[Result] = []
+        shapes = [s for s in sorted(self.shapes.values(), key=lambda s: s.id) if not s.deactivated and s.has_targets]
+        out: list = []
         try:
-            for shape in sorted(self.shapes.values(), key=lambda s: s.id):
-                if shape.deactivated or not shape.has_targets:
-                    continue
-                focus = self.target_set(shape)
-                if self.is_empty(focus):
-                    continue
-                out.extend(self.report(shape, focus))
+            if jobs > 1 and len(shapes) > 1 and can_fork():
+                # each worker is a fork of this process: it has the store and the compiled shapes already, and
+                # its temporary node sets live in its own copy of the store
+                import multiprocessing
+
+                _FORKED = (self, shapes)
+                try:
+                    with multiprocessing.get_context("fork").Pool(min(jobs, len(shapes))) as pool:
+                        for part in pool.imap_unordered(_forked_shape_results, range(len(shapes))):
+                            out.extend(part)
+                        pool.close()
+                        pool.join()
+                finally:
+                    _FORKED = None
+            else:
+                for shape in shapes:
+                    out.extend(self.shape_results(shape))
         finally:
             self.cleanup()
         return sorted(out, key=lambda r: (r.shape, r.focus, r.component, r.value or "", r.path or ""))
+
+    def shape_results(self, shape: Shape) -> list:
+        """The validation results of one shape that has targets."""
+        focus = self.target_set(shape)
+        if self.is_empty(focus):
+            return []
+        return self.report(shape, focus)
 
     def target_set(self, shape: Shape):
         """Materialize the focus nodes of SHAPE's targets into a node set (shared by shapes with equal targets)."""
