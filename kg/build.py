@@ -224,7 +224,7 @@ def build(out: Path | None = None, force: bool = False, extra: list[Path] | None
         say("materialize inferences")
         from kg.inference import materialize
 
-        materialize(store)
+        materialize(store, count=False)  # the graph sizes below count it
         tmp = out.parent / f"{out.name}.tmp-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
