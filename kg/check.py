@@ -35,14 +35,9 @@ def check_files() -> list[Path]:
     return sorted(paths.HYGIENE_DIR.glob("*.rq"))
 
 
-def ontology_files() -> list[Path]:
-    """The ontology modules and the local declarations of the external vocabularies."""
-    return sorted(paths.ONTOLOGY_DIR.glob("*.ttl")) + sorted((paths.ONTOLOGY_DIR / "external").glob("*.ttl"))
-
-
 def project_files() -> list[Path]:
     """Everything else that uses the vocabulary: the shapes and the curated graph."""
-    return sorted(paths.SHAPES_DIR.glob("*.ttl")) + sorted(paths.DATA_DIR.glob("*.ttl"))
+    return sorted(paths.SHAPES_DIR.glob("*.ttl")) + paths.curated_files()
 
 
 def known_terms() -> list[str]:
@@ -120,7 +115,7 @@ def run_checks(files: list[Path] | None = None, include_ontology: bool = True,
     FILES are RDF files checked together with the ontology; PREFIX_FILES (SPARQL queries) are only
     checked for their prefix declarations.
     """
-    inputs = (ontology_files() if include_ontology else []) + [Path(f) for f in files or []]
+    inputs = (paths.ontology_files() if include_ontology else []) + [Path(f) for f in files or []]
     store = load(inputs, prefix_files)
     problems: list[Problem] = []
     selected = check_files()
@@ -213,7 +208,7 @@ def run(args) -> int:
         print(p)
     n_checks = len(args.only) if args.only else len(check_files())
     print(f"{len(problems)} problem(s) from {n_checks} hygiene checks on "
-          f"{len(ontology_files()) + len(extra)} files", file=sys.stderr)
+          f"{len(paths.ontology_files()) + len(extra)} files", file=sys.stderr)
     failed = bool(problems)
     if args.reason:
         from kg.reason import reason

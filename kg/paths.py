@@ -21,6 +21,22 @@ SHAPES_DIR = _resource("shapes")
 QUERIES_DIR = _resource("queries")
 HYGIENE_DIR = ONTOLOGY_DIR / "hygiene"
 DATA_DIR = PACKAGE_DIR / "data"
+DATASETS_REGISTER = DATA_DIR / "sources-datasets.ttl"  # the data sets that curated and imported records cite
+
+
+def ontology_modules() -> list[Path]:
+    """The Lattice ontology modules (ontology/*.ttl)."""
+    return sorted(ONTOLOGY_DIR.glob("*.ttl"))
+
+
+def ontology_files() -> list[Path]:
+    """The ontology modules and the local declarations of the external vocabularies."""
+    return ontology_modules() + sorted((ONTOLOGY_DIR / "external").glob("*.ttl"))
+
+
+def curated_files() -> list[Path]:
+    """The curated instance graph (kg/data/*.ttl)."""
+    return sorted(DATA_DIR.glob("*.ttl"))
 
 
 def lattice_home() -> Path:

@@ -60,16 +60,6 @@ def java_available() -> bool:
     return shutil.which("java") is not None
 
 
-def ontology_files() -> list[Path]:
-    """The ontology modules and the local declarations of external vocabularies."""
-    return sorted(paths.ONTOLOGY_DIR.glob("*.ttl")) + sorted((paths.ONTOLOGY_DIR / "external").glob("*.ttl"))
-
-
-def data_files() -> list[Path]:
-    """The curated instance graph (kg/data/*.ttl)."""
-    return sorted(paths.DATA_DIR.glob("*.ttl"))
-
-
 def _format_for(path: Path):
     import pyoxigraph as ox
 
@@ -168,7 +158,7 @@ def reason(files: list[Path] | None = None, with_data: bool = False, memory_mb: 
         raise UsageError("HermiT needs Java, and no `java` was found on the PATH; install a Java runtime (e.g. openjdk-17-jre-headless)")
     import owlready2
 
-    inputs = ontology_files() + (data_files() if with_data else []) + [Path(f) for f in files or []]
+    inputs = paths.ontology_files() + (paths.curated_files() if with_data else []) + [Path(f) for f in files or []]
     names = [str(p) for p in inputs]
     with tempfile.TemporaryDirectory(prefix="lattice-reason-") as tmp:
         nt = Path(tmp) / "lattice-merged.nt"

@@ -280,14 +280,16 @@ def working_store(data, dataset=None):
 
 
 def ontology_files() -> list[Path]:
-    """The Lattice ontology modules (Turtle) shipped with the package."""
-    from kg.paths import ONTOLOGY_DIR
+    """What `kg validate FILE` adds to the data: the Lattice ontology modules (class hierarchy, term
+    declarations, the seed passages) and the register of the data sets that records cite."""
+    from kg import paths
 
-    return sorted(Path(ONTOLOGY_DIR).glob("*.ttl")) if Path(ONTOLOGY_DIR).is_dir() else []
+    register = [paths.DATASETS_REGISTER] if paths.DATASETS_REGISTER.is_file() else []
+    return paths.ontology_modules() + register
 
 
 def add_ontology(store) -> None:
-    """Load the Lattice ontology into the default graph of STORE."""
+    """Load the Lattice ontology and the register of cited data sets into the default graph of STORE."""
     load_files(ontology_files(), store)
 
 
@@ -506,7 +508,7 @@ def validate(data=None, shapes=None, engine: str = "fast", inference: str = "non
     DATA is a pyoxigraph Store, a list of RDF file paths, an rdflib Graph, or None for the built dataset.
     ENGINE is "fast" (SHACL compiled to SPARQL on pyoxigraph) or "pyshacl" (the reference engine).
     INFERENCE is "none", "rdfs" or "owlrl" (see docs/validation.md for what each adds).
-    WITH_ONTOLOGY adds the Lattice ontology files to the data graph (class hierarchy and term
+    WITH_ONTOLOGY adds the Lattice ontology files and the register of cited data sets to the data graph (class hierarchy and term
     declarations), as the built dataset already has them; `kg validate FILE` turns it on.
     DATASET names the build folder used when DATA is None (default: $LATTICE_HOME/build).
     JOBS is how many processes the fast engine spreads the shapes over (0: one per core, at most 2, for a
@@ -1057,7 +1059,8 @@ def register(subparsers) -> None:
                    help="lowest severity that makes the exit code 1 (default: violation)")
     p.add_argument("--no-ontology", action="store_true",
                    help="with FILE or --endpoint: do not add the Lattice ontology to the data "
-                        "(by default it is added, for the class hierarchy and term declarations)")
+                        "(by default it is added, for the class hierarchy and term declarations, with the "
+                        "register of the data sets that records cite)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     p.set_defaults(func=run)
 

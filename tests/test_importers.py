@@ -510,3 +510,16 @@ def test_iigo_bodies_and_rosters(iigo_files, tmp_path, capsys):
     assert f"{orgs}:5: Begin '19x4' is not a year" in err
     assert f"{members}:4: igoID QX here means 'Another Body'" in err
     assert f"{members}:5: unknown state code 'XYZ' (Nowhere)" in err
+
+
+def test_an_import_validates_on_its_own_with_the_register_of_data_sets(migo_file, tmp_path):
+    """The curated graph describes the data set, so the import only cites it; `kg validate FILE` adds the
+    register of cited data sets with the ontology, and without it every record's source is unknown."""
+    from kg.validate import load_files, validate
+    from kg import paths
+
+    out = import_file("migo", migo_file, out=tmp_path / "migo.nq", curated=paths.PACKAGE_DIR / "data")
+    source_results = lambda rep: [r for r in rep.results if r.shape.endswith("#EveryFactHasSource")]  # noqa: E731
+    assert source_results(validate([out], with_ontology=True)) == []
+    bare = load_files([out, *paths.ontology_modules()])
+    assert source_results(validate(bare))
