@@ -12,6 +12,7 @@ q = importlib.import_module("kg.query")
 FIXTURE = Path(__file__).parent / "fixtures" / "queries" / "mini.ttl"
 ID = "https://w3id.org/lattice/id/"
 LAT = "https://w3id.org/lattice/ontology#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 def _load(materialized: bool):
@@ -265,6 +266,22 @@ def test_gaps_are_authorities_without_a_chain_to_a_constituency(store):
     assert {r["body"] for r in rows} == {ID + "mini-tribunal", ID + "mini-net", ID + "mini-group"}
     kinds = {r["body"]: r["kind"] for r in rows}
     assert kinds[ID + "mini-tribunal"] == "supranational institution"
+
+
+def test_gaps_can_leave_out_bodies_known_only_from_imports():
+    import pyoxigraph as ox
+    from kg.inference import materialize
+
+    store = _load(materialized=False)
+    imported = ox.NamedNode("https://w3id.org/lattice/graph/import/test")
+    store.add(ox.Quad(ox.NamedNode(ID + "imported-igo"), ox.NamedNode(RDF_TYPE),
+                      ox.NamedNode(LAT + "InternationalOrganization"), imported))
+    materialize(store)
+    everything = {r["body"] for r in run(store, "accountability-gaps")}
+    curated = {r["body"] for r in run(store, "accountability-gaps", curated="true")}
+    assert ID + "imported-igo" in everything and ID + "imported-igo" not in curated
+    assert curated == everything - {ID + "imported-igo"}
+    assert {r["body"] for r in run(store, "accountability-gaps", curated="false")} == everything
 
 
 def test_gap_query_needs_the_materialized_type_closure(store, raw_store):
