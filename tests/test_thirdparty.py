@@ -13,6 +13,8 @@ from tests.support import need_system
 
 
 def _value(v, lenient: bool = False):
+    if lenient and isinstance(v, bool):
+        return repr(int(v))  # Virtuoso returns the value of EXISTS as the integer 1 or 0, not xsd:boolean
     if isinstance(v, str):
         if v.startswith("_:"):
             return "_:b"  # blank node labels are the store's own
@@ -205,7 +207,9 @@ def test_virtuoso_when_installed(built_store):
         # Virtuoso is a second, optional check: the load must be exact; query portability is reported (the
         # closing note lists these), and most named queries must agree.
         print("named queries that differ on Virtuoso:", json.dumps(problems, indent=1))
-        assert len(problems) <= len(list_queries()) // 2, problems
+        # measured with Virtuoso 7.2 from Debian: 29 of 31 agree (accountability-chain is too slow there,
+        # militant-state-partnerships meets its handling of UNION inside OPTIONAL); a few more would be a regression
+        assert len(problems) <= 4, problems
     finally:
         server.stop(timeout=5)
 

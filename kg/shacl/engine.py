@@ -214,14 +214,21 @@ class Engine:
                 # each worker is a fork of this process: it has the store and the compiled shapes already, and
                 # its temporary node sets live in its own copy of the store
                 import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+                from concurrent.futures.process import BrokenProcessPool
+
+                from kg.errors import LatticeError
 
                 _FORKED = (self, shapes)
                 try:
-                    with multiprocessing.get_context("fork").Pool(min(jobs, len(shapes))) as pool:
-                        for part in pool.imap_unordered(_forked_shape_results, range(len(shapes))):
+                    # the workers are forked when the first shape is submitted, before the pool starts its thread
+                    with ProcessPoolExecutor(min(jobs, len(shapes)),
+                                             mp_context=multiprocessing.get_context("fork")) as pool:
+                        for part in pool.map(_forked_shape_results, range(len(shapes))):
                             out.extend(part)
-                        pool.close()
-                        pool.join()
+                except BrokenProcessPool:
+                    raise LatticeError("a validation worker process died (out of memory?); "
+                                       "rerun with --jobs 1 to validate in one process") from None
                 finally:
                     _FORKED = None
             else:
