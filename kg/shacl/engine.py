@@ -9,7 +9,8 @@ import time
 
 import pyoxigraph as ox
 
-from kg.shacl.model import SH, RDF, RDFS, XSD, Graph, Shape, ShapesError, pick_message, read_shapes, term_id
+from kg.shacl.model import (SH, RDF, RDFS, XSD, Graph, Shape, ShapesError, any_true, is_true, pick_message,
+                            read_shapes, term_id)
 
 BASE = "urn:x-lattice-shacl:"
 M = ox.NamedNode(BASE + "m")
@@ -414,7 +415,7 @@ class Engine:
         for row in self.store.query(q):
             this, value = row["this"], row["value"]
             for i, c in enumerate(merged):
-                if _is_true(row[f"f{i}"]):
+                if is_true(row[f"f{i}"]):
                     out.append(Result(
                         focus=term_id(this), shape=shape.id, component=c.component, severity=shape.severity,
                         path=shape.path_result, value=term_id(value),
@@ -503,8 +504,7 @@ class Engine:
             cond = " || ".join(f"langMatches(lang(?value), {sparql_string(x)})" for x in langs) or "false"
             out.append(value_constraint("LanguageInConstraintComponent", base,
                                         f"(!isLiteral(?value) || !({cond}))", {"languageIn": langs}))
-        if shape.is_property and any(t.value == "true" for t in P.get("uniqueLang", [])
-                                     if isinstance(t, ox.Literal)):
+        if shape.is_property and any_true(P.get("uniqueLang", [])):
             out.append(Constraint("UniqueLangConstraintComponent",
                                   f"{F} ?this {shape.path} ?a . ?this {shape.path} ?b . "
                                   f"FILTER(!sameTerm(?a, ?b) && isLiteral(?a) && lang(?a) != \"\" && lang(?a) = lang(?b)) "
@@ -547,7 +547,7 @@ class Engine:
             self.add_terms(s, members)
             out.append(value_constraint("InConstraintComponent", base,
                                         f"NOT EXISTS {{ {self.member(s, '?value')} }}", {"in": members}))
-        if any(t.value == "true" for t in P.get("closed", []) if isinstance(t, ox.Literal)):
+        if any_true(P.get("closed", [])):
             allowed = set()
             for p in P.get("property", []):
                 ps = self.shapes.get(p)
@@ -700,7 +700,7 @@ class Engine:
         vals = self.value_set(shape, focus)
         ncq = self.nonconforming(q, vals)
         cond = f"FILTER NOT EXISTS {{ {self.member(ncq, '?v')} }}"
-        if any(t.value == "true" for t in P.get("qualifiedValueShapesDisjoint", []) if isinstance(t, ox.Literal)):
+        if any_true(P.get("qualifiedValueShapesDisjoint", [])):
             siblings = []
             for parent in self.parents.get(shape.node, []):
                 for sib in parent.params.get("property", []):
@@ -799,7 +799,7 @@ class Engine:
                     for row in engine.store.query(prologue + q, substitutions=subs):
                         rows.append(_Bound(row, node))
             return [engine.sparql_row(shape, row, messages) for row in rows
-                    if not _is_true(_get(row, "failure"))]
+                    if not is_true(_get(row, "failure"))]
 
         return Constraint("SPARQLConstraintComponent", run)
 
@@ -866,10 +866,6 @@ def _get(row, name):
         return row[name]
     except (KeyError, IndexError):
         return None
-
-
-def _is_true(t) -> bool:
-    return isinstance(t, ox.Literal) and t.value == "true"
 
 
 def fill_template(template: str, row) -> str:

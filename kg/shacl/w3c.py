@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.shacl.model import SH, Graph, kind, term_id
+from kg.shacl.model import SH, Graph, is_true, kind, term_id
 from kg.shacl.paths import PathError, render_path
 
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
@@ -81,7 +81,7 @@ def _case(g: Graph, entry, manifest: Path, root: Path) -> Case:
         case.expect_failure = True
         return case
     conforms = g.one(result, SH + "conforms")
-    case.expect_conforms = conforms is not None and conforms.value == "true"
+    case.expect_conforms = is_true(conforms)
     for r in g.objects(result, SH + "result"):
         path = g.one(r, SH + "resultPath")
         if path is None:
