@@ -131,6 +131,32 @@ def syntax_error(err: SyntaxError, path) -> InputError:
     return InputError(msg, path=path, line=line, col=col)
 
 
+def _load_dataset_file(store, path: Path, fmt, graph=None) -> None:
+    """Merge every graph of an N-Quads or TriG file into GRAPH (default: the default graph) of STORE.
+
+    The engine loads the file as it is (fast) and then moves the named graphs it brought; a store that has
+    named graphs already, a target other than the default graph, or a blank-node graph name take the slow
+    path through Python objects.
+    """
+    import pyoxigraph as ox
+
+    before = list(store.named_graphs())
+    if not before and graph is None:
+        store.bulk_load(path=str(path), format=fmt)
+        brought = list(store.named_graphs())
+        if all(isinstance(g, ox.NamedNode) for g in brought):
+            for g in brought:
+                store.update(f"ADD <{g.value}> TO DEFAULT ; DROP GRAPH <{g.value}>")
+            return
+        for g in brought:  # blank-node graph names: move them one quad at a time
+            store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                         for q in list(store.quads_for_pattern(None, None, None, g)))
+            store.remove_graph(g)
+        return
+    target = graph or ox.DefaultGraph()
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, target) for q in ox.parse(path=str(path), format=fmt))
+
+
 def load_files(paths, store=None, graph=None):
     """Parse RDF files into a pyoxigraph store (into its default graph unless GRAPH is given)."""
     import pyoxigraph as ox
@@ -143,10 +169,7 @@ def load_files(paths, store=None, graph=None):
         fmt = _format_of(p)
         try:
             if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-                # datasets: merge every graph of the file into the target graph
-                quads = ox.parse(path=str(p), format=fmt)
-                target = graph or ox.DefaultGraph()
-                store.extend(ox.Quad(q.subject, q.predicate, q.object, target) for q in quads)
+                _load_dataset_file(store, p, fmt, graph)
             else:
                 store.load(path=str(p), format=fmt, to_graph=graph or ox.DefaultGraph())
         except SyntaxError as err:
@@ -243,12 +266,13 @@ def working_store(data, dataset=None):
     import pyoxigraph as ox
 
     if data is None:
-        import kg
+        from kg.store import ensure_built, open_store
 
-        src = kg.open_store(dataset)
+        ensure_built(dataset)
         fast = _dataset_from_inputs(dataset)
         if fast is not None:
             return fast, []
+        src = open_store(dataset, build_if_needed=False)
         return _copy_store(src, dataset_graphs(src)), []
     if isinstance(data, ox.Store):
         graphs = dataset_graphs(data)

@@ -405,3 +405,22 @@ def test_no_fork_while_another_thread_runs():
 def test_negative_jobs_is_a_usage_error(files, run_kg):
     proc = run_kg("validate", files["data"], "--jobs", "-1")
     assert proc.returncode == 2 and "--jobs" in proc.stderr
+
+
+@pytest.mark.parametrize("fmt", ["nq", "trig", "nq-blank-graph"])
+def test_dataset_files_merge_all_their_graphs_into_the_data_graph(files, fmt):
+    """Quads of an N-Quads or TriG file count wherever their graph is: default, named or blank-node graph."""
+    src = ox.Store()
+    src.load(path=str(files["data"]))
+    quads = list(src.quads_for_pattern(None, None, None, None))
+    half = len(quads) // 2
+    graph = ox.BlankNode("g1") if fmt == "nq-blank-graph" else ox.NamedNode(EX + "g1")
+    spread = ox.Store()
+    spread.extend(ox.Quad(q.subject, q.predicate, q.object, graph if i < half else ox.DefaultGraph())
+                  for i, q in enumerate(quads))
+    path = files["dir"] / ("data.trig" if fmt == "trig" else "data.nq")
+    spread.dump(str(path), format=ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.N_QUADS)
+    by_dataset = validate([path], shapes=[str(files["shapes"])])
+    by_turtle = validate([files["data"]], shapes=[str(files["shapes"])])
+    assert comparable_keys(by_dataset) == comparable_keys(by_turtle)
+    assert len(by_dataset.results) == 2
