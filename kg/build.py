@@ -145,7 +145,7 @@ def is_current(out: Path, extra: list[Path] | None = None) -> bool:
 
 
 @contextlib.contextmanager
-def _lock(out: Path):
+def lock(out: Path):
     """Serialize builds of one dataset folder across processes."""
     import fcntl
 
@@ -186,7 +186,7 @@ def build(out: Path | None = None, force: bool = False, extra: list[Path] | None
     out = out.expanduser().resolve()
     say = progress or (lambda msg: None)
     started = time.perf_counter()
-    with _lock(out):
+    with lock(out):
         manifest = read_manifest(out)
         if extra is None and manifest:
             extra = [Path(p) for p in manifest.get("extra", [])]

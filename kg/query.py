@@ -345,9 +345,9 @@ def run_sparql(text: str, store=None, dataset=None, endpoint=None, timeout: floa
     if endpoint:
         return _run_endpoint(text, endpoint, kind, timeout)
     if store is None:
-        from kg.store import open_store
+        from kg.store import open_read_store
 
-        store = open_store(dataset)
+        store = open_read_store(dataset)
     try:
         result = store.query(text, use_default_graph_as_union=True)
     except SyntaxError as exc:

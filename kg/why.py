@@ -254,9 +254,9 @@ def register(sub) -> None:
 
 def run(args) -> int:
     """Run `kg why`; 0 when sources were found, 1 when none."""
-    from kg.store import open_store
+    from kg.store import open_read_store
 
-    store = open_store(getattr(args, "dataset", None))
+    store = open_read_store(getattr(args, "dataset", None))
     found = explain(store, args.subject, args.predicate, args.object)
     if args.json:
         json.dump(found, sys.stdout, indent=2, ensure_ascii=False)
