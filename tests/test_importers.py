@@ -523,3 +523,22 @@ def test_an_import_validates_on_its_own_with_the_register_of_data_sets(migo_file
     assert source_results(validate([out], with_ontology=True)) == []
     bare = load_files([out, *paths.ontology_modules()])
     assert source_results(validate(bare))
+
+
+def test_the_data_set_is_described_as_the_register_says(migo_file, tmp_path):
+    """Title, version, citation and licence are written once, in the register; an import without the curated
+    graph copies them from there."""
+    import pyoxigraph as ox
+
+    from kg import paths
+    from kg.importers import DatasetInfo
+
+    register = ox.Store()
+    register.load(path=str(paths.DATASETS_REGISTER), format=ox.RdfFormat.TURTLE)
+    store = load(import_file("migo", migo_file, out=tmp_path / "migo.nq", link=False))
+    query = ("SELECT ?p ?o WHERE { <https://w3id.org/lattice/id/dataset/migo-memberships> ?p ?o "
+             "FILTER(?p != dcterms:description) }")
+    rows = lambda st: sorted((r["p"], r["o"]) for r in select(st, query))  # noqa: E731
+    assert len(rows(store)) == 6 and rows(store) == rows(register)
+    with pytest.raises(InputError, match="sources-datasets.ttl"):
+        DatasetInfo.from_register("no-such-data-set")

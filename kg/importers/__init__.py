@@ -98,10 +98,33 @@ class DatasetInfo:
     citation: str
     license: str
     description: str = ""
+    label: str = ""
 
     @property
     def iri(self) -> str:
         return f"{LAT_ID}dataset/{self.key}"
+
+    @classmethod
+    def from_register(cls, key: str, description: str = "") -> "DatasetInfo":
+        """The data set lat-id:dataset/KEY as the register of cited data sets describes it (the one place its
+        title, version, citation and licence are written: kg/data/sources-datasets.ttl)."""
+        import pyoxigraph as ox
+
+        from kg import paths
+
+        node = ox.NamedNode(f"{LAT_ID}dataset/{key}")
+        store = ox.Store()
+        store.load(path=str(paths.DATASETS_REGISTER), format=ox.RdfFormat.TURTLE)
+
+        def value(predicate: str) -> str:
+            for q in store.quads_for_pattern(node, ox.NamedNode(predicate), None, None):
+                return q.object.value
+            raise InputError(f"the register does not give {predicate} for {node.value}",
+                             path=paths.DATASETS_REGISTER)
+
+        return cls(key=key, title=value(DCTERMS + "title"), version=value(OWL + "versionInfo"),
+                   citation=value(DCTERMS + "bibliographicCitation"), license=value(DCTERMS + "license"),
+                   label=value(RDFS + "label"), description=description)
 
 
 # --------------------------------------------------------------------------- rejected rows
@@ -385,7 +408,7 @@ class ImportContext:
             return
         s = self.src
         self.out.add(s, A, lat("Dataset"))
-        self.out.add(s, LABEL, literal(self.info.title, lang="en"))
+        self.out.add(s, LABEL, literal(self.info.label or self.info.title, lang="en"))
         self.out.add(s, f"<{DCTERMS}title>", literal(self.info.title))
         self.out.add(s, f"<{OWL}versionInfo>", literal(self.info.version))
         self.out.add(s, f"<{DCTERMS}bibliographicCitation>", literal(self.info.citation))

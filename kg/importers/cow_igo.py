@@ -28,19 +28,9 @@ ERRATA = [
 
 
 def dataset_info(args) -> DatasetInfo:
-    return DatasetInfo(
-        key="cow-igo-v3",
-        title="Correlates of War Intergovernmental Organizations, version 3.0 (IGO-year format)",
-        version="3.0",
-        citation="Pevehouse, Jon C.W., Timothy Nordstrom, Roseanne W. McManus and Anne Spencer Jamison. 2020. "
-                 "\"Tracking Organizations in the World: The Correlates of War IGO Version 3.0 datasets.\" "
-                 "Journal of Peace Research 57(3): 492-503. doi:10.1177/0022343319881175. "
-                 "Original data: Wallace, Michael and J. David Singer. 1970. \"International Governmental "
-                 "Organization in the Global System, 1815-1964.\" International Organization 24: 239-287.",
-        license="Correlates of War Project terms: free use with citation of the data set and its version "
-                "(https://correlatesofwar.org/data-sets/igos/)",
-        description=f"Imported by `kg import cow-igo` from {Path(args.file).name}.",
-    )
+    """The data set this importer reads, as the register of cited data sets describes it."""
+    return DatasetInfo.from_register(
+        "cow-igo-v3", description=f"Imported by `kg import cow-igo` from {Path(args.file).name}.")
 
 
 def inputs(args) -> list[Path]:

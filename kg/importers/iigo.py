@@ -13,17 +13,10 @@ MEMBER_COLUMNS = ["stateID", "igoID", "Title", "Year"]
 
 
 def dataset_info(args) -> DatasetInfo:
-    return DatasetInfo(
-        key="iigo-2",
-        title="Informal Intergovernmental Organizations (IIGO) 2.0 (organizations_IIGO.csv, memberships_IIGO.csv)",
-        version="2.0",
-        citation="Vabulas, Felicity and Duncan Snidal (2021). Cooperation under autonomy: Building and analyzing "
-                 "the Informal Intergovernmental Organizations 2.0 dataset. Journal of Peace Research 58(4): "
-                 "859-869. doi:10.1177/0022343320943920",
-        license="CC BY 4.0",
-        description=f"Imported by `kg import iigo` from {Path(args.organizations).name} and "
-                    f"{Path(args.memberships).name}.",
-    )
+    """The data set this importer reads, as the register of cited data sets describes it."""
+    return DatasetInfo.from_register(
+        "iigo-2", description=f"Imported by `kg import iigo` from {Path(args.organizations).name} and "
+                              f"{Path(args.memberships).name}.")
 
 
 def inputs(args) -> list[Path]:

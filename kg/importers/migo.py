@@ -15,15 +15,9 @@ STATUS = {"1": "FullMember", "2": "AssociateMember", "3": "ObserverMember", "0":
 
 
 def dataset_info(args) -> DatasetInfo:
-    return DatasetInfo(
-        key="migo-memberships",
-        title="The New Terrain of Global Governance: Mapping Membership in Informal IOs (memberships_MIGO.csv)",
-        version="2022",
-        citation="Roger, Charles B. and Rowan, Sam S. (2022). The New Terrain of Global Governance: Mapping "
-                 "Membership in Informal IOs. Journal of Conflict Resolution 67(6). doi:10.7910/DVN/8CYXX5",
-        license="CC BY 4.0",
-        description=f"Imported by `kg import migo` from {Path(args.file).name}.",
-    )
+    """The data set this importer reads, as the register of cited data sets describes it."""
+    return DatasetInfo.from_register(
+        "migo-memberships", description=f"Imported by `kg import migo` from {Path(args.file).name}.")
 
 
 def inputs(args) -> list[Path]:

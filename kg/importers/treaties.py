@@ -25,17 +25,10 @@ DATE_FIELDS = [
 
 
 def dataset_info(args) -> DatasetInfo:
-    return DatasetInfo(
-        key="ggo-treaties",
-        title="manytreaties: Global Governance Observatory treaty agreements and parties "
-              "(agreements_GGO.csv, parties_GGO.csv)",
-        version="GGO database as distributed by the manytreaties package",
-        citation="Hollway, James and Jael Tan. manytreaties: International Agreements for the many Universe "
-                 "(GGO agreements and parties). R package, https://github.com/globalgov/manytreaties",
-        license="CC BY 4.0 (manytreaties package licence)",
-        description=f"Imported by `kg import treaties` from {Path(args.parties).name} and "
-                    f"{Path(args.agreements).name}.",
-    )
+    """The data set this importer reads, as the register of cited data sets describes it."""
+    return DatasetInfo.from_register(
+        "ggo-treaties", description=f"Imported by `kg import treaties` from {Path(args.parties).name} and "
+                                    f"{Path(args.agreements).name}.")
 
 
 def inputs(args) -> list[Path]:
