@@ -71,19 +71,19 @@ def open_read_store(dataset=None):
         return open_store(out, build_if_needed=False)
     index = out / DISK_INDEX
     if not index.is_dir():
-        with lock(out):
-            if not index.is_dir():
-                print(f"indexing {out / DATASET} on disk for fast reads (once per build) ...", file=sys.stderr)
-                tmp = out / f"{DISK_INDEX}.tmp-{os.getpid()}"
-                try:
+        tmp = out / f"{DISK_INDEX}.tmp-{os.getpid()}"
+        try:
+            with lock(out):
+                if not index.is_dir():
+                    print(f"indexing {out / DATASET} on disk for fast reads (once per build) ...", file=sys.stderr)
                     _write_index(out / DATASET, tmp)
                     os.replace(tmp, index)
-                except OSError as exc:  # a read-only or full disk: read from memory as before
-                    import shutil
+        except OSError as exc:  # a read-only folder or a full disk: read from memory as before
+            import shutil
 
-                    shutil.rmtree(tmp, ignore_errors=True)
-                    print(f"cannot write the on-disk index ({exc}); loading into memory", file=sys.stderr)
-                    return open_store(out, build_if_needed=False)
+            shutil.rmtree(tmp, ignore_errors=True)
+            print(f"cannot write the on-disk index ({exc}); loading into memory", file=sys.stderr)
+            return open_store(out, build_if_needed=False)
     return ox.Store.read_only(str(index))
 
 

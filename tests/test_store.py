@@ -51,11 +51,19 @@ def test_a_rebuild_drops_the_index_and_small_datasets_load_into_memory(dataset, 
     assert not (dataset / kstore.DISK_INDEX).exists()
 
 
-def test_an_index_that_cannot_be_written_falls_back_to_memory(dataset, monkeypatch, capsys):
-    def fail(nquads, where):
-        raise OSError("no space left on device")
+@pytest.mark.parametrize("where", ["index", "lock"])
+def test_an_index_that_cannot_be_written_falls_back_to_memory(dataset, monkeypatch, capsys, where):
+    import contextlib
 
-    monkeypatch.setattr(kstore, "_write_index", fail)
+    import kg.build
+
+    def fail(*args):
+        raise OSError("no space left on device" if where == "index" else "read-only file system")
+
+    if where == "index":
+        monkeypatch.setattr(kstore, "_write_index", fail)
+    else:  # a dataset folder the user may read but not write: even the lock file cannot be made
+        monkeypatch.setattr(kg.build, "lock", lambda out: contextlib.nullcontext(fail()))
     store = kstore.open_read_store(dataset)
     assert isinstance(store, ox.Store) and len(store) > 1000
     assert "cannot write the on-disk index" in capsys.readouterr().err
