@@ -409,17 +409,34 @@ def literal_nt(lexical: str, datatype: str | None = None, language: str | None =
     return str(ox.Literal(lexical))
 
 
-def _run_pyshacl(store, shapes_store, inference: str) -> list[Result]:
-    """Validate with pyshacl (the reference engine) on rdflib copies of the data and shapes."""
+def _run_pyshacl(store, shapes_store, inference: str, data_g=None) -> list[Result]:
+    """Validate with pyshacl (the reference engine) on rdflib copies of the data (or DATA_G) and shapes."""
     import pyshacl
 
-    data_g = to_rdflib(store)
+    data_g = data_g if data_g is not None else to_rdflib(store)
     shapes_g = to_rdflib(shapes_store)
     _conforms, report_g, _text = pyshacl.validate(
         data_g, shacl_graph=shapes_g, inference=None if inference == "none" else inference,
         allow_warnings=False, allow_infos=False,
     )
     return results_from_report_graph(report_g, shapes_g)
+
+
+def rdflib_from_files(files):
+    """One rdflib Graph with every triple of FILES (all graphs of a dataset file merged), parsed by rdflib."""
+    import rdflib
+
+    g = rdflib.Graph()
+    for f in files:
+        fmt = EXTENSIONS[Path(f).suffix.lower()][1]
+        if fmt in ("nquads", "trig"):
+            ds = rdflib.Dataset()
+            ds.parse(str(f), format=fmt)
+            for s_, p_, o_, _g in ds.quads((None, None, None, None)):
+                g.add((s_, p_, o_))
+        else:
+            g.parse(str(f), format=fmt)
+    return g
 
 
 def to_rdflib(store):
@@ -550,7 +567,11 @@ def validate(data=None, shapes=None, engine: str = "fast", inference: str = "non
     if with_ontology and data is not None:
         add_ontology(store)
     if engine == "pyshacl":
-        results = _run_pyshacl(store, shapes_store, inference)
+        # the reference engine reads data files itself: the store rewrites some literals on loading (derived
+        # integer types become xsd:integer), and pyshacl must see them as written
+        data_g = rdflib_from_files(files + ([str(f) for f in ontology_files()] if with_ontology else [])) \
+            if files else None
+        results = _run_pyshacl(store, shapes_store, inference, data_g=data_g)
     else:
         from kg.shacl.engine import can_fork, default_jobs
         from kg.shacl import validate_store

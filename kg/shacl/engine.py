@@ -22,6 +22,32 @@ CC = SH  # constraint component IRIs live in the sh: namespace
 CASTABLE = {"integer", "decimal", "double", "float", "boolean", "date", "dateTime", "time", "duration",
             "dayTimeDuration", "yearMonthDuration", "gYear", "string"}
 
+# Datatypes the store does not keep: a well-formed literal of one of them is stored as xsd:integer (the
+# twelve integer types derived from it, with their value ranges) or xsd:dateTime (dateTimeStamp); only an
+# ill-formed one keeps its datatype. sh:datatype on them is checked on the stored form: an xsd:integer in
+# range (or an xsd:dateTime with a time zone) conforms.
+STORED_AS = {
+    "nonPositiveInteger": (None, 0), "negativeInteger": (None, -1), "long": (-2**63, 2**63 - 1),
+    "int": (-2**31, 2**31 - 1), "short": (-2**15, 2**15 - 1), "byte": (-128, 127),
+    "nonNegativeInteger": (0, None), "unsignedLong": (0, 2**64 - 1), "unsignedInt": (0, 2**32 - 1),
+    "unsignedShort": (0, 2**16 - 1), "unsignedByte": (0, 255), "positiveInteger": (1, None),
+    "dateTimeStamp": None,
+}
+
+
+def stored_as_condition(local: str) -> str:
+    """The violation condition of sh:datatype xsd:LOCAL, for a datatype in STORED_AS."""
+    if STORED_AS[local] is None:
+        return f'!isLiteral(?value) || datatype(?value) != <{XSD}dateTime> || TZ(?value) = ""'
+    low, high = STORED_AS[local]
+    cond = f"!isLiteral(?value) || datatype(?value) != <{XSD}integer>"
+    if low is not None:
+        cond += f" || ?value < {low}"
+    if high is not None:
+        cond += f" || ?value > {high}"
+    return cond
+
+
 NODE_KIND = {
     "IRI": "isIRI(?value)",
     "BlankNode": "isBlank(?value)",
@@ -449,9 +475,12 @@ class Engine:
                                         {"class": c}))
         for d in P.get("datatype", []):
             local = d.value[len(XSD):] if d.value.startswith(XSD) else None
-            cond = f"!isLiteral(?value) || datatype(?value) != <{d.value}>"
-            if local in CASTABLE and local != "string":
-                cond += f" || !COALESCE(isLiteral(<{d.value}>(STR(?value))), false)"
+            if local in STORED_AS:
+                cond = stored_as_condition(local)
+            else:
+                cond = f"!isLiteral(?value) || datatype(?value) != <{d.value}>"
+                if local in CASTABLE and local != "string":
+                    cond += f" || !COALESCE(isLiteral(<{d.value}>(STR(?value))), false)"
             out.append(value_constraint("DatatypeConstraintComponent", base, f"({cond})", {"datatype": d}))
         for k in P.get("nodeKind", []):
             name = k.value[len(SH):] if k.value.startswith(SH) else ""
