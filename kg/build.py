@@ -78,6 +78,8 @@ def sources(extra: list[Path] | None = None) -> list[Source]:
         found.append(Source(p, ns.LAT_G + "external"))
     for p in sorted(paths.SHAPES_DIR.glob("*.ttl")):
         found.append(Source(p, ns.GRAPH_SHAPES))
+    for p in sorted(paths.RULES_DIR.glob("*.rq")):
+        found.append(Source(p, ns.GRAPH_RULES))  # the rule's header, as a lat:DerivationRule individual
     for p in sorted(paths.DATA_DIR.glob("*.ttl")):
         found.append(Source(p, ns.curated_graph(p.stem)))
     imports = paths.imports_dir()
@@ -161,8 +163,13 @@ def lock(out: Path):
 def _load(store, src: Source) -> None:
     import pyoxigraph as ox
 
-    fmt = rdf_format(src.path)
     graph = ox.NamedNode(src.graph)
+    if src.graph == ns.GRAPH_RULES:
+        from kg.rules import parse, to_ntriples
+
+        store.bulk_load(to_ntriples(parse(src.path)).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        return
+    fmt = rdf_format(src.path)
     try:
         store.bulk_load(path=str(src.path), format=fmt, to_graph=graph, base_iri=src.path.as_uri())
     except SyntaxError as exc:
@@ -211,7 +218,7 @@ def build(out: Path | None = None, force: bool = False, extra: list[Path] | None
             stale = {g for g in set(old_graphs) | set(new_graphs) if old_graphs.get(g) != new_graphs.get(g)}
             say(f"reuse {out / DATASET}")
             store.bulk_load(path=str(out / DATASET), format=ox.RdfFormat.N_QUADS, lenient=True)
-            for g in stale | {ns.GRAPH_INFERRED}:
+            for g in stale | {ns.GRAPH_INFERRED, ns.GRAPH_DERIVED}:
                 if store.contains_named_graph(ox.NamedNode(g)):
                     store.remove_graph(ox.NamedNode(g))
         for src in inputs:

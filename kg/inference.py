@@ -12,11 +12,14 @@ is fed after it started runs again over just the fed keys, until nothing new app
 from __future__ import annotations
 
 import os
+import sys
 import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from kg import namespaces as ns
+from kg import rules as derivation
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 LAT = ns.LAT
@@ -37,9 +40,12 @@ def T(iri: str) -> tuple:
 
 # Record rules: name -> (CONSTRUCT query, keys it reads, keys it writes). Each filters out what is already known.
 RECORD_RULES = {
+    # a relation a text only proposes is a claim, not a fact: it gets no shortcut
     "accountable-to": ("""CONSTRUCT { ?a lat:accountableTo ?f } WHERE {
-        ?r lat:accountableActor ?a ; lat:forum ?f . FILTER NOT EXISTS { ?a lat:accountableTo ?f } }""",
-                       {P(LAT + "accountableActor"), P(LAT + "forum")}, {P(LAT + "accountableTo")}),
+        ?r lat:accountableActor ?a ; lat:forum ?f . FILTER NOT EXISTS { ?a lat:accountableTo ?f }
+        FILTER NOT EXISTS { ?r lat:derivation lat:Proposed } }""",
+                       {P(LAT + "accountableActor"), P(LAT + "forum"), P(LAT + "derivation")},
+                       {P(LAT + "accountableTo")}),
     "member-of": ("""CONSTRUCT { ?m lat:memberOf ?o . ?m org:memberOf ?o . ?o org:hasMember ?m }
         WHERE { ?x org:member ?m ; org:organization ?o .
                 FILTER NOT EXISTS { ?m lat:memberOf ?o . ?m org:memberOf ?o . ?o org:hasMember ?m } }""",
@@ -70,6 +76,7 @@ RECORD_RULES = {
 
 ORDER = ["accountable-to", "member-of", "member-during", "subproperty", "inverse", "symmetric", "subclass",
          "has-value-class"]
+DERIVATIONS_AFTER = "subclass"  # the derivation rules of rules/ run once the class hierarchy is closed
 
 SCHEMA_QUERIES = {
     "subproperty": "SELECT ?a ?b WHERE { ?a rdfs:subPropertyOf+ ?b . FILTER(isIRI(?a) && isIRI(?b) && ?a != ?b) }",
@@ -121,6 +128,7 @@ class Rule:
     writes: set
     query: str | None = None  # record rules
     pairs: list = field(default_factory=list)  # schema rules: (a, b, key read for a)
+    graph: str = ns.GRAPH_INFERRED  # where its results go: lat-g:inferred, or lat-g:derived for rules/
 
     def sparql(self, keys: set | None = None) -> str | None:
         """The rule's CONSTRUCT; with KEYS, over only the schema pairs whose input has one of those keys."""
@@ -132,14 +140,24 @@ class Rule:
         return SCHEMA_RULES[self.name].replace("__PAIRS__", " ".join(f"({a} {b})" for a, b in rows))
 
 
-def rules(store) -> dict:
-    """The rules for the schema in STORE, by name, in ORDER."""
+def order(derivations: list | None = None) -> list[str]:
+    """The rule names in the order they first run: ORDER with the derivation rules after the class closure."""
+    names = [d.name for d in (derivations if derivations is not None else derivation.load())]
+    at = ORDER.index(DERIVATIONS_AFTER) + 1
+    return ORDER[:at] + names + ORDER[at:]
+
+
+def rules(store, derivations: list | None = None) -> dict:
+    """The rules for the schema in STORE, by name, in run order (see order())."""
     prologue = ns.sparql_prefixes()
+    derivations = derivation.load() if derivations is None else derivations
 
     def select(query: str):
         return store.query(prologue + query, use_default_graph_as_union=True)
 
     out: dict = {}
+    for d in derivations:
+        out[d.name] = Rule(d.name, set(d.reads), set(d.writes), query=d.query, graph=ns.GRAPH_DERIVED)
     for name in ORDER:
         if name in RECORD_RULES and RECORD_RULES[name][1] is not None:
             query, reads, writes = RECORD_RULES[name]
@@ -163,7 +181,7 @@ def rules(store) -> dict:
                 if row["k"] is not None:
                     reads.add(T(row["k"].value))
             out[name] = Rule(name, reads, writes, query=RECORD_RULES[name][0])
-    return out
+    return {name: out[name] for name in order(derivations)}
 
 
 def materialize(store, workers: int | None = None, max_passes: int = 8, count: bool = True) -> int | None:
@@ -175,37 +193,44 @@ def materialize(store, workers: int | None = None, max_passes: int = 8, count: b
     """
     import pyoxigraph as ox
 
-    inferred = ox.NamedNode(ns.GRAPH_INFERRED)
     prologue = ns.sparql_prefixes()
     table = rules(store)
+    names = list(table)
     workers = workers or max(1, min(2, os.cpu_count() or 1))
     lock = threading.Lock()
     started: set = set()
 
+    profile = os.environ.get("LATTICE_PROFILE_RULES") == "1"
+
     def evaluate(name: str, query: str) -> bytes:
         with lock:
             started.add(name)
+        began = time.perf_counter()
         # results go from the query engine to the store as N-Triples, never through Python objects
-        return store.query(prologue + query, use_default_graph_as_union=True).serialize(
+        data = store.query(prologue + query, use_default_graph_as_union=True).serialize(
             format=ox.RdfFormat.N_TRIPLES)
+        if profile:
+            lines = data.count(b"\n")
+            print(f"rule {name}: {time.perf_counter() - began:.2f} s, {lines} triples", file=sys.stderr)
+        return data
 
-    pending: dict = {name: set() for name in ORDER}  # keys fed to a rule after it started
+    pending: dict = {name: set() for name in names}  # keys fed to a rule after it started
 
     def absorb(name: str, data: bytes) -> None:
         """Load a rule's output and tell the rules it feeds (only those already started need to run again)."""
         if not data:
             return
         # every rule filters out what any graph already states, and the graph itself is a set
-        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=inferred)
+        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(table[name].graph))
         with lock:
-            for other in ORDER:
+            for other in names:
                 if other != name and other in started:
                     pending[other] |= touched(table[name].writes, table[other].reads)
 
     # first pass: each rule once, as soon as the earlier rules that feed it are loaded
-    feeders = {name: {f for f in ORDER[:i] if touched(table[f].writes, table[name].reads)}
-               for i, name in enumerate(ORDER)}
-    waiting, done, running = list(ORDER), set(), {}
+    feeders = {name: {f for f in names[:i] if touched(table[f].writes, table[name].reads)}
+               for i, name in enumerate(names)}
+    waiting, done, running = list(names), set(), {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-rule") as pool:
         while waiting or running:
             for name in list(waiting):
@@ -227,7 +252,7 @@ def materialize(store, workers: int | None = None, max_passes: int = 8, count: b
                 done.add(name)
     # then, one rule at a time, each rule again over just the keys fed to it after it started
     for _ in range(max_passes):
-        todo = [name for name in ORDER if pending[name]]
+        todo = [name for name in names if pending[name]]
         if not todo:
             break
         for name in todo:

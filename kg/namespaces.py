@@ -31,6 +31,8 @@ PREFIXES = {
 GRAPH_ONTOLOGY = LAT_G + "ontology"
 GRAPH_SHAPES = LAT_G + "shapes"
 GRAPH_INFERRED = LAT_G + "inferred"
+GRAPH_DERIVED = LAT_G + "derived"  # records the derivation rules in rules/ produce
+GRAPH_RULES = LAT_G + "rules"  # the derivation rules themselves, as lat:DerivationRule individuals
 
 
 def curated_graph(stem: str) -> str:

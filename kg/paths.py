@@ -19,6 +19,7 @@ def _resource(name: str) -> Path:
 ONTOLOGY_DIR = _resource("ontology")
 SHAPES_DIR = _resource("shapes")
 QUERIES_DIR = _resource("queries")
+RULES_DIR = _resource("rules")
 HYGIENE_DIR = ONTOLOGY_DIR / "hygiene"
 DATA_DIR = PACKAGE_DIR / "data"
 DATASETS_REGISTER = DATA_DIR / "sources-datasets.ttl"  # the data sets that curated and imported records cite

@@ -1,0 +1,200 @@
+"""The derivation rules in rules/: each file's header parsed into a rule, and the rules as RDF individuals.
+
+A rule file is one SPARQL CONSTRUCT whose header names the rule and what grounds it:
+
+    # rule:       composition
+    # label:      An intergovernmental body answers to each of its full members while they are members
+    # definition: ...
+    # grounds:    lat-id:assumption/members-as-principals     (or lat-src: passages that state the rule)
+    # reads:      org:member org:organization rdf:type/lat:State ...
+    # writes:     lat:accountableActor rdf:type/lat:AccountabilityRelation rdf:type/* ...
+    # notes:      ...
+
+`reads` and `writes` are the keys the build uses to decide when a rule must run again (a property, or
+rdf:type with a class; rdf:type/* for classes not known in advance); `reads` is also published as the
+rule's lat:readsTerm. The build loads each rule as a lat:DerivationRule individual (IRI lat-id:rule/NAME)
+into the graph lat-g:rules, so every derived record's lat:derivedBy resolves to its definition.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg import namespaces as ns
+from kg import paths
+from kg.errors import InputError
+
+FIELDS = ("rule", "label", "definition", "grounds", "reads", "writes", "notes")
+REQUIRED = ("rule", "label", "definition", "grounds", "reads", "writes")
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+ANY_CLASS = ("t", "*")
+_HEADER = re.compile(r"^#\s*([a-z]+):\s*(.*)$")
+_CONTINUED = re.compile(r"^#\s{2,}(\S.*)$")
+
+
+def rule_iri(name: str) -> str:
+    """The IRI of the rule named NAME."""
+    return f"{ns.LAT_ID}rule/{name}"
+
+
+@dataclass
+class DerivationRule:
+    """One rule file: its header fields and its CONSTRUCT query."""
+
+    name: str
+    path: Path
+    label: str
+    definition: str
+    grounds: list[str]
+    reads: set = field(default_factory=set)
+    writes: set = field(default_factory=set)
+    read_terms: list[str] = field(default_factory=list)
+    notes: str = ""
+    query: str = ""
+
+    @property
+    def iri(self) -> str:
+        return rule_iri(self.name)
+
+    @property
+    def passages(self) -> list[str]:
+        """The passages that state the rule."""
+        return [g for g in self.grounds if g.startswith(ns.LAT_SRC)]
+
+    @property
+    def assumptions(self) -> list[str]:
+        """The modelling assumptions the rule rests on."""
+        return [g for g in self.grounds if g.startswith(ns.LAT_ID + "assumption/")]
+
+
+def expand(term: str, path: Path, line: int) -> str:
+    """A prefixed name (lat:x, lat-src:y ...) as a full IRI; an error naming FILE:LINE if the prefix is unknown."""
+    prefix, sep, local = term.partition(":")
+    if not sep or prefix not in ns.PREFIXES:
+        raise InputError(f"{term!r} is not a prefixed name with a Lattice prefix", path=path, line=line)
+    return ns.PREFIXES[prefix] + local
+
+
+def _keys(text: str, path: Path, line: int) -> tuple[set, list[str]]:
+    """The build keys for a reads:/writes: field, and the terms it names."""
+    keys: set = set()
+    terms: list[str] = []
+    for token in text.split():
+        if token.startswith("rdf:type/"):
+            cls = token[len("rdf:type/"):]
+            if cls == "*":
+                keys.add(ANY_CLASS)
+                continue
+            iri = expand(cls, path, line)
+            keys.add(("t", iri))
+            terms.append(iri)
+        else:
+            iri = expand(token, path, line)
+            keys.add(("p", iri))
+            terms.append(iri)
+    return keys, terms
+
+
+def parse(path: Path) -> DerivationRule:
+    """Read one rule file; a malformed header is an InputError with the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read rule: {exc}", path=path) from None
+    values: dict[str, str] = {}
+    where: dict[str, int] = {}
+    current = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.startswith("#"):
+            break
+        m = _HEADER.match(raw)
+        if m and m.group(1) in FIELDS:
+            current = m.group(1)
+            if current in values:
+                raise InputError(f"header field {current!r} given twice", path=path, line=number, col=1)
+            values[current] = m.group(2).strip()
+            where[current] = number
+            continue
+        c = _CONTINUED.match(raw)
+        if c and current is not None:
+            values[current] += " " + c.group(1).strip()
+            continue
+        raise InputError("header line is neither 'FIELD: value' nor a continuation", path=path, line=number, col=1)
+    for key in REQUIRED:
+        if not values.get(key):
+            raise InputError(f"rule header lacks '{key}:'", path=path, line=1, col=1)
+    if values["rule"] != path.stem:
+        raise InputError(f"rule {values['rule']!r} must be named like its file ({path.stem!r})",
+                         path=path, line=where["rule"], col=1)
+    reads, read_terms = _keys(values["reads"], path, where["reads"])
+    writes, _ = _keys(values["writes"], path, where["writes"])
+    grounds = [expand(g, path, where["grounds"]) for g in values["grounds"].split()]
+    if not any(g.startswith(ns.LAT_SRC) or g.startswith(ns.LAT_ID + "assumption/") for g in grounds):
+        raise InputError("grounds: name a lat-src: passage that states the rule or a lat-id:assumption/",
+                         path=path, line=where["grounds"], col=1)
+    if "CONSTRUCT" not in text.upper():
+        raise InputError("a rule is a SPARQL CONSTRUCT query", path=path, line=1, col=1)
+    return DerivationRule(name=values["rule"], path=path, label=values["label"], definition=values["definition"],
+                          grounds=grounds, reads=reads, writes=writes, read_terms=read_terms,
+                          notes=values.get("notes", ""), query=text)
+
+
+def rule_files(folder: Path | None = None) -> list[Path]:
+    """The rule files, in name order."""
+    return sorted((folder or paths.RULES_DIR).glob("*.rq"))
+
+
+def load(folder: Path | None = None) -> list[DerivationRule]:
+    """Every rule in FOLDER (default rules/), ordered so that a rule comes after the rules that feed it."""
+    found = [parse(p) for p in rule_files(folder)]
+    ordered: list[DerivationRule] = []
+    pending = list(found)
+    while pending:
+        for rule in pending:
+            feeders = [o for o in pending if o is not rule and _feeds(o, rule)]
+            if not feeders:
+                break
+        else:  # a cycle: keep file order for what remains; the build iterates to a fixpoint anyway
+            rule = pending[0]
+        pending.remove(rule)
+        ordered.append(rule)
+    return ordered
+
+
+def _feeds(a: DerivationRule, b: DerivationRule) -> bool:
+    hit = a.writes & b.reads
+    return bool(hit) or (ANY_CLASS in a.writes and any(k[0] == "t" for k in b.reads))
+
+
+def _literal(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{escaped}"@en'
+
+
+def to_ntriples(rule: DerivationRule) -> str:
+    """The rule as a lat:DerivationRule individual, in N-Triples."""
+    s = f"<{rule.iri}>"
+    lat, skos, rdfs = ns.LAT, ns.PREFIXES["skos"], ns.PREFIXES["rdfs"]
+    dcterms = ns.PREFIXES["dcterms"]
+    lines = [
+        f"{s} <{RDF_TYPE}> <{lat}DerivationRule> .",
+        f"{s} <{rdfs}label> {_literal(rule.label)} .",
+        f"{s} <{skos}definition> {_literal(rule.definition)} .",
+        f"{s} <{lat}ruleFile> \"rules/{rule.path.name}\" .",
+    ]
+    if rule.notes:
+        lines.append(f"{s} <{rdfs}comment> {_literal(rule.notes)} .")
+    for term in rule.read_terms:
+        lines.append(f"{s} <{lat}readsTerm> <{term}> .")
+    for passage in rule.passages:
+        lines.append(f"{s} <{dcterms}source> <{passage}> .")
+    for assumption in rule.assumptions:
+        lines.append(f"{s} <{lat}assumes> <{assumption}> .")
+    return "\n".join(lines) + "\n"
+
+
+def rules_graph(folder: Path | None = None) -> bytes:
+    """Every rule in FOLDER as N-Triples, for the graph lat-g:rules."""
+    return "".join(to_ntriples(r) for r in load(folder)).encode("utf-8")
