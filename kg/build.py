@@ -166,7 +166,7 @@ def _load(store, src: Source) -> None:
     try:
         store.bulk_load(path=str(src.path), format=fmt, to_graph=graph, base_iri=src.path.as_uri())
     except SyntaxError as exc:
-        from kg.errors import from_oxigraph_syntax_error
+        from kg.fileio import from_oxigraph_syntax_error
 
         raise from_oxigraph_syntax_error(exc, src.path) from None
     except OSError as exc:

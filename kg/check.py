@@ -64,18 +64,6 @@ def prefix_bindings(path: Path) -> list[tuple[int, str, str]]:
     return found
 
 
-def _format(path: Path):
-    import pyoxigraph as ox
-
-    formats = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
-               ".trig": ox.RdfFormat.TRIG, ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML,
-               ".xml": ox.RdfFormat.RDF_XML, ".jsonld": ox.RdfFormat.JSON_LD}
-    fmt = formats.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(f"cannot check a {path.suffix or 'extension-less'} file (expected one of {', '.join(sorted(formats))})", path=path)
-    return fmt
-
-
 def load(files: list[Path], prefix_files: list[Path] | None = None):
     """A pyoxigraph store with FILES in the default graph plus the facts the checks compare against.
 
@@ -83,10 +71,9 @@ def load(files: list[Path], prefix_files: list[Path] | None = None):
     """
     import pyoxigraph as ox
 
-    from kg.fileio import load_rdf_files
+    from kg.fileio import load_rdf
 
-    store = ox.Store()
-    load_rdf_files(store, files, _format)
+    store = load_rdf(files)
     g = ox.NamedNode(HYG + "facts")
     rdf_type = ox.NamedNode(RDF_TYPE)
     known = ox.NamedNode(HYG + "KnownTerm")

@@ -31,16 +31,3 @@ class InputError(LatticeError):
                 where.append(str(self.col))
         return ":".join(where) + ": " + self.message
 
-
-def from_oxigraph_syntax_error(err: SyntaxError, path) -> InputError:
-    """Turn a pyoxigraph parse error into an InputError with the position it reports."""
-    msg = str(err)
-    line = getattr(err, "lineno", None)
-    col = getattr(err, "offset", None)
-    if msg.startswith("Parser error") and ": " in msg:  # "... at line L column C: cause" or "between ..."
-        msg = msg.split(": ", 1)[1]
-    # pyoxigraph may append "(file, line N)"; the position is already in the prefix
-    import re
-
-    msg = re.sub(r"\s*\([^()]*, line \d+\)$", "", msg)
-    return InputError(msg, path=path, line=line, col=col)

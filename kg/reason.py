@@ -60,18 +60,6 @@ def java_available() -> bool:
     return shutil.which("java") is not None
 
 
-def _format_for(path: Path):
-    import pyoxigraph as ox
-
-    formats = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
-               ".trig": ox.RdfFormat.TRIG, ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML,
-               ".xml": ox.RdfFormat.RDF_XML}
-    fmt = formats.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(f"cannot reason over a {path.suffix!r} file", path=path)
-    return fmt
-
-
 def _fix_literal(lit):
     """Rewrite a literal whose datatype HermiT rejects."""
     import pyoxigraph as ox
@@ -95,10 +83,9 @@ def prepare(files: list[Path], out: Path) -> int:
     """
     import pyoxigraph as ox
 
-    from kg.fileio import load_rdf_files
+    from kg.fileio import load_rdf
 
-    store = ox.Store()
-    load_rdf_files(store, files, _format_for)
+    store = load_rdf(files)
     imports = ox.NamedNode(OWL + "imports")
     rdf_type = ox.NamedNode(RDF + "type")
     statements = {q.subject for q in store.quads_for_pattern(None, rdf_type, ox.NamedNode(RDF + "Statement"), None)}

@@ -515,7 +515,8 @@ def test_iigo_bodies_and_rosters(iigo_files, tmp_path, capsys):
 def test_an_import_validates_on_its_own_with_the_register_of_data_sets(migo_file, tmp_path):
     """The curated graph describes the data set, so the import only cites it; `kg validate FILE` adds the
     register of cited data sets with the ontology, and without it every record's source is unknown."""
-    from kg.validate import load_files, validate
+    from kg.fileio import load_rdf as load_files
+    from kg.validate import validate
     from kg import paths
 
     out = import_file("migo", migo_file, out=tmp_path / "migo.nq", curated=paths.PACKAGE_DIR / "data")

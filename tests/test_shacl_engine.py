@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.shacl import validate_store
-from kg.shacl.engine import inline_focus, strip_strings, this_in_nested_expression
+from kg.shacl.sparql import inline_focus, strip_strings, this_in_nested_expression
 from kg.shacl.model import ShapesError
 
 PREFIXES = """

@@ -308,7 +308,7 @@ def test_report_fails_levels():
 def test_fast_engine_equals_pyshacl_on_a_generated_graph(tmp_path):
     """Same (focus, shape, component, value, severity) set from both engines, real shapes, a few thousand triples."""
     from kg.synth import synth
-    from kg.validate import ontology_files, shape_files
+    from kg.validate import context_files, shape_files
 
     try:
         shape_files()
@@ -316,7 +316,7 @@ def test_fast_engine_equals_pyshacl_on_a_generated_graph(tmp_path):
         pytest.skip("no shapes in shapes/ yet")
     data = tmp_path / "synth.nt"
     synth(data, triples=3000, seed=7, violation_rate=0.05)
-    files = [data, *ontology_files()]
+    files = [data, *context_files()]
     fast = validate(files)
     ref = validate(files, engine="pyshacl")
     assert fast.results, "the generated graph carries planted violations: some result is expected"
@@ -332,7 +332,7 @@ def test_built_dataset_validates_with_both_engines_alike(built_store):
 
 @pytest.mark.slow
 def test_built_dataset_from_its_input_files_equals_a_copy_of_the_store(built_dataset, built_store):
-    from kg.validate import _copy_store, _dataset_from_inputs, dataset_graphs
+    from kg.validate.inputs import _copy_store, _dataset_from_inputs, dataset_graphs
 
     parsed = _dataset_from_inputs(built_dataset)
     assert parsed is not None, "the manifest's input files should be usable"

@@ -338,7 +338,7 @@ class Curated:
             return
         import pyoxigraph as ox
 
-        from kg.errors import from_oxigraph_syntax_error
+        from kg.fileio import from_oxigraph_syntax_error
 
         wanted = {LAT + k: k for k in self.KEYS}
         for path in files:

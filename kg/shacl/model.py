@@ -6,13 +6,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kg.namespaces import OWL, RDF, RDFS, SH
 from kg.shacl.paths import PathError, read_list, render_path
-
-SH = "http://www.w3.org/ns/shacl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 class ShapesError(ValueError):
@@ -135,13 +130,13 @@ def read_shapes(g: Graph) -> dict:
     """Every shape in the shapes graph, keyed by its node."""
     nodes = set()
     for t in ("NodeShape", "PropertyShape"):
-        nodes.update(g.subjects(RDF + "type", ox.NamedNode(SH + t)))
+        nodes.update(g.subjects(RDF.type, ox.NamedNode(SH.term(t))))
     for p in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "path"):
-        nodes.update(s for s, _ in g.pairs(SH + p))
+        nodes.update(s for s, _ in g.pairs(SH.term(p)))
     for p in SHAPE_VALUED:
-        nodes.update(o for _, o in g.pairs(SH + p))
+        nodes.update(o for _, o in g.pairs(SH.term(p)))
     for p in LIST_OF_SHAPES:
-        for _, lst in g.pairs(SH + p):
+        for _, lst in g.pairs(SH.term(p)):
             nodes.update(g.list(lst))
     shapes = {}
     for n in nodes:
@@ -153,29 +148,29 @@ def read_shapes(g: Graph) -> dict:
 
 def read_shape(g: Graph, n) -> Shape:
     s = Shape(node=n, id=term_id(n))
-    p = g.one(n, SH + "path")
+    p = g.one(n, SH.path)
     if p is not None:
         try:
             s.path = render_path(p, g.objects, kind)
         except PathError as err:
             raise ShapesError(f"{term_id(n)}: {err}") from None
         s.path_result = p.value if isinstance(p, ox.NamedNode) else s.path
-    sev = g.one(n, SH + "severity")
+    sev = g.one(n, SH.severity)
     if sev is not None:
         s.severity = sev.value[len(SH):] if sev.value.startswith(SH) else sev.value
-    s.messages = g.objects(n, SH + "message")
-    s.deactivated = g.is_true(n, SH + "deactivated")
-    s.target_nodes = g.objects(n, SH + "targetNode")
-    s.target_classes = list(g.objects(n, SH + "targetClass"))
-    s.target_subjects_of = g.objects(n, SH + "targetSubjectsOf")
-    s.target_objects_of = g.objects(n, SH + "targetObjectsOf")
+    s.messages = g.objects(n, SH.message)
+    s.deactivated = g.is_true(n, SH.deactivated)
+    s.target_nodes = g.objects(n, SH.targetNode)
+    s.target_classes = list(g.objects(n, SH.targetClass))
+    s.target_subjects_of = g.objects(n, SH.targetSubjectsOf)
+    s.target_objects_of = g.objects(n, SH.targetObjectsOf)
     # implicit class target: the shape is also a class
-    types = g.objects(n, RDF + "type")
-    if any(t.value in (RDFS + "Class", OWL + "Class") for t in types if isinstance(t, ox.NamedNode)) \
+    types = g.objects(n, RDF.type)
+    if any(t.value in (RDFS.Class, OWL.Class) for t in types if isinstance(t, ox.NamedNode)) \
             and isinstance(n, ox.NamedNode):
         s.target_classes.append(n)
     for name in PARAMS:
-        vals = g.objects(n, SH + name)
+        vals = g.objects(n, SH.term(name))
         if vals:
             s.params[name] = vals
     return s

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF_FIRST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#first"
-RDF_REST = "http://www.w3.org/1999/02/22-rdf-syntax-ns#rest"
-RDF_NIL = "http://www.w3.org/1999/02/22-rdf-syntax-ns#nil"
+from kg.namespaces import RDF, SH
 
 
 class PathError(ValueError):
@@ -16,12 +13,12 @@ def read_list(node, objects, limit: int = 10000) -> list:
     """The members of an RDF list starting at NODE; OBJECTS(node, predicate_iri) gives a node's objects."""
     out = []
     seen = set()
-    while _iri(node) != RDF_NIL:
+    while _iri(node) != RDF.nil:
         if node in seen or len(out) > limit:
             raise PathError("cyclic or overlong RDF list")
         seen.add(node)
-        first = objects(node, RDF_FIRST)
-        rest = objects(node, RDF_REST)
+        first = objects(node, RDF.first)
+        rest = objects(node, RDF.rest)
         if len(first) != 1 or len(rest) != 1:
             raise PathError("malformed RDF list")
         out.append(first[0])
@@ -39,22 +36,22 @@ def render_path(node, objects, kind) -> str:
         return f"<{_iri(node)}>"
     if k != "bnode":
         raise PathError(f"a literal is not a path: {node}")
-    if objects(node, RDF_FIRST):
+    if objects(node, RDF.first):
         members = read_list(node, objects)
         if len(members) < 2:
             raise PathError("a sequence path needs at least two members")
         return "(" + "/".join(render_path(m, objects, kind) for m in members) + ")"
-    inv = objects(node, SH + "inversePath")
+    inv = objects(node, SH.inversePath)
     if inv:
         return f"^({render_path(inv[0], objects, kind)})"
-    alt = objects(node, SH + "alternativePath")
+    alt = objects(node, SH.alternativePath)
     if alt:
         members = read_list(alt[0], objects)
         if len(members) < 2:
             raise PathError("sh:alternativePath needs at least two members")
         return "(" + "|".join(render_path(m, objects, kind) for m in members) + ")"
     for pred, op in (("zeroOrMorePath", "*"), ("oneOrMorePath", "+"), ("zeroOrOnePath", "?")):
-        v = objects(node, SH + pred)
+        v = objects(node, SH.term(pred))
         if v:
             return f"({render_path(v[0], objects, kind)}){op}"
     raise PathError("unrecognised SHACL path")

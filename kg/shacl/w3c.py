@@ -7,12 +7,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.shacl.model import SH, Graph, is_true, kind, term_id
+from kg.namespaces import MF, RDFS, SH, SHT
+from kg.shacl.model import Graph, is_true, kind, term_id
 from kg.shacl.paths import PathError, render_path
-
-MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
-SHT = "http://www.w3.org/ns/shacl-test#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 
 
 @dataclass
@@ -56,9 +53,9 @@ def load_cases(root: Path) -> list[Case]:
         store = ox.Store()
         store.load(path=str(manifest), format=ox.RdfFormat.TURTLE, base_iri=base_iri)
         g = Graph(store)
-        for _, inc in g.pairs(MF + "include"):
+        for _, inc in g.pairs(MF.include):
             visit(Path(inc.value[len("file://"):]))
-        for _, lst in g.pairs(MF + "entries"):
+        for _, lst in g.pairs(MF.entries):
             for entry in g.list(lst):
                 cases.append(_case(g, entry, manifest, root))
 
@@ -67,23 +64,23 @@ def load_cases(root: Path) -> list[Case]:
 
 
 def _case(g: Graph, entry, manifest: Path, root: Path) -> Case:
-    action = g.one(entry, MF + "action")
-    data = g.one(action, SHT + "dataGraph")
-    shapes = g.one(action, SHT + "shapesGraph")
+    action = g.one(entry, MF.action)
+    data = g.one(action, SHT.dataGraph)
+    shapes = g.one(action, SHT.shapesGraph)
     rel = manifest.parent.relative_to(root.resolve())
     local = entry.value.rsplit("/", 1)[-1] if isinstance(entry, ox.NamedNode) else term_id(entry)
-    label = g.one(entry, RDFS + "label")
+    label = g.one(entry, RDFS.label)
     case = Case(name=f"{rel.as_posix()}/{local}", file=manifest,
                 data=Path(data.value[len("file://"):]), shapes=Path(shapes.value[len("file://"):]),
                 label=label.value if label is not None else "")
-    result = g.one(entry, MF + "result")
-    if isinstance(result, ox.NamedNode) and result.value == SHT + "Failure":
+    result = g.one(entry, MF.result)
+    if isinstance(result, ox.NamedNode) and result.value == SHT.Failure:
         case.expect_failure = True
         return case
-    conforms = g.one(result, SH + "conforms")
+    conforms = g.one(result, SH.conforms)
     case.expect_conforms = is_true(conforms)
-    for r in g.objects(result, SH + "result"):
-        path = g.one(r, SH + "resultPath")
+    for r in g.objects(result, SH.result):
+        path = g.one(r, SH.resultPath)
         if path is None:
             path_s = None
         elif isinstance(path, ox.NamedNode):
@@ -93,14 +90,14 @@ def _case(g: Graph, entry, manifest: Path, root: Path) -> Case:
                 path_s = render_path(path, g.objects, kind)
             except PathError:
                 path_s = "*"
-        sev = g.one(r, SH + "resultSeverity")
+        sev = g.one(r, SH.resultSeverity)
         case.expected.append({
-            "focus": _pattern(g.one(r, SH + "focusNode")),
-            "value": _pattern(g.one(r, SH + "value")),
+            "focus": _pattern(g.one(r, SH.focusNode)),
+            "value": _pattern(g.one(r, SH.value)),
             "path": path_s,
-            "component": _pattern(g.one(r, SH + "sourceConstraintComponent")),
+            "component": _pattern(g.one(r, SH.sourceConstraintComponent)),
             "severity": sev.value[len(SH):] if sev is not None and sev.value.startswith(SH) else None,
-            "shape": _pattern(g.one(r, SH + "sourceShape")),
+            "shape": _pattern(g.one(r, SH.sourceShape)),
         })
     return case
 
@@ -182,7 +179,7 @@ def _validate(case: Case, engine: str) -> list:
         import pyshacl
         import rdflib
 
-        from kg.validate import results_from_report_graph
+        from kg.shacl.reference import results_from_report_graph
 
         data = rdflib.Graph().parse(str(case.data), format="turtle", publicID=case.data.as_uri())
         shapes = data if case.shapes == case.data else rdflib.Graph().parse(
