@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kg import __version__, namespaces as ns, paths
+from kg import namespaces as ns, paths
 from kg.errors import InputError, UsageError
+from kg.version import __version__
 
 MANIFEST = "manifest.json"
 DATASET = "dataset.nq"

@@ -30,4 +30,3 @@ class InputError(LatticeError):
             if self.col is not None:
                 where.append(str(self.col))
         return ":".join(where) + ": " + self.message
-

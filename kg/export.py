@@ -85,7 +85,9 @@ def register(subparsers) -> None:
     )
     p.add_argument("--format", choices=sorted(FORMATS), default="ttl", help="output format (default: ttl)")
     p.add_argument("--out", type=Path, metavar="FILE", help="file to write (default: standard output)")
-    p.add_argument("--no-external", action="store_true", help="leave out the local declarations of external vocabularies")
+    p.add_argument(
+        "--no-external", action="store_true", help="leave out the local declarations of external vocabularies"
+    )
     p.set_defaults(func=run)
 
 

@@ -89,9 +89,7 @@ def _merge_dataset_file(store: ox.Store, path: Path, fmt: ox.RdfFormat, graph: o
     store.extend(ox.Quad(q.subject, q.predicate, q.object, target) for q in ox.parse(path=str(path), format=fmt))
 
 
-def load_rdf(
-    paths: Iterable[str | Path], store: ox.Store | None = None, graph: ox.NamedNode | None = None
-) -> ox.Store:
+def load_rdf(paths: Iterable[str | Path], store: ox.Store | None = None, graph: ox.NamedNode | None = None) -> ox.Store:
     """Parse RDF files into a pyoxigraph store (a new one unless STORE is given).
 
     Every triple goes into GRAPH (default: the default graph), the named graphs of dataset files included.

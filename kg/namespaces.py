@@ -18,17 +18,17 @@ class Namespace(str):
     def __new__(cls, base: str, terms: str | tuple[str, ...] = ()) -> Namespace:
         obj = super().__new__(cls, base)
         obj._terms = frozenset(terms.split() if isinstance(terms, str) else terms)
+        for t in obj._terms:  # instance attributes win over str methods: DCTERMS.title is the IRI
+            object.__setattr__(obj, t, base + t)
         return obj
 
-    def __getattr__(self, name: str) -> str:
-        if name.startswith("__") or name not in self._terms:
-            raise AttributeError(f"{name!r} is not a term of the namespace <{str(self)}>")
-        return str(self) + name
+    def __getattr__(self, name: str) -> str:  # only reached for a name that is not a declared term
+        raise AttributeError(f"{name!r} is not a term of the namespace <{self!s}>")
 
     def term(self, name: str) -> str:
         """The IRI of the declared term NAME (a name computed at run time); ValueError if it is not one."""
         if name not in self._terms:
-            raise ValueError(f"{name!r} is not a term of the namespace <{str(self)}>")
+            raise ValueError(f"{name!r} is not a term of the namespace <{self!s}>")
         return str(self) + name
 
     @property
@@ -57,7 +57,7 @@ OWL = Namespace(
 XSD = Namespace(
     "http://www.w3.org/2001/XMLSchema#",
     "string boolean integer decimal double float date dateTime dateTimeStamp time duration "
-    "dayTimeDuration yearMonthDuration gYear gYearMonth anyURI nonPositiveInteger negativeInteger long int "
+    "dayTimeDuration yearMonthDuration gYear gYearMonth gMonth gDay gMonthDay anyURI nonPositiveInteger negativeInteger long int "
     "short byte nonNegativeInteger unsignedLong unsignedInt unsignedShort unsignedByte positiveInteger",
 )
 SH = Namespace(
@@ -118,13 +118,14 @@ VANN = Namespace("http://purl.org/vocab/vann/", "preferredNamespacePrefix prefer
 LAT = Namespace(
     "https://w3id.org/lattice/ontology#",
     # the terms the code names (each is declared in ontology/; tests/test_namespaces.py checks it)
-    "encodesNorm quote locator document accountableTo memberOf",
+    "encodesNorm quote locator document accountableTo accountableActor forum memberOf",
 )
-LAT_ONTOLOGY = "https://w3id.org/lattice/ontology"
-LAT_ID = "https://w3id.org/lattice/id/"
-LAT_SRC = "https://w3id.org/lattice/source/"
-LAT_SH = "https://w3id.org/lattice/shapes#"
-LAT_G = "https://w3id.org/lattice/graph/"
+LATTICE = "https://w3id.org/lattice/"  # the project's home; every IRI Lattice mints is below it
+LAT_ONTOLOGY = LATTICE + "ontology"
+LAT_ID = LATTICE + "id/"
+LAT_SRC = LATTICE + "source/"
+LAT_SH = LATTICE + "shapes#"
+LAT_G = LATTICE + "graph/"
 
 PREFIXES = {
     "lat": str(LAT),

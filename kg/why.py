@@ -7,18 +7,15 @@ import re
 import sys
 
 from kg.errors import UsageError
+from kg.namespaces import LAT, ORG, RDF
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-DCT_SOURCE = "http://purl.org/dc/terms/source"
-_LAT = "https://w3id.org/lattice/ontology#"
-_ORG = "http://www.w3.org/ns/org#"
 # Shortcut properties the build materializes from records: predicate -> (record property to the subject,
 # record property to the object) pairs. Their sources are the records'.
 SHORTCUTS = {
-    _LAT + "accountableTo": [(_LAT + "accountableActor", _LAT + "forum")],
-    _LAT + "memberOf": [(_ORG + "member", _ORG + "organization")],
-    _ORG + "memberOf": [(_ORG + "member", _ORG + "organization")],
-    _ORG + "hasMember": [(_ORG + "organization", _ORG + "member")],
+    LAT.accountableTo: [(LAT.accountableActor, LAT.forum)],
+    LAT.memberOf: [(ORG.member, ORG.organization)],
+    ORG.memberOf: [(ORG.member, ORG.organization)],
+    ORG.hasMember: [(ORG.organization, ORG.member)],
 }
 
 _PREFIXED = re.compile(r"^([A-Za-z][\w.-]*)?:(\S*)$")
@@ -38,7 +35,7 @@ def parse_term(text: str, position: str, allow_literal: bool):
     if not token:
         raise UsageError(f"{position} is empty")
     if token == "a" and position == "predicate":
-        return ("iri", RDF_TYPE)
+        return ("iri", RDF.type)
     if token.startswith("<") and token.endswith(">"):
         return ("iri", token[1:-1])
     if _ABSOLUTE.match(token):
@@ -79,7 +76,7 @@ def _rows(store, sparql: str, subst: dict):
 
 def _object_match(obj) -> tuple[str, dict]:
     """A SPARQL fragment constraining ?o to the requested object, and its substitutions."""
-    kind, value = obj
+    kind, _value = obj
     if kind == "iri":
         return "FILTER(?o = ?want)", {"want": _node(obj)}
     return "FILTER(STR(?o) = ?want)", {"want": _node(obj)}
@@ -129,8 +126,12 @@ def find_sources(store, subject, predicate, obj) -> dict:
     if asserted:
         rows = _rows(store, "SELECT DISTINCT ?src WHERE { #VALUES ?s dcterms:source ?src } ORDER BY ?src", {"s": s})
         if rows:
-            return {"asserted": True, "via": "subject", "through": [subject[1]],
-                    "sources": [r["src"].value for r in rows]}
+            return {
+                "asserted": True,
+                "via": "subject",
+                "through": [subject[1]],
+                "sources": [r["src"].value for r in rows],
+            }
     return {"asserted": asserted, "via": None, "through": [], "sources": []}
 
 
@@ -172,10 +173,17 @@ def describe_sources(store, sources: list[str]) -> list[dict]:
         entry = {"source": iri, "kind": "unknown"}
         if rows:
             r = rows[0]
-            val = lambda k: (r[k].value if r[k] is not None else None)  # noqa: E731
+            val = lambda k, r=r: r[k].value if r[k] is not None else None  # noqa: E731
             if val("kind"):
-                entry.update(kind="passage", document=val("doc"), document_title=val("doctitle"),
-                             creator=val("creator"), date=val("date"), locator=val("locator"), quote=val("quote"))
+                entry.update(
+                    kind="passage",
+                    document=val("doc"),
+                    document_title=val("doctitle"),
+                    creator=val("creator"),
+                    date=val("date"),
+                    locator=val("locator"),
+                    quote=val("quote"),
+                )
             elif val("title") or val("citation"):
                 entry.update(kind="dataset", title=val("title"), version=val("version"), citation=val("citation"))
         out.append(entry)
@@ -190,7 +198,7 @@ def compact(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and (best is None or len(ns) > len(PREFIXES[best])):
             best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else f"<{iri}>"
+    return f"{best}:{iri[len(PREFIXES[best]) :]}" if best else f"<{iri}>"
 
 
 def explain(store, subject: str, predicate: str, obj: str) -> dict:

@@ -70,7 +70,12 @@ def run_kg():
         full_env.update(env or {})
         return subprocess.run(
             [sys.executable, "-m", "kg", *map(str, args)],
-            cwd=cwd or REPO, env=full_env, input=input, capture_output=True, text=True, timeout=timeout,
+            cwd=cwd or REPO,
+            env=full_env,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
 
     return run

@@ -25,8 +25,17 @@ def test_merged_graph_has_one_header_and_no_imports(merged):
     assert set(merged.subjects(RDF.type, OWL.Ontology)) == {rdflib.URIRef("https://w3id.org/lattice/ontology")}
     assert not list(merged.triples((None, OWL.imports, None)))
     # every module contributed: a term from each
-    for term in ("State", "InternationalOrganization", "GovernmentNetwork", "memberOf",
-                 "SpecialPurposeCollaboration", "Delegation", "Subsidiarity", "AccountabilityRelation", "SourcePassage"):
+    for term in (
+        "State",
+        "InternationalOrganization",
+        "GovernmentNetwork",
+        "memberOf",
+        "SpecialPurposeCollaboration",
+        "Delegation",
+        "Subsidiarity",
+        "AccountabilityRelation",
+        "SourcePassage",
+    ):
         assert (rdflib.URIRef(LAT + term), RDFS.label, None) in merged, term
     assert (rdflib.URIRef("http://www.w3.org/ns/org#Membership"), RDF.type, OWL.Class) in merged
 

@@ -46,7 +46,6 @@ def test_written_file_gets_ordinary_permissions(tmp_path):
 
 
 def test_load_rdf_names_file_and_line(tmp_path):
-    import pyoxigraph as ox
 
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b .\n")

@@ -39,8 +39,10 @@ def imported(tmp_path_factory):
             elif name == "migo":
                 files = [data_file(shared, "migo-iigo", "memberships_MIGO.csv")]
             else:
-                files = [data_file(shared, "treaties", "parties_GGO.csv"),
-                         data_file(shared, "treaties", "agreements_GGO.csv")]
+                files = [
+                    data_file(shared, "treaties", "parties_GGO.csv"),
+                    data_file(shared, "treaties", "agreements_GGO.csv"),
+                ]
             path = import_file(name, *files, out=out / f"{name}.nq", link=False)
             cache[name] = (path, load(path))
         return cache[name]
@@ -53,8 +55,10 @@ def test_china_un_membership_spells(imported):
     _, store = imported("cow-igo")
     un = select(store, 'SELECT ?o WHERE { ?o lat:cowIgoCode "UN" }')
     assert len(un) == 1
-    assert spells(store, "CHN", un[0]["o"]) == {("FullMember", "1945-01-01", "1948-12-31"),
-                                                ("FullMember", "1971-01-01", None)}
+    assert spells(store, "CHN", un[0]["o"]) == {
+        ("FullMember", "1945-01-01", "1948-12-31"),
+        ("FullMember", "1971-01-01", None),
+    }
 
 
 @pytest.mark.slow
@@ -62,17 +66,23 @@ def test_cow_output_passes_integrity_expectations(imported):
     _, store = imported("cow-igo")
     assert_integrity(store)
     n = select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?o a lat:IntergovernmentalOrganization }")
-    assert int(n[0]["n"]) == 534   # the number of IGOs the publisher documents
+    assert int(n[0]["n"]) == 534  # the number of IGOs the publisher documents
 
 
 @pytest.mark.slow
 def test_burundi_left_the_rome_statute(imported):
     _, store = imported("treaties")
-    rows = select(store, """SELECT ?exit WHERE { ?r lat:party lat-id:state/BDI ;
-        lat:treaty lat-id:treaty/STTICC_1998A ; lat:exitDate ?exit }""")
+    rows = select(
+        store,
+        """SELECT ?exit WHERE { ?r lat:party lat-id:state/BDI ;
+        lat:treaty lat-id:treaty/STTICC_1998A ; lat:exitDate ?exit }""",
+    )
     assert rows == [{"exit": "2017-10-27"}]
-    phl = select(store, """SELECT ?exit WHERE { ?r lat:party lat-id:state/PHL ;
-        lat:treaty lat-id:treaty/STTICC_1998A ; lat:exitDate ?exit }""")
+    phl = select(
+        store,
+        """SELECT ?exit WHERE { ?r lat:party lat-id:state/PHL ;
+        lat:treaty lat-id:treaty/STTICC_1998A ; lat:exitDate ?exit }""",
+    )
     assert phl == [{"exit": "2019-03-17"}]
     assert_integrity(store)
 
@@ -99,7 +109,7 @@ def test_cow_state_columns_agree_with_the_cow_state_list(shared_dir):
     assert ours == published
     with open(igo, newline="") as f:
         header = next(csv.reader(f))
-    columns = header[header.index("year") + 1: header.index("sdate")]
+    columns = header[header.index("year") + 1 : header.index("sdate")]
     assert set(columns) == set(ours)
 
 
@@ -113,9 +123,8 @@ def test_iso_codes_agree_with_the_gleditsch_ward_table(shared_dir):
         for row in csv.DictReader(f):
             if row["cowNR"]:
                 theirs.setdefault(int(row["cowNR"]), set()).add(row["stateID"])
-    documented = {315: "CSK", 347: "XKX", 680: "YMD"}   # former ISO codes; Kosovo's user-assigned code
-    differ = {cc: iso for _, cc, _, _, iso in COW_STATES
-              if iso and cc in theirs and iso not in theirs[cc]}
+    documented = {315: "CSK", 347: "XKX", 680: "YMD"}  # former ISO codes; Kosovo's user-assigned code
+    differ = {cc: iso for _, cc, _, _, iso in COW_STATES if iso and cc in theirs and iso not in theirs[cc]}
     assert differ == documented
 
 

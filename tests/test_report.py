@@ -21,11 +21,17 @@ def _dataset(curated: list[str], imported: list[str] = ()):
     for f in sorted(Path(ONTOLOGY_DIR).glob("*.ttl")):
         store.load(path=str(f), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(LAT_G + "ontology"))
     for name in ["base", *curated]:
-        store.load(path=str(FIXTURES / f"{name}.ttl"), format=ox.RdfFormat.TURTLE,
-                   to_graph=ox.NamedNode(LAT_G + "curated/" + name))
+        store.load(
+            path=str(FIXTURES / f"{name}.ttl"),
+            format=ox.RdfFormat.TURTLE,
+            to_graph=ox.NamedNode(LAT_G + "curated/" + name),
+        )
     for name in imported:
-        store.load(path=str(FIXTURES / f"{name}.ttl"), format=ox.RdfFormat.TURTLE,
-                   to_graph=ox.NamedNode(LAT_G + "import/" + name))
+        store.load(
+            path=str(FIXTURES / f"{name}.ttl"),
+            format=ox.RdfFormat.TURTLE,
+            to_graph=ox.NamedNode(LAT_G + "import/" + name),
+        )
     return store
 
 
@@ -43,7 +49,7 @@ def _norm_quote(norm: str) -> str:
 def _section(text: str, heading: str) -> str:
     start = text.index(heading)
     nxt = text.find("\n## ", start + len(heading))
-    return text[start: nxt if nxt != -1 else len(text)]
+    return text[start : nxt if nxt != -1 else len(text)]
 
 
 def test_findings_are_grouped_by_principle_with_passage_and_reason():
@@ -85,7 +91,10 @@ def test_integrity_violations_are_listed():
     section = _section(text, "## Data integrity")
     assert "must be corrected" in section
     assert "`lat-sh:IntervalEndsAfterStart` on `<http://example.org/lattice-test/m-ends-before-start>`" in section
-    assert "`lat-sh:EveryFactHasSource` on **an NGO without a source** (`<http://example.org/lattice-test/unsourced-ngo>`)" in section
+    assert (
+        "`lat-sh:EveryFactHasSource` on **an NGO without a source** (`<http://example.org/lattice-test/unsourced-ngo>`)"
+        in section
+    )
 
 
 def test_curated_only_leaves_imports_out():

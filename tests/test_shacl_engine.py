@@ -6,8 +6,8 @@ import pyoxigraph as ox
 import pytest
 
 from kg.shacl import validate_store
-from kg.shacl.sparql import inline_focus, strip_strings, this_in_nested_expression
 from kg.shacl.model import ShapesError
+from kg.shacl.sparql import inline_focus, strip_strings, this_in_nested_expression
 
 PREFIXES = """
 @prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -34,52 +34,93 @@ def hits(results):
     """(focus local name, component local name, value) for each result."""
     out = []
     for r in results:
-        focus = r.focus[len(EX):] if r.focus.startswith(EX) else r.focus
-        value = r.value[len(EX):] if r.value and r.value.startswith(EX) else r.value
-        out.append((focus, r.component[len(SH):].replace("ConstraintComponent", ""), value))
+        focus = r.focus.removeprefix(EX)
+        value = r.value[len(EX) :] if r.value and r.value.startswith(EX) else r.value
+        out.append((focus, r.component[len(SH) :].replace("ConstraintComponent", ""), value))
     return sorted(out, key=str)
 
 
 # (name, shape body for a property shape on ex:p of every ex:C, data, expected hits)
 PROPERTY_CASES = [
-    ("class", "sh:class ex:K", "ex:a ex:p ex:k1 . ex:k1 a ex:Sub . ex:Sub rdfs:subClassOf ex:K . ex:b ex:p ex:z .",
-     [("b", "Class", "z")]),
-    ("datatype", "sh:datatype xsd:integer",
-     'ex:a ex:p 1 . ex:b ex:p "1" . ex:c a ex:C ; ex:p "x"^^xsd:integer .',
-     [("b", "Datatype", '"1"'), ("c", "Datatype", '"x"^^<http://www.w3.org/2001/XMLSchema#integer>')]),
+    (
+        "class",
+        "sh:class ex:K",
+        "ex:a ex:p ex:k1 . ex:k1 a ex:Sub . ex:Sub rdfs:subClassOf ex:K . ex:b ex:p ex:z .",
+        [("b", "Class", "z")],
+    ),
+    (
+        "datatype",
+        "sh:datatype xsd:integer",
+        'ex:a ex:p 1 . ex:b ex:p "1" . ex:c a ex:C ; ex:p "x"^^xsd:integer .',
+        [("b", "Datatype", '"1"'), ("c", "Datatype", '"x"^^<http://www.w3.org/2001/XMLSchema#integer>')],
+    ),
     ("nodeKind", "sh:nodeKind sh:IRI", 'ex:a ex:p ex:x . ex:b ex:p "lit" .', [("b", "NodeKind", '"lit"')]),
     ("minCount", "sh:minCount 2", "ex:a ex:p ex:x, ex:y . ex:b ex:p ex:x .", [("b", "MinCount", None)]),
     ("minCount1", "sh:minCount 1", "ex:a ex:p ex:x . ex:b ex:q ex:x .", [("b", "MinCount", None)]),
     ("maxCount", "sh:maxCount 1", "ex:a ex:p ex:x . ex:b ex:p ex:x, ex:y .", [("b", "MaxCount", None)]),
-    ("minInclusive", "sh:minInclusive 5", 'ex:a ex:p 5 . ex:b ex:p 4 . ex:c a ex:C ; ex:p "text" .',
-     [("b", "MinInclusive", '"4"^^<http://www.w3.org/2001/XMLSchema#integer>'),
-      ("c", "MinInclusive", '"text"')]),
-    ("maxExclusive", "sh:maxExclusive 5", "ex:a ex:p 4 . ex:b ex:p 5 .",
-     [("b", "MaxExclusive", '"5"^^<http://www.w3.org/2001/XMLSchema#integer>')]),
+    (
+        "minInclusive",
+        "sh:minInclusive 5",
+        'ex:a ex:p 5 . ex:b ex:p 4 . ex:c a ex:C ; ex:p "text" .',
+        [("b", "MinInclusive", '"4"^^<http://www.w3.org/2001/XMLSchema#integer>'), ("c", "MinInclusive", '"text"')],
+    ),
+    (
+        "maxExclusive",
+        "sh:maxExclusive 5",
+        "ex:a ex:p 4 . ex:b ex:p 5 .",
+        [("b", "MaxExclusive", '"5"^^<http://www.w3.org/2001/XMLSchema#integer>')],
+    ),
     ("minLength", "sh:minLength 3", 'ex:a ex:p "abc" . ex:b ex:p "ab" .', [("b", "MinLength", '"ab"')]),
     ("maxLength", "sh:maxLength 2", 'ex:a ex:p "ab" . ex:b ex:p "abc" .', [("b", "MaxLength", '"abc"')]),
     ("pattern", 'sh:pattern "^a" ; sh:flags "i"', 'ex:a ex:p "Abc" . ex:b ex:p "bc" .', [("b", "Pattern", '"bc"')]),
-    ("languageIn", 'sh:languageIn ("en")', 'ex:a ex:p "x"@en-GB . ex:b ex:p "x"@fr .',
-     [("b", "LanguageIn", '"x"@fr')]),
-    ("uniqueLang", "sh:uniqueLang true", 'ex:a ex:p "x"@en, "y"@fr . ex:b ex:p "x"@en, "y"@en .',
-     [("b", "UniqueLang", None)]),
-    ("equals", "sh:equals ex:q", "ex:a ex:p ex:x ; ex:q ex:x . ex:b ex:p ex:x ; ex:q ex:y .",
-     [("b", "Equals", "x"), ("b", "Equals", "y")]),
-    ("disjoint", "sh:disjoint ex:q", "ex:a ex:p ex:x ; ex:q ex:y . ex:b ex:p ex:x ; ex:q ex:x .",
-     [("b", "Disjoint", "x")]),
-    ("lessThan", "sh:lessThan ex:q", "ex:a ex:p 1 ; ex:q 2 . ex:b ex:p 3 ; ex:q 2 .",
-     [("b", "LessThan", '"3"^^<http://www.w3.org/2001/XMLSchema#integer>')]),
+    ("languageIn", 'sh:languageIn ("en")', 'ex:a ex:p "x"@en-GB . ex:b ex:p "x"@fr .', [("b", "LanguageIn", '"x"@fr')]),
+    (
+        "uniqueLang",
+        "sh:uniqueLang true",
+        'ex:a ex:p "x"@en, "y"@fr . ex:b ex:p "x"@en, "y"@en .',
+        [("b", "UniqueLang", None)],
+    ),
+    (
+        "equals",
+        "sh:equals ex:q",
+        "ex:a ex:p ex:x ; ex:q ex:x . ex:b ex:p ex:x ; ex:q ex:y .",
+        [("b", "Equals", "x"), ("b", "Equals", "y")],
+    ),
+    (
+        "disjoint",
+        "sh:disjoint ex:q",
+        "ex:a ex:p ex:x ; ex:q ex:y . ex:b ex:p ex:x ; ex:q ex:x .",
+        [("b", "Disjoint", "x")],
+    ),
+    (
+        "lessThan",
+        "sh:lessThan ex:q",
+        "ex:a ex:p 1 ; ex:q 2 . ex:b ex:p 3 ; ex:q 2 .",
+        [("b", "LessThan", '"3"^^<http://www.w3.org/2001/XMLSchema#integer>')],
+    ),
     ("hasValue", "sh:hasValue ex:x", "ex:a ex:p ex:x, ex:y . ex:b ex:p ex:y .", [("b", "HasValue", None)]),
     ("in", "sh:in (ex:x 1)", "ex:a ex:p ex:x, 1 . ex:b ex:p ex:y .", [("b", "In", "y")]),
-    ("node", "sh:node ex:Named", "ex:a ex:p ex:x . ex:x ex:name \"x\" . ex:b ex:p ex:y .", [("b", "Node", "y")]),
-    ("not", "sh:not ex:Named", "ex:a ex:p ex:y . ex:b ex:p ex:x . ex:x ex:name \"x\" .", [("b", "Not", "x")]),
-    ("and", "sh:and (ex:Named ex:Aged)", 'ex:a ex:p ex:x . ex:x ex:name "x" ; ex:age 1 . ex:b ex:p ex:y . '
-     'ex:y ex:name "y" .', [("b", "And", "y")]),
-    ("or", "sh:or (ex:Named ex:Aged)", 'ex:a ex:p ex:x . ex:x ex:age 1 . ex:b ex:p ex:y .', [("b", "Or", "y")]),
-    ("xone", "sh:xone (ex:Named ex:Aged)", 'ex:a ex:p ex:x . ex:x ex:age 1 . ex:b ex:p ex:y . '
-     'ex:y ex:name "y" ; ex:age 2 .', [("b", "Xone", "y")]),
-    ("qualified", "sh:qualifiedValueShape ex:Named ; sh:qualifiedMinCount 1",
-     'ex:a ex:p ex:x, ex:z . ex:x ex:name "x" . ex:b ex:p ex:z .', [("b", "QualifiedMinCount", None)]),
+    ("node", "sh:node ex:Named", 'ex:a ex:p ex:x . ex:x ex:name "x" . ex:b ex:p ex:y .', [("b", "Node", "y")]),
+    ("not", "sh:not ex:Named", 'ex:a ex:p ex:y . ex:b ex:p ex:x . ex:x ex:name "x" .', [("b", "Not", "x")]),
+    (
+        "and",
+        "sh:and (ex:Named ex:Aged)",
+        'ex:a ex:p ex:x . ex:x ex:name "x" ; ex:age 1 . ex:b ex:p ex:y . ex:y ex:name "y" .',
+        [("b", "And", "y")],
+    ),
+    ("or", "sh:or (ex:Named ex:Aged)", "ex:a ex:p ex:x . ex:x ex:age 1 . ex:b ex:p ex:y .", [("b", "Or", "y")]),
+    (
+        "xone",
+        "sh:xone (ex:Named ex:Aged)",
+        'ex:a ex:p ex:x . ex:x ex:age 1 . ex:b ex:p ex:y . ex:y ex:name "y" ; ex:age 2 .',
+        [("b", "Xone", "y")],
+    ),
+    (
+        "qualified",
+        "sh:qualifiedValueShape ex:Named ; sh:qualifiedMinCount 1",
+        'ex:a ex:p ex:x, ex:z . ex:x ex:name "x" . ex:b ex:p ex:z .',
+        [("b", "QualifiedMinCount", None)],
+    ),
     ("inversePath", None, "ex:x ex:p ex:a . ex:b a ex:C .", [("b", "MinCount", None)]),
 ]
 
@@ -116,13 +157,16 @@ def test_implicit_class_target():
     assert hits(run(shapes, data)) == [("a", "MinCount", None)]
 
 
-@pytest.mark.parametrize("path,expected", [
-    ("( ex:p ex:q )", set()),
-    ("[ sh:alternativePath ( ex:p ex:q ) ]", {"a"}),
-    ("[ sh:zeroOrMorePath ex:p ]", {"a", "b"}),
-    ("[ sh:oneOrMorePath ex:p ]", {"a"}),
-    ("[ sh:zeroOrOnePath ex:q ]", {"a", "b"}),
-])
+@pytest.mark.parametrize(
+    "path,expected",
+    [
+        ("( ex:p ex:q )", set()),
+        ("[ sh:alternativePath ( ex:p ex:q ) ]", {"a"}),
+        ("[ sh:zeroOrMorePath ex:p ]", {"a", "b"}),
+        ("[ sh:oneOrMorePath ex:p ]", {"a"}),
+        ("[ sh:zeroOrOnePath ex:q ]", {"a", "b"}),
+    ],
+)
 def test_paths(path, expected):
     # each focus must reach a value typed ex:Goal through the path
     shapes = f"ex:S a sh:NodeShape ; sh:targetNode ex:a, ex:b ; sh:property [ sh:path {path} ; sh:class ex:Goal ] ."
@@ -164,7 +208,8 @@ def test_sparql_constraint_with_path_and_message_template():
     """
     res = run(shapes, "ex:a a ex:C ; ex:p -1, 2 . ex:b a ex:C ; ex:p 3 .")
     assert [(r.focus, r.value, r.message) for r in res] == [
-        (EX + "a", '"-1"^^<http://www.w3.org/2001/XMLSchema#integer>', f"{EX}a has a negative -1")]
+        (EX + "a", '"-1"^^<http://www.w3.org/2001/XMLSchema#integer>', f"{EX}a has a negative -1")
+    ]
 
 
 def test_sparql_constraint_prefixes_and_per_node_fallback():
@@ -199,7 +244,9 @@ def test_date_compared_with_plain_string_is_an_error_not_a_finding():
 
 
 def test_date_against_date_compares_in_core():
-    shapes = "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:start ; sh:lessThanOrEquals ex:end ] ."
+    shapes = (
+        "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:start ; sh:lessThanOrEquals ex:end ] ."
+    )
     data = """ex:ok a ex:C ; ex:start "2001-01-01"^^xsd:date ; ex:end "2002-01-01"^^xsd:date .
               ex:bad a ex:C ; ex:start "2003-01-01"^^xsd:date ; ex:end "2002-01-01"^^xsd:date .
               ex:mixed a ex:C ; ex:start "2001-01-01" ; ex:end "2002-01-01"^^xsd:date ."""
@@ -257,8 +304,10 @@ def test_datatypes_the_store_rewrites_are_checked_like_pyshacl_does(tmp_path):
     data, shapes = tmp_path / "data.ttl", tmp_path / "shapes.ttl"
     data.write_text(PREFIXES + STORED_AS_DATA)
     shapes.write_text(PREFIXES + STORED_AS_SHAPES)
-    found = {engine: {r.focus[len(EX):] for r in validate([data], shapes=[str(shapes)], engine=engine).results}
-             for engine in ("fast", "pyshacl")}  # the reference engine reads the file itself, literals as written
+    found = {
+        engine: {r.focus[len(EX) :] for r in validate([data], shapes=[str(shapes)], engine=engine).results}
+        for engine in ("fast", "pyshacl")
+    }  # the reference engine reads the file itself, literals as written
     assert found["fast"] == fast
     # pyshacl accepts a dateTimeStamp without a time zone; XSD 1.1 Part 2 (dateTimeStamp: explicitTimezone
     # "required") makes it ill-formed, and SHACL 4.2.2 (sh:datatype) a violation

@@ -17,8 +17,15 @@ SH = "http://www.w3.org/ns/shacl#"
 ONTOLOGY_IRI = "https://w3id.org/lattice/ontology"
 
 FAMILIES = [
-    "integrity", "deliberative-equality", "legitimate-difference", "positive-comity", "checks-and-balances",
-    "subsidiarity", "accountability", "ngo-accountability", "spic",
+    "integrity",
+    "deliberative-equality",
+    "legitimate-difference",
+    "positive-comity",
+    "checks-and-balances",
+    "subsidiarity",
+    "accountability",
+    "ngo-accountability",
+    "spic",
 ]
 
 
@@ -28,7 +35,9 @@ def _fast_available() -> bool:
 
 ENGINES = [
     "pyshacl",
-    pytest.param("fast", marks=pytest.mark.skipif(not _fast_available(), reason="the fast SHACL engine is not present")),
+    pytest.param(
+        "fast", marks=pytest.mark.skipif(not _fast_available(), reason="the fast SHACL engine is not present")
+    ),
 ]
 
 # For each shapes file, the results its violating fixture must give: shape -> {(focus, severity)}.
@@ -110,9 +119,19 @@ EXPECTED = {
 }
 
 ALL_NORMS = {
-    "GlobalDeliberativeEquality", "LegitimateDifference", "PositiveComity", "ChecksAndBalances", "Subsidiarity",
-    "AccountabilityToConstituencies", "NGODualAccountability", "SupranationalChecks", "SinglePurpose",
-    "VoluntaryParticipation", "Multipolarity", "OutsideExistingStructures", "NoDomesticValueTest",
+    "GlobalDeliberativeEquality",
+    "LegitimateDifference",
+    "PositiveComity",
+    "ChecksAndBalances",
+    "Subsidiarity",
+    "AccountabilityToConstituencies",
+    "NGODualAccountability",
+    "SupranationalChecks",
+    "SinglePurpose",
+    "VoluntaryParticipation",
+    "Multipolarity",
+    "OutsideExistingStructures",
+    "NoDomesticValueTest",
 }
 
 
@@ -150,9 +169,8 @@ def named_shapes(stem: str) -> set[str]:
     targets = [sh.targetClass, sh.targetNode, sh.targetSubjectsOf, sh.targetObjectsOf]
     out = set()
     for s in set(g.subjects()):
-        if isinstance(s, rdflib.URIRef) and str(s).startswith(LAT_SH) and any(
-                (s, t, None) in g for t in targets):
-            out.add(str(s)[len(LAT_SH):])
+        if isinstance(s, rdflib.URIRef) and str(s).startswith(LAT_SH) and any((s, t, None) in g for t in targets):
+            out.add(str(s)[len(LAT_SH) :])
     return out
 
 
@@ -221,7 +239,8 @@ ex:net a lat:GovernmentNetwork ; rdfs:label "a network" ; dcterms:source ex:pass
 def _membership(tmp_path, start: str, end: str) -> Path:
     path = tmp_path / "membership.ttl"
     path.write_text(
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n" + DATE_PREFIX
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        + DATE_PREFIX
         + f"ex:m a org:Membership ; org:member ex:regulatorA ; org:organization ex:net ;\n"
         f"    lat:startDate {start} ; lat:endDate {end} ; dcterms:source ex:passage .\n",
         encoding="utf-8",
@@ -233,7 +252,8 @@ def _membership(tmp_path, start: str, end: str) -> Path:
 def test_end_before_start_is_a_violation(tmp_path, engine):
     report = run([_membership(tmp_path, '"2009-01-01"^^xsd:date', '"2008-12-31"^^xsd:date')], ["integrity"], engine)
     assert [(r.focus, r.severity) for r in report.results_for("lat-sh:IntervalEndsAfterStart")] == [
-        (EX + "m", "Violation")]
+        (EX + "m", "Violation")
+    ]
     assert len(report.results) == 1
 
 
@@ -256,12 +276,12 @@ def test_plain_string_date_is_a_datatype_violation(tmp_path, engine, end):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("start", ['"2009"^^xsd:gYear', '"2009-01-01T00:00:00"^^xsd:dateTime',
-                                   '"2009-02-30"^^xsd:date'])
+@pytest.mark.parametrize(
+    "start", ['"2009"^^xsd:gYear', '"2009-01-01T00:00:00"^^xsd:dateTime', '"2009-02-30"^^xsd:date']
+)
 def test_other_date_forms_are_rejected(tmp_path, engine, start):
     report = run([_membership(tmp_path, start, '"2010-01-01"^^xsd:date')], ["integrity"], engine)
-    assert [(r.focus, r.severity) for r in report.results_for("lat-sh:DatesAreXsdDates")] == [
-        (EX + "m", "Violation")]
+    assert [(r.focus, r.severity) for r in report.results_for("lat-sh:DatesAreXsdDates")] == [(EX + "m", "Violation")]
 
 
 # --------------------------------------------------------------------------------------------- the shapes graph
@@ -336,7 +356,7 @@ def test_principle_shapes_encode_declared_norms_and_cover_every_norm():
     for name, f in _shape_facts().items():
         for n in f["norms"]:
             assert (n, rdflib.RDF.type, norm_class) in onto, (name, n)
-            encoded.add(str(n)[len(LAT):])
+            encoded.add(str(n)[len(LAT) :])
     assert encoded == ALL_NORMS
 
 
@@ -362,7 +382,7 @@ def _blockquotes(text: str) -> list[str]:
     import re
 
     quotes, current = [], []
-    for line in text.splitlines() + [""]:
+    for line in [*text.splitlines(), ""]:
         if line.startswith(">"):
             current.append(line[1:].strip())
         elif current:

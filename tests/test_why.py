@@ -16,6 +16,7 @@ SRC = "https://w3id.org/lattice/source/"
 
 # ---------------------------------------------------------------- parsing
 
+
 def test_parse_prefixed_names_with_slashes_and_full_iris():
     assert parse_term("lat-id:state/USA", "subject", False) == ("iri", ID + "state/USA")
     assert parse_term("lat-id:fatf", "subject", False) == ("iri", ID + "fatf")
@@ -45,6 +46,7 @@ def test_compact_uses_the_longest_namespace():
 
 
 # ---------------------------------------------------------------- the provenance rule on the built dataset
+
 
 def test_reified_fact_gives_its_own_passage(built_store):
     found = explain(built_store, "lat-id:combined-maritime-forces", "lat:foundingDate", "2001-01-01")
@@ -88,6 +90,7 @@ def test_statement_not_in_graph_has_no_source(built_store):
 
 
 # ---------------------------------------------------------------- command line
+
 
 def _run(built_dataset, capsys, *args):
     """Run the `why` subcommand as the CLI does: parse, call run(), map LatticeError to its exit code."""

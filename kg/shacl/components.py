@@ -24,6 +24,7 @@ from kg.shacl.plan import (
     sparql_term,
     value_constraint,
 )
+from kg.shacl.sparql import custom_constraint, sparql_constraint
 
 if TYPE_CHECKING:
     from kg.shacl.engine import Engine
@@ -96,11 +97,7 @@ class Compiling:
     @property
     def value_pattern(self) -> str:
         """A pattern binding ?value to each value node of ?this."""
-        return (
-            f"?this {self.shape.path} ?value ."
-            if self.shape.is_property
-            else "BIND(?this AS ?value)"
-        )
+        return f"?this {self.shape.path} ?value ." if self.shape.is_property else "BIND(?this AS ?value)"
 
     @property
     def base(self) -> str:
@@ -123,12 +120,8 @@ def class_(c: Compiling) -> list[Constraint]:
         vals = c.engine.class_values(cls)
         if not vals:
             continue
-        cond = (
-            f"NOT EXISTS {{ VALUES ?cls{i} {{ {vals} }} ?value <{RDF.type}> ?cls{i} }}"
-        )
-        out.append(
-            value_constraint("ClassConstraintComponent", c.base, cond, {"class": cls})
-        )
+        cond = f"NOT EXISTS {{ VALUES ?cls{i} {{ {vals} }} ?value <{RDF.type}> ?cls{i} }}"
+        out.append(value_constraint("ClassConstraintComponent", c.base, cond, {"class": cls}))
     return out
 
 
@@ -143,11 +136,7 @@ def datatype(c: Compiling) -> list[Constraint]:
             cond = f"!isLiteral(?value) || datatype(?value) != <{d.value}>"
             if local in CASTABLE and local != "string":
                 cond += f" || !COALESCE(isLiteral(<{d.value}>(STR(?value))), false)"
-        out.append(
-            value_constraint(
-                "DatatypeConstraintComponent", c.base, f"({cond})", {"datatype": d}
-            )
-        )
+        out.append(value_constraint("DatatypeConstraintComponent", c.base, f"({cond})", {"datatype": d}))
     return out
 
 
@@ -254,15 +243,9 @@ def pattern(c: Compiling) -> list[Constraint]:
     out = []
     for pat in c.params.get("pattern", []):
         flags = c.params.get("flags", [None])[0]
-        args = sparql_string(pat.value) + (
-            f", {sparql_string(flags.value)}" if flags is not None else ""
-        )
+        args = sparql_string(pat.value) + (f", {sparql_string(flags.value)}" if flags is not None else "")
         cond = f"(isBlank(?value) || !REGEX(STR(?value), {args}))"
-        out.append(
-            value_constraint(
-                "PatternConstraintComponent", c.base, cond, {"pattern": pat}
-            )
-        )
+        out.append(value_constraint("PatternConstraintComponent", c.base, cond, {"pattern": pat}))
     return out
 
 
@@ -271,10 +254,7 @@ def language_in(c: Compiling) -> list[Constraint]:
     out = []
     for lst in c.params.get("languageIn", []):
         langs = [t.value for t in c.engine.g.list(lst)]
-        cond = (
-            " || ".join(f"langMatches(lang(?value), {sparql_string(x)})" for x in langs)
-            or "false"
-        )
+        cond = " || ".join(f"langMatches(lang(?value), {sparql_string(x)})" for x in langs) or "false"
         out.append(
             value_constraint(
                 "LanguageInConstraintComponent",
@@ -339,9 +319,7 @@ def less_than(c: Compiling) -> list[Constraint]:
     for name, op in (("lessThan", "<"), ("lessThanOrEquals", "<=")):
         for e in c.params.get(name, []):
             where = f"{c.base} ?this <{e.value}> ?other FILTER(!COALESCE(?value {op} ?other, false))"
-            out.append(
-                Constraint(_component(name), where, "?this ?value ?other", {name: e})
-            )
+            out.append(Constraint(_component(name), where, "?this ?value ?other", {name: e}))
     return out
 
 
@@ -354,24 +332,16 @@ def has_value(c: Compiling) -> list[Constraint]:
     F, path, prop = c.focus_pattern, c.shape.path, c.shape.is_property
     for x in c.params.get("hasValue", []):
         t = sparql_term(x)
-        if (
-            t is None
-        ):  # a blank node: a query text cannot name it, so it goes into a set
+        if t is None:  # a blank node: a query text cannot name it, so it goes into a set
             hv = c.engine.new_set()
             c.engine.add_terms(hv, [x])
-            cond_prop = (
-                f"?this {path} ?hv . {c.engine.member(hv, '?hv')}" if prop else ""
-            )
+            cond_prop = f"?this {path} ?hv . {c.engine.member(hv, '?hv')}" if prop else ""
             cond_node = f"FILTER NOT EXISTS {{ {c.engine.member(hv, '?this')} }}"
         else:
             cond_prop = f"?this {path} {t}" if prop else ""
             cond_node = f"FILTER(!sameTerm(?this, {t}))"
-        where = (
-            f"{F} FILTER NOT EXISTS {{ {cond_prop} }}" if prop else f"{F} {cond_node}"
-        )
-        out.append(
-            Constraint("HasValueConstraintComponent", where, "?this", {"hasValue": x})
-        )
+        where = f"{F} FILTER NOT EXISTS {{ {cond_prop} }}" if prop else f"{F} {cond_node}"
+        out.append(Constraint("HasValueConstraintComponent", where, "?this", {"hasValue": x}))
     return out
 
 
@@ -383,9 +353,7 @@ def in_(c: Compiling) -> list[Constraint]:
         s = c.engine.new_set()
         c.engine.add_terms(s, members)
         cond = f"NOT EXISTS {{ {c.engine.member(s, '?value')} }}"
-        out.append(
-            value_constraint("InConstraintComponent", c.base, cond, {"in": members})
-        )
+        out.append(value_constraint("InConstraintComponent", c.base, cond, {"in": members}))
     return out
 
 
@@ -399,16 +367,10 @@ def closed(c: Compiling) -> list[Constraint]:
         if ps is not None and ps.path and re.fullmatch(r"<[^<>]*>", ps.path):
             allowed.add(ps.path)
     for lst in c.params.get("ignoredProperties", []):
-        allowed.update(
-            f"<{t.value}>" for t in c.engine.g.list(lst) if isinstance(t, ox.NamedNode)
-        )
+        allowed.update(f"<{t.value}>" for t in c.engine.g.list(lst) if isinstance(t, ox.NamedNode))
     cond = f"FILTER(?cp NOT IN ({', '.join(sorted(allowed))}))" if allowed else ""
     where = f"{c.focus_pattern} {c.value_pattern.replace('?value', '?vnode')} ?vnode ?cp ?co {cond}"
-    return [
-        Constraint(
-            "ClosedConstraintComponent", where, "?this (?co AS ?value) (?cp AS ?path)"
-        )
-    ]
+    return [Constraint("ClosedConstraintComponent", where, "?this (?co AS ?value) (?cp AS ?path)")]
 
 
 # ------------------------------------------------------------------ 4.6 logical, 4.7 shape-based
@@ -428,9 +390,7 @@ def not_(c: Compiling) -> list[Constraint]:
     out = []
     for n in c.params.get("not", []):
         e = c.engine.violates(c.engine.shape_of(n, c.shape), c.shape, c.focus)
-        out.append(
-            value_constraint("NotConstraintComponent", c.base, f"!({e})", {"not": n})
-        )
+        out.append(value_constraint("NotConstraintComponent", c.base, f"!({e})", {"not": n}))
     return out
 
 
@@ -446,11 +406,7 @@ def logical(c: Compiling) -> list[Constraint]:
             elif name == "or":
                 cond = " && ".join(exprs) if exprs else "true"
             else:
-                cond = (
-                    "(" + " + ".join(f"IF({e}, 0, 1)" for e in exprs) + ") != 1"
-                    if exprs
-                    else "true"
-                )
+                cond = "(" + " + ".join(f"IF({e}, 0, 1)" for e in exprs) + ") != 1" if exprs else "true"
             out.append(value_constraint(_component(name), c.base, f"({cond})"))
     return out
 
@@ -499,7 +455,6 @@ def qualified(c: Compiling) -> list[Constraint]:
 
 def sparql(c: Compiling) -> list[Constraint]:
     """SHACL 5 sh:sparql: SPARQL-based constraints."""
-    from kg.shacl.sparql import sparql_constraint
 
     out = []
     for cnode in c.params.get("sparql", []):
@@ -511,7 +466,6 @@ def sparql(c: Compiling) -> list[Constraint]:
 
 def declared(c: Compiling) -> list[Constraint]:
     """SHACL 6: the SPARQL-based constraint components the shapes graph declares."""
-    from kg.shacl.sparql import custom_constraint
 
     out = []
     for comp in c.engine.declared_components():
@@ -574,54 +528,30 @@ def default_message(c: Constraint, shape: Shape, this: Any, value: Any) -> str:
     v = term_id(value) if value is not None else ""
     texts: dict[str, Callable[[], str]] = {
         "Class": lambda: f"Value {v} is not an instance of {term_id(p['class'])}",
-        "Datatype": lambda: (
-            f"Value {v} is not a well-formed literal of datatype {term_id(p['datatype'])}"
-        ),
+        "Datatype": lambda: f"Value {v} is not a well-formed literal of datatype {term_id(p['datatype'])}",
         "NodeKind": lambda: f"Value {v} is not of node kind {term_id(p['nodeKind'])}",
         "MinCount": lambda: f"Fewer than {p['n']} values{path}",
         "MaxCount": lambda: f"More than {p['n']} values{path}",
         "MinLength": lambda: f"Value {v} is shorter than {p['n']} characters",
         "MaxLength": lambda: f"Value {v} is longer than {p['n']} characters",
         "Pattern": lambda: f"Value {v} does not match the pattern {p['pattern'].value}",
-        "HasValue": lambda: (
-            f"Missing the required value {term_id(p['hasValue'])}{path}"
-        ),
+        "HasValue": lambda: f"Missing the required value {term_id(p['hasValue'])}{path}",
         "In": lambda: f"Value {v} is not one of the allowed values",
         "Closed": lambda: f"Property not allowed by the closed shape (value {v})",
         "UniqueLang": lambda: f"More than one value{path} has the same language tag",
-        "QualifiedMinCount": lambda: (
-            f"Fewer than {p['n']} values{path} conform to the qualified shape"
-        ),
-        "QualifiedMaxCount": lambda: (
-            f"More than {p['n']} values{path} conform to the qualified shape"
-        ),
-        "MinInclusive": lambda: (
-            f"Value {v} is not at least {term_id(p['minInclusive'])} (or cannot be compared)"
-        ),
-        "MinExclusive": lambda: (
-            f"Value {v} is not more than {term_id(p['minExclusive'])} (or cannot be compared)"
-        ),
-        "MaxInclusive": lambda: (
-            f"Value {v} is not at most {term_id(p['maxInclusive'])} (or cannot be compared)"
-        ),
-        "MaxExclusive": lambda: (
-            f"Value {v} is not less than {term_id(p['maxExclusive'])} (or cannot be compared)"
-        ),
-        "LanguageIn": lambda: (
-            f"Value {v} is not in one of the languages {', '.join(p['languageIn'])}"
-        ),
+        "QualifiedMinCount": lambda: f"Fewer than {p['n']} values{path} conform to the qualified shape",
+        "QualifiedMaxCount": lambda: f"More than {p['n']} values{path} conform to the qualified shape",
+        "MinInclusive": lambda: f"Value {v} is not at least {term_id(p['minInclusive'])} (or cannot be compared)",
+        "MinExclusive": lambda: f"Value {v} is not more than {term_id(p['minExclusive'])} (or cannot be compared)",
+        "MaxInclusive": lambda: f"Value {v} is not at most {term_id(p['maxInclusive'])} (or cannot be compared)",
+        "MaxExclusive": lambda: f"Value {v} is not less than {term_id(p['maxExclusive'])} (or cannot be compared)",
+        "LanguageIn": lambda: f"Value {v} is not in one of the languages {', '.join(p['languageIn'])}",
         "Equals": lambda: f"Value {v} is not shared with {term_id(p['equals'])}",
         "Disjoint": lambda: f"Value {v} is also a value of {term_id(p['disjoint'])}",
-        "LessThan": lambda: (
-            f"Value {v} is not less than the values of {term_id(p['lessThan'])}"
-        ),
-        "LessThanOrEquals": lambda: (
-            f"Value {v} is later or greater than a value of {term_id(p['lessThanOrEquals'])}"
-        ),
+        "LessThan": lambda: f"Value {v} is not less than the values of {term_id(p['lessThan'])}",
+        "LessThanOrEquals": lambda: f"Value {v} is later or greater than a value of {term_id(p['lessThanOrEquals'])}",
         "Node": lambda: f"Value {v} does not conform to the shape {term_id(p['node'])}",
-        "Not": lambda: (
-            f"Value {v} conforms to the shape {term_id(p['not'])}, which it must not"
-        ),
+        "Not": lambda: f"Value {v} conforms to the shape {term_id(p['not'])}, which it must not",
         "Or": lambda: f"Value {v} conforms to none of the alternative shapes",
         "And": lambda: f"Value {v} does not conform to all of the shapes",
         "Xone": lambda: f"Value {v} does not conform to exactly one of the shapes",

@@ -22,8 +22,21 @@ from kg.shacl.result import Result
 from kg.shacl.sparql import _get
 
 # parameters whose constraints test one value node on its own: shapes made only of these are inlined
-INLINE_PARAMS = {"class", "datatype", "nodeKind", "minExclusive", "minInclusive", "maxExclusive", "maxInclusive",
-                 "minLength", "maxLength", "pattern", "flags", "languageIn", "in"}
+INLINE_PARAMS = {
+    "class",
+    "datatype",
+    "nodeKind",
+    "minExclusive",
+    "minInclusive",
+    "maxExclusive",
+    "maxInclusive",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "flags",
+    "languageIn",
+    "in",
+}
 PROFILE = bool(os.environ.get("LATTICE_SHACL_PROFILE"))
 
 _FORKED = None  # (engine, shapes) that the worker processes of Engine.run inherit
@@ -53,8 +66,6 @@ def default_jobs(store) -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-
-
 class Engine:
     """Validate the default graph of a pyoxigraph store against a shapes graph."""
 
@@ -78,14 +89,14 @@ class Engine:
 
     # ------------------------------------------------------------------ sets of nodes held in named graphs
 
-    def new_set(self) -> "NodeSet":
+    def new_set(self) -> NodeSet:
         self.counter += 1
         g = ox.NamedNode(f"{BASE}set/{self.counter}")
         self.temp.append(g)
         return NodeSet(g.value, graphs=[g])
 
     @staticmethod
-    def member(ns: "NodeSet", var: str) -> str:
+    def member(ns: NodeSet, var: str) -> str:
         """A pattern that binds VAR to each node of the set."""
         if ns.pattern is not None:
             return ns.pattern.replace("§V", var).replace("§U", re.sub(r"\W", "", var))
@@ -94,17 +105,17 @@ class Engine:
         parts = [f"GRAPH <{g.value}> {{ <{M.value}> <{M.value}> {var} }}" for g in ns.graphs]
         return parts[0] if len(parts) == 1 else "{ " + " } UNION { ".join(parts) + " }"
 
-    def add_terms(self, ns: "NodeSet", terms) -> None:
+    def add_terms(self, ns: NodeSet, terms) -> None:
         g = ns.graphs[0]
         self.store.extend(ox.Quad(M, M, t, g) for t in terms)
 
-    def set_terms(self, ns: "NodeSet") -> list:
+    def set_terms(self, ns: NodeSet) -> list:
         return [r["x"] for r in self.store.query(f"SELECT DISTINCT ?x WHERE {{ {self.member(ns, '?x')} }}")]
 
-    def is_empty(self, ns: "NodeSet") -> bool:
+    def is_empty(self, ns: NodeSet) -> bool:
         return not bool(self.store.query(f"ASK {{ {self.member(ns, '?x')} }}"))
 
-    def insert(self, ns: "NodeSet", where: str, var: str = "?this") -> None:
+    def insert(self, ns: NodeSet, where: str, var: str = "?this") -> None:
         g = ns.graphs[0]
         started = time.perf_counter()
         self.store.update(f"INSERT {{ GRAPH <{g.value}> {{ <{M.value}> <{M.value}> {var} }} }} WHERE {{ {where} }}")
@@ -164,13 +175,16 @@ class Engine:
                 _FORKED = (self, shapes)
                 try:
                     # the workers are forked when the first shape is submitted, before the pool starts its thread
-                    with ProcessPoolExecutor(min(jobs, len(shapes)),
-                                             mp_context=multiprocessing.get_context("fork")) as pool:
+                    with ProcessPoolExecutor(
+                        min(jobs, len(shapes)), mp_context=multiprocessing.get_context("fork")
+                    ) as pool:
                         for part in pool.map(_forked_shape_results, range(len(shapes))):
                             out.extend(part)
                 except BrokenProcessPool:
-                    raise LatticeError("a validation worker process died (out of memory?); "
-                                       "rerun with --jobs 1 to validate in one process") from None
+                    raise LatticeError(
+                        "a validation worker process died (out of memory?); "
+                        "rerun with --jobs 1 to validate in one process"
+                    ) from None
                 finally:
                     _FORKED = None
             else:
@@ -189,8 +203,10 @@ class Engine:
 
     def target_set(self, shape: Shape):
         """Materialize the focus nodes of SHAPE's targets into a node set (shared by shapes with equal targets)."""
-        key = tuple(tuple(sorted(term_id(t) for t in ts)) for ts in (
-            shape.target_nodes, shape.target_classes, shape.target_subjects_of, shape.target_objects_of))
+        key = tuple(
+            tuple(sorted(term_id(t) for t in ts))
+            for ts in (shape.target_nodes, shape.target_classes, shape.target_subjects_of, shape.target_objects_of)
+        )
         if key in self._target_cache:
             return self._target_cache[key]
         inline = self.inline_target(shape, key)
@@ -312,15 +328,17 @@ class Engine:
                 this = row["this"]
                 value = _get(row, "value")
                 path = _get(row, "path")
-                out.append(Result(
-                    focus=term_id(this),
-                    shape=shape.id,
-                    component=c.component,
-                    severity=shape.severity,
-                    path=path.value if isinstance(path, ox.NamedNode) else shape.path_result,
-                    value=term_id(value) if value is not None else None,
-                    message=shape.message() or default_message(c, shape, this, value),
-                ))
+                out.append(
+                    Result(
+                        focus=term_id(this),
+                        shape=shape.id,
+                        component=c.component,
+                        severity=shape.severity,
+                        path=path.value if isinstance(path, ox.NamedNode) else shape.path_result,
+                        value=term_id(value) if value is not None else None,
+                        message=shape.message() or default_message(c, shape, this, value),
+                    )
+                )
             self._profile(shape, c, started)
         for p in shape.params.get("property", []):
             ps = self.shapes[p]
@@ -328,9 +346,13 @@ class Engine:
                 # each value node is validated once per focus node that has it: repeat its results accordingly
                 nested = self.report(ps, self.value_set(shape, focus))
                 if nested:
-                    times = {term_id(r["value"]): int(r["n"].value) for r in self.store.query(
-                        f"SELECT ?value (COUNT(DISTINCT ?this) AS ?n) WHERE {{ {self.member(focus, '?this')} "
-                        f"?this {shape.path} ?value }} GROUP BY ?value")}
+                    times = {
+                        term_id(r["value"]): int(r["n"].value)
+                        for r in self.store.query(
+                            f"SELECT ?value (COUNT(DISTINCT ?this) AS ?n) WHERE {{ {self.member(focus, '?this')} "
+                            f"?this {shape.path} ?value }} GROUP BY ?value"
+                        )
+                    }
                     for r in nested:
                         out.extend([r] * times.get(r.focus, 1))
             else:
@@ -353,17 +375,23 @@ class Engine:
             this, value = row["this"], row["value"]
             for i, c in enumerate(merged):
                 if is_true(row[f"f{i}"]):
-                    out.append(Result(
-                        focus=term_id(this), shape=shape.id, component=c.component, severity=shape.severity,
-                        path=shape.path_result, value=term_id(value),
-                        message=shape.message() or default_message(c, shape, this, value),
-                    ))
+                    out.append(
+                        Result(
+                            focus=term_id(this),
+                            shape=shape.id,
+                            component=c.component,
+                            severity=shape.severity,
+                            path=shape.path_result,
+                            value=term_id(value),
+                            message=shape.message() or default_message(c, shape, this, value),
+                        )
+                    )
         return out
 
     def _profile(self, shape: Shape, c: Constraint, started: float, n: int = 1) -> None:
         """With LATTICE_SHACL_PROFILE set, print how long each constraint query took."""
         if PROFILE:
-            what = c.component[len(SH):] + (f" and {n - 1} more per-value constraints" if n > 1 else "")
+            what = c.component[len(SH) :] + (f" and {n - 1} more per-value constraints" if n > 1 else "")
             print(f"{time.perf_counter() - started:8.3f} s  {shape.id}  {what}", file=sys.stderr)
 
     # ------------------------------------------------------------------ compilation
@@ -394,7 +422,6 @@ class Engine:
             self._components = found
         return self._components
 
-
     def violates(self, inner: Shape, outer: Shape, focus) -> str:
         """A SPARQL expression, true when ?value does not conform to INNER (a shape used by OUTER).
 
@@ -423,8 +450,10 @@ class Engine:
     def load_shapes_graph(self) -> None:
         if self._shapes_graph_loaded:
             return
-        self.store.extend(ox.Quad(q.subject, q.predicate, q.object, SHAPES_GRAPH)
-                          for s, preds in self.g.spo.items() for p, objs in preds.items()
-                          for q in (ox.Quad(s, ox.NamedNode(p), o) for o in objs))
+        self.store.extend(
+            ox.Quad(q.subject, q.predicate, q.object, SHAPES_GRAPH)
+            for s, preds in self.g.spo.items()
+            for p, objs in preds.items()
+            for q in (ox.Quad(s, ox.NamedNode(p), o) for o in objs)
+        )
         self._shapes_graph_loaded = True
-

@@ -118,11 +118,40 @@ def pick_message(msgs) -> str | None:
 SHAPE_VALUED = ("node", "property", "not", "qualifiedValueShape")
 LIST_OF_SHAPES = ("and", "or", "xone")
 PARAMS = (
-    "class", "datatype", "nodeKind", "minCount", "maxCount", "minExclusive", "minInclusive", "maxExclusive",
-    "maxInclusive", "minLength", "maxLength", "pattern", "flags", "languageIn", "uniqueLang", "equals",
-    "disjoint", "lessThan", "lessThanOrEquals", "not", "and", "or", "xone", "node", "property",
-    "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount", "qualifiedValueShapesDisjoint", "closed",
-    "ignoredProperties", "hasValue", "in", "sparql",
+    "class",
+    "datatype",
+    "nodeKind",
+    "minCount",
+    "maxCount",
+    "minExclusive",
+    "minInclusive",
+    "maxExclusive",
+    "maxInclusive",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "flags",
+    "languageIn",
+    "uniqueLang",
+    "equals",
+    "disjoint",
+    "lessThan",
+    "lessThanOrEquals",
+    "not",
+    "and",
+    "or",
+    "xone",
+    "node",
+    "property",
+    "qualifiedValueShape",
+    "qualifiedMinCount",
+    "qualifiedMaxCount",
+    "qualifiedValueShapesDisjoint",
+    "closed",
+    "ignoredProperties",
+    "hasValue",
+    "in",
+    "sparql",
 )
 
 
@@ -157,7 +186,7 @@ def read_shape(g: Graph, n) -> Shape:
         s.path_result = p.value if isinstance(p, ox.NamedNode) else s.path
     sev = g.one(n, SH.severity)
     if sev is not None:
-        s.severity = sev.value[len(SH):] if sev.value.startswith(SH) else sev.value
+        s.severity = sev.value.removeprefix(SH)
     s.messages = g.objects(n, SH.message)
     s.deactivated = g.is_true(n, SH.deactivated)
     s.target_nodes = g.objects(n, SH.targetNode)
@@ -166,8 +195,9 @@ def read_shape(g: Graph, n) -> Shape:
     s.target_objects_of = g.objects(n, SH.targetObjectsOf)
     # implicit class target: the shape is also a class
     types = g.objects(n, RDF.type)
-    if any(t.value in (RDFS.Class, OWL.Class) for t in types if isinstance(t, ox.NamedNode)) \
-            and isinstance(n, ox.NamedNode):
+    if any(t.value in (RDFS.Class, OWL.Class) for t in types if isinstance(t, ox.NamedNode)) and isinstance(
+        n, ox.NamedNode
+    ):
         s.target_classes.append(n)
     for name in PARAMS:
         vals = g.objects(n, SH.term(name))

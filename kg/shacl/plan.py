@@ -18,14 +18,10 @@ SHAPES_GRAPH = ox.NamedNode(BASE + "shapes")
 class NodeSet:
     """A set of RDF terms: the union of temporary named graphs, or a pattern evaluated in place."""
 
-    def __init__(
-        self, key: str, graphs: Iterable[ox.NamedNode] = (), pattern: str | None = None
-    ) -> None:
+    def __init__(self, key: str, graphs: Iterable[ox.NamedNode] = (), pattern: str | None = None) -> None:
         self.value = key
         self.graphs = list(graphs)
-        self.pattern = (
-            pattern  # "§V" stands for the variable, "§U" for a suffix unique to it
-        )
+        self.pattern = pattern  # "§V" stands for the variable, "§U" for a suffix unique to it
 
 
 class Constraint:
@@ -46,27 +42,17 @@ class Constraint:
         self.where = where
         self.select = select
         self.params = params or {}
-        self.cond = (
-            cond  # for per-value-node constraints: the violation condition on ?value
-        )
+        self.cond = cond  # for per-value-node constraints: the violation condition on ?value
 
 
-def value_constraint(
-    component: str, base: str, cond: str, params: dict[str, Any] | None = None
-) -> Constraint:
+def value_constraint(component: str, base: str, cond: str, params: dict[str, Any] | None = None) -> Constraint:
     """A constraint that tests each value node on its own (so it can share a query with others)."""
     return Constraint(component, f"{base} FILTER({cond})", params=params, cond=cond)
 
 
 def sparql_string(s: str) -> str:
     """A SPARQL string literal holding S."""
-    out = (
-        s.replace("\\", "\\\\")
-        .replace('"', '\\"')
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-        .replace("\t", "\\t")
-    )
+    out = s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
     return f'"{out}"'
 
 

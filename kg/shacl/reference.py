@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from kg.fileio import rdflib_format
 from kg.namespaces import SH, XSD
@@ -14,8 +13,13 @@ SEVERITY_ORDER = ("Violation", "Warning", "Info")
 
 def result_sort_key(r: Result) -> tuple[int, str, str, str, str]:
     """Results in report order: by severity, then shape, focus node, value and component."""
-    return (SEVERITY_ORDER.index(r.severity) if r.severity in SEVERITY_ORDER else 9, r.shape, r.focus, r.value or "",
-            r.component)
+    return (
+        SEVERITY_ORDER.index(r.severity) if r.severity in SEVERITY_ORDER else 9,
+        r.shape,
+        r.focus,
+        r.value or "",
+        r.component,
+    )
 
 
 def _term_str(term) -> str:
@@ -49,8 +53,11 @@ def run_pyshacl(store, shapes_store, inference: str, data_g=None) -> list[Result
     data_g = data_g if data_g is not None else to_rdflib(store)
     shapes_g = to_rdflib(shapes_store)
     _conforms, report_g, _text = pyshacl.validate(
-        data_g, shacl_graph=shapes_g, inference=None if inference == "none" else inference,
-        allow_warnings=False, allow_infos=False,
+        data_g,
+        shacl_graph=shapes_g,
+        inference=None if inference == "none" else inference,
+        allow_warnings=False,
+        allow_infos=False,
     )
     return results_from_report_graph(report_g, shapes_g)
 
@@ -111,15 +118,18 @@ def results_from_report_graph(report_g, shapes_g=None) -> list[Result]:
 
     results = []
     # only the report's own results: nested ones (under sh:detail) explain a parent result
-    top = [r for rep in report_g.subjects(rdflib.RDF.type, sh.ValidationReport) for r in report_g.objects(rep, sh.result)]
+    top = [
+        r for rep in report_g.subjects(rdflib.RDF.type, sh.ValidationReport) for r in report_g.objects(rep, sh.result)
+    ]
     for r in top:
-        def one(p):
+
+        def one(p, r=r):
             return next(iter(report_g.objects(r, p)), None)
 
         objects = report_objects
 
         sev = one(sh.resultSeverity)
-        severity = str(sev)[len(SH):] if sev is not None and str(sev).startswith(SH) else _term_str(sev)
+        severity = str(sev)[len(SH) :] if sev is not None and str(sev).startswith(SH) else _term_str(sev)
         path = one(sh.resultPath)
         source = one(sh.sourceShape)
         if isinstance(path, rdflib.BNode) and shapes_g is not None and source is not None:
@@ -127,7 +137,7 @@ def results_from_report_graph(report_g, shapes_g=None) -> list[Result]:
             own = next(iter(shapes_g.objects(source, sh.path)), None)
             if own is not None:
                 path = own
-                objects = (lambda node, pred: list(shapes_g.objects(node, rdflib.URIRef(pred))))  # noqa: E731
+                objects = lambda node, pred: list(shapes_g.objects(node, rdflib.URIRef(pred)))  # noqa: E731
         if path is not None:
             try:
                 path_s = str(path) if isinstance(path, rdflib.URIRef) else render_path(path, objects, _rdflib_kind)
@@ -138,15 +148,17 @@ def results_from_report_graph(report_g, shapes_g=None) -> list[Result]:
         value = one(sh.value)
         msgs = list(report_g.objects(r, sh.resultMessage))
         message = english_message(msgs)
-        results.append(Result(
-            focus=_term_str(one(sh.focusNode)),
-            shape=_term_str(one(sh.sourceShape)),
-            component=str(one(sh.sourceConstraintComponent)),
-            severity=severity,
-            path=path_s,
-            value=_term_str(value) if value is not None else None,
-            message=message,
-        ))
+        results.append(
+            Result(
+                focus=_term_str(one(sh.focusNode)),
+                shape=_term_str(one(sh.sourceShape)),
+                component=str(one(sh.sourceConstraintComponent)),
+                severity=severity,
+                path=path_s,
+                value=_term_str(value) if value is not None else None,
+                message=message,
+            )
+        )
     return sorted(results, key=result_sort_key)
 
 

@@ -41,20 +41,14 @@ def custom_constraint(engine: Engine, shape: Shape, comp, focus):
     ask = engine.g.one(validator, SH.ask)
     select = engine.g.one(validator, SH.select)
     if (ask is None) == (select is None):
-        raise ShapesError(
-            f"{term_id(comp)}: a validator needs exactly one of sh:ask or sh:select"
-        )
+        raise ShapesError(f"{term_id(comp)}: a validator needs exactly one of sh:ask or sh:select")
     text = (ask or select).value
     if UNSUPPORTED_SPARQL.search(strip_strings(text)):
         raise ShapesError(f"{term_id(comp)}: validator uses MINUS, SERVICE or VALUES")
     if shape.is_property:
         text = text.replace("$PATH", shape.path)
     prologue = prefixes_for(engine, validator)
-    messages = (
-        engine.g.objects(validator, SH.message)
-        or engine.g.objects(comp, SH.message)
-        or shape.messages
-    )
+    messages = engine.g.objects(validator, SH.message) or engine.g.objects(comp, SH.message) or shape.messages
     component = comp.value if isinstance(comp, ox.NamedNode) else term_id(comp)
     binds = dict(params)
     if re.search(r"[$?]currentShape\b", strip_strings(text)):
@@ -63,22 +57,11 @@ def custom_constraint(engine: Engine, shape: Shape, comp, focus):
     def run():
         rows = []
         if ask is not None:
-            pairs = engine.store.query(
-                f"SELECT DISTINCT ?this ?value WHERE {{ {engine.base(shape, focus)} }}"
-            )
+            pairs = engine.store.query(f"SELECT DISTINCT ?this ?value WHERE {{ {engine.base(shape, focus)} }}")
             for pair in list(pairs):
-                q, subs = prebind(
-                    text, {**binds, "this": pair["this"], "value": pair["value"]}
-                )
-                if (
-                    next(
-                        iter(engine.store.query(prologue + q, substitutions=subs)), None
-                    )
-                    is None
-                ):
-                    rows.append(
-                        _Vars({"this": pair["this"], "value": pair["value"], **params})
-                    )
+                q, subs = prebind(text, {**binds, "this": pair["this"], "value": pair["value"]})
+                if next(iter(engine.store.query(prologue + q, substitutions=subs)), None) is None:
+                    rows.append(_Vars({"this": pair["this"], "value": pair["value"], **params}))
         else:
             for node in engine.set_terms(focus):
                 q, subs = prebind(text, {**binds, "this": node})
@@ -123,9 +106,7 @@ def sparql_constraint(engine: Engine, shape: Shape, cnode, focus):
     text = sel.value
     body = strip_strings(text)
     if UNSUPPORTED_SPARQL.search(body):
-        raise ShapesError(
-            f"{shape.id}: SPARQL constraint uses MINUS, SERVICE or VALUES, which SHACL forbids"
-        )
+        raise ShapesError(f"{shape.id}: SPARQL constraint uses MINUS, SERVICE or VALUES, which SHACL forbids")
     if shape.is_property:
         text = text.replace("$PATH", shape.path)
     elif "$PATH" in body:
@@ -140,9 +121,7 @@ def sparql_constraint(engine: Engine, shape: Shape, cnode, focus):
         binds["shapesGraph"] = SHAPES_GRAPH
     check_subqueries(body, shape.id)
     if re.search(r"\bAS\s+[$?](this|currentShape|shapesGraph)\b", body, re.IGNORECASE):
-        raise ShapesError(
-            f"{shape.id}: the SPARQL constraint assigns a pre-bound variable"
-        )
+        raise ShapesError(f"{shape.id}: the SPARQL constraint assigns a pre-bound variable")
     nested = len(re.findall(r"\bSELECT\b", body, re.IGNORECASE)) > 1
     aggregated = re.search(r"\b(GROUP\s+BY|HAVING)\b", body, re.IGNORECASE) is not None
     can_inline = (
@@ -161,19 +140,14 @@ def sparql_constraint(engine: Engine, shape: Shape, cnode, focus):
                 + " ".join(f"BIND({sparql_term(v)} AS ?{k})" for k, v in binds.items())
             )
             q = prologue + inline_focus(text, inject)
-            for row in engine.store.query(q):
-                rows.append(row)
+            rows.extend(engine.store.query(q))
         else:
             # $this is always bound under pre-binding; pyoxigraph's substitution answers bound() with false
             for node in engine.set_terms(focus):
                 q, subs = prebind(text, {"this": node, **binds})
                 for row in engine.store.query(prologue + q, substitutions=subs):
                     rows.append(_Bound(row, node))
-        return [
-            sparql_row(shape, row, messages)
-            for row in rows
-            if not is_true(_get(row, "failure"))
-        ]
+        return [sparql_row(shape, row, messages) for row in rows if not is_true(_get(row, "failure"))]
 
     return Constraint("SPARQLConstraintComponent", run)
 
@@ -317,16 +291,10 @@ def prebind(query: str, values: dict):
             for k in names:
                 t = sparql_term(values[k])
                 if t is None:
-                    raise ShapesError(
-                        f"cannot pre-bind ${k} to a blank node under SELECT *"
-                    )
+                    raise ShapesError(f"cannot pre-bind ${k} to a blank node under SELECT *")
                 query = _replace_var(query, k, t)
             return query, {}
-        missing = [
-            k
-            for k in names
-            if not re.search(r"[$?]" + k + r"\b", blank[at : blank.find("{", at)])
-        ]
+        missing = [k for k in names if not re.search(r"[$?]" + k + r"\b", blank[at : blank.find("{", at)])]
         query = query[:at] + "".join(f"?{k} " for k in missing) + query[at:]
     return query, {ox.Variable(k): values[k] for k in names}
 
@@ -334,9 +302,7 @@ def prebind(query: str, values: dict):
 def _replace_bound(query: str, values: dict) -> str:
     """bound($x) of a pre-bound variable is true (pyoxigraph's substitution answers false)."""
     for k in values:
-        query = re.sub(
-            r"\bbound\s*\(\s*[$?]" + k + r"\s*\)", "(true)", query, flags=re.IGNORECASE
-        )
+        query = re.sub(r"\bbound\s*\(\s*[$?]" + k + r"\s*\)", "(true)", query, flags=re.IGNORECASE)
     return query
 
 
@@ -359,9 +325,7 @@ def check_subqueries(body: str, where: str) -> None:
         proj = body[m.end() : brace if brace >= 0 else len(body)]
         proj = re.split(r"\bWHERE\b", proj, flags=re.IGNORECASE)[0]
         if not re.search(r"[$?]this\b", proj):
-            raise ShapesError(
-                f"{where}: a sub-SELECT in a SPARQL constraint must project $this"
-            )
+            raise ShapesError(f"{where}: a sub-SELECT in a SPARQL constraint must project $this")
 
 
 def this_in_nested_expression(body: str) -> bool:

@@ -35,7 +35,7 @@ class Outcome:
 
 def _resolve(base: Path, iri: str) -> Path:
     if iri.startswith("file://"):
-        return Path(iri[len("file://"):])
+        return Path(iri[len("file://") :])
     return (base.parent / iri).resolve()
 
 
@@ -54,7 +54,7 @@ def load_cases(root: Path) -> list[Case]:
         store.load(path=str(manifest), format=ox.RdfFormat.TURTLE, base_iri=base_iri)
         g = Graph(store)
         for _, inc in g.pairs(MF.include):
-            visit(Path(inc.value[len("file://"):]))
+            visit(Path(inc.value[len("file://") :]))
         for _, lst in g.pairs(MF.entries):
             for entry in g.list(lst):
                 cases.append(_case(g, entry, manifest, root))
@@ -70,9 +70,13 @@ def _case(g: Graph, entry, manifest: Path, root: Path) -> Case:
     rel = manifest.parent.relative_to(root.resolve())
     local = entry.value.rsplit("/", 1)[-1] if isinstance(entry, ox.NamedNode) else term_id(entry)
     label = g.one(entry, RDFS.label)
-    case = Case(name=f"{rel.as_posix()}/{local}", file=manifest,
-                data=Path(data.value[len("file://"):]), shapes=Path(shapes.value[len("file://"):]),
-                label=label.value if label is not None else "")
+    case = Case(
+        name=f"{rel.as_posix()}/{local}",
+        file=manifest,
+        data=Path(data.value[len("file://") :]),
+        shapes=Path(shapes.value[len("file://") :]),
+        label=label.value if label is not None else "",
+    )
     result = g.one(entry, MF.result)
     if isinstance(result, ox.NamedNode) and result.value == SHT.Failure:
         case.expect_failure = True
@@ -91,14 +95,16 @@ def _case(g: Graph, entry, manifest: Path, root: Path) -> Case:
             except PathError:
                 path_s = "*"
         sev = g.one(r, SH.resultSeverity)
-        case.expected.append({
-            "focus": _pattern(g.one(r, SH.focusNode)),
-            "value": _pattern(g.one(r, SH.value)),
-            "path": path_s,
-            "component": _pattern(g.one(r, SH.sourceConstraintComponent)),
-            "severity": sev.value[len(SH):] if sev is not None and sev.value.startswith(SH) else None,
-            "shape": _pattern(g.one(r, SH.sourceShape)),
-        })
+        case.expected.append(
+            {
+                "focus": _pattern(g.one(r, SH.focusNode)),
+                "value": _pattern(g.one(r, SH.value)),
+                "path": path_s,
+                "component": _pattern(g.one(r, SH.sourceConstraintComponent)),
+                "severity": sev.value[len(SH) :] if sev is not None and sev.value.startswith(SH) else None,
+                "shape": _pattern(g.one(r, SH.sourceShape)),
+            }
+        )
     return case
 
 
@@ -132,11 +138,17 @@ def _matches(exp: dict, r) -> bool:
     def eq(e, a):
         return e == "*" or e == canonical(a)
 
-    return (eq(exp["focus"], r.focus) and eq(exp["shape"], r.shape) and eq(exp["component"], r.component)
-            and (exp["severity"] is None or exp["severity"] == r.severity)
-            and ((exp["value"] is None and r.value is None) or (exp["value"] is not None and r.value is not None
-                                                                 and eq(exp["value"], r.value)))
-            and (exp["path"] == "*" or exp["path"] == r.path or (exp["path"] is None and r.path is None)))
+    return (
+        eq(exp["focus"], r.focus)
+        and eq(exp["shape"], r.shape)
+        and eq(exp["component"], r.component)
+        and (exp["severity"] is None or exp["severity"] == r.severity)
+        and (
+            (exp["value"] is None and r.value is None)
+            or (exp["value"] is not None and r.value is not None and eq(exp["value"], r.value))
+        )
+        and (exp["path"] == "*" or exp["path"] == r.path or (exp["path"] is None and r.path is None))
+    )
 
 
 def run_case(case: Case, engine: str = "fast") -> Outcome:
@@ -182,8 +194,11 @@ def _validate(case: Case, engine: str) -> list:
         from kg.shacl.reference import results_from_report_graph
 
         data = rdflib.Graph().parse(str(case.data), format="turtle", publicID=case.data.as_uri())
-        shapes = data if case.shapes == case.data else rdflib.Graph().parse(
-            str(case.shapes), format="turtle", publicID=case.shapes.as_uri())
+        shapes = (
+            data
+            if case.shapes == case.data
+            else rdflib.Graph().parse(str(case.shapes), format="turtle", publicID=case.shapes.as_uri())
+        )
         _c, report, _t = pyshacl.validate(data, shacl_graph=shapes, advanced=True)
         return results_from_report_graph(report, shapes)
     raise ValueError(f"unknown engine {engine!r}")

@@ -16,7 +16,7 @@ def annotate(report: Report, store, shapes_store) -> None:
     import pyoxigraph as ox
 
     def first_literal(stores, node, pred):
-        if node.startswith("_:") or node.startswith('"'):
+        if node.startswith(("_:", '"')):
             return None
         best = None
         for st in stores:
@@ -29,7 +29,7 @@ def annotate(report: Report, store, shapes_store) -> None:
         return best
 
     def first_iri(stores, node, pred):
-        if node.startswith("_:") or node.startswith('"'):
+        if node.startswith(("_:", '"')):
             return None
         for st in stores:
             for q in st.quads_for_pattern(ox.NamedNode(node), ox.NamedNode(pred), None, None):
@@ -62,8 +62,7 @@ def annotate(report: Report, store, shapes_store) -> None:
                 }
     for r in report.results:
         if r.focus not in report.labels:
-            lab = first_literal([store], r.focus, RDFS.label) or first_literal(
-                [store], r.focus, SKOS.prefLabel)
+            lab = first_literal([store], r.focus, RDFS.label) or first_literal([store], r.focus, SKOS.prefLabel)
             if lab:
                 report.labels[r.focus] = lab
 
@@ -99,8 +98,11 @@ def _norm_of(shapes_store, shape: str) -> str | None:
                     if not prev:
                         break
                     head = prev[0]
-                todo.extend(x.subject for x in shapes_store.quads_for_pattern(None, None, head, None)
-                            if x.predicate.value in (SH.term("and"), SH.term("or"), SH.xone))
+                todo.extend(
+                    x.subject
+                    for x in shapes_store.quads_for_pattern(None, None, head, None)
+                    if x.predicate.value in (SH.term("and"), SH.term("or"), SH.xone)
+                )
     return None
 
 
@@ -146,16 +148,15 @@ def line_of(path: str, iri: str) -> int | None:
     needles = [f"<{iri}>"]
     for ns, p in prefixes.items():
         if iri.startswith(ns) and len(iri) > len(ns):
-            needles.append(f"{p}:{iri[len(ns):]}")
+            needles.append(f"{p}:{iri[len(ns) :]}")
     for i, line in enumerate(text, 1):
         stripped = line.lstrip()
         for n in needles:
-            if stripped.startswith(n) and (len(stripped) == len(n) or not (stripped[len(n)].isalnum()
-                                                                          or stripped[len(n)] in "-_")):
+            if stripped.startswith(n) and (
+                len(stripped) == len(n) or not (stripped[len(n)].isalnum() or stripped[len(n)] in "-_")
+            ):
                 return i
     for i, line in enumerate(text, 1):
         if any(n in line for n in needles):
             return i
     return None
-
-

@@ -11,28 +11,24 @@ def entail(store, inference: str = "rdfs") -> None:
         return
     rules = [
         # rdfs5/rdfs7: subproperty closure
-        "INSERT { ?s ?q ?o } WHERE { ?p <%ssubPropertyOf>+ ?q . ?s ?p ?o . FILTER(isIRI(?q)) }" % RDFS,
+        f"INSERT {{ ?s ?q ?o }} WHERE {{ ?p <{RDFS}subPropertyOf>+ ?q . ?s ?p ?o . FILTER(isIRI(?q)) }}",
         # rdfs2/rdfs3: domain and range
-        "INSERT { ?s a ?c } WHERE { ?p <%sdomain> ?c . ?s ?p ?o }" % RDFS,
-        "INSERT { ?o a ?c } WHERE { ?p <%srange> ?c . ?s ?p ?o . FILTER(!isLiteral(?o)) }" % RDFS,
+        f"INSERT {{ ?s a ?c }} WHERE {{ ?p <{RDFS}domain> ?c . ?s ?p ?o }}",
+        f"INSERT {{ ?o a ?c }} WHERE {{ ?p <{RDFS}range> ?c . ?s ?p ?o . FILTER(!isLiteral(?o)) }}",
         # rdfs9/rdfs11: subclass closure
-        "INSERT { ?x a ?c } WHERE { ?x a ?d . ?d <%ssubClassOf>+ ?c . FILTER(isIRI(?c) || isBlank(?c)) }" % RDFS,
+        f"INSERT {{ ?x a ?c }} WHERE {{ ?x a ?d . ?d <{RDFS}subClassOf>+ ?c . FILTER(isIRI(?c) || isBlank(?c)) }}",
     ]
     owl = OWL
     owl_rules = [
-        "INSERT { ?o ?q ?s } WHERE { ?p <%sinverseOf> ?q . ?s ?p ?o . FILTER(!isLiteral(?o)) }" % owl,
-        "INSERT { ?o ?p ?s } WHERE { ?q <%sinverseOf> ?p . ?s ?q ?o . FILTER(!isLiteral(?o)) }" % owl,
-        "INSERT { ?o ?p ?s } WHERE { ?p a <%sSymmetricProperty> . ?s ?p ?o . FILTER(!isLiteral(?o)) }" % owl,
-        "INSERT { ?s ?p ?z } WHERE { ?p a <%sTransitiveProperty> . ?s ?p ?o . ?o ?p ?z }" % owl,
-        "INSERT { ?s ?q ?o } WHERE { { ?p <%sequivalentProperty> ?q } UNION { ?q <%sequivalentProperty> ?p } ?s ?p ?o }"
-        % (owl, owl),
-        "INSERT { ?x a ?d } WHERE { { ?c <%sequivalentClass> ?d } UNION { ?d <%sequivalentClass> ?c } ?x a ?c . FILTER(isIRI(?d)) }"
-        % (owl, owl),
+        f"INSERT {{ ?o ?q ?s }} WHERE {{ ?p <{owl}inverseOf> ?q . ?s ?p ?o . FILTER(!isLiteral(?o)) }}",
+        f"INSERT {{ ?o ?p ?s }} WHERE {{ ?q <{owl}inverseOf> ?p . ?s ?q ?o . FILTER(!isLiteral(?o)) }}",
+        f"INSERT {{ ?o ?p ?s }} WHERE {{ ?p a <{owl}SymmetricProperty> . ?s ?p ?o . FILTER(!isLiteral(?o)) }}",
+        f"INSERT {{ ?s ?p ?z }} WHERE {{ ?p a <{owl}TransitiveProperty> . ?s ?p ?o . ?o ?p ?z }}",
+        f"INSERT {{ ?s ?q ?o }} WHERE {{ {{ ?p <{owl}equivalentProperty> ?q }} UNION {{ ?q <{owl}equivalentProperty> ?p }} ?s ?p ?o }}",
+        f"INSERT {{ ?x a ?d }} WHERE {{ {{ ?c <{owl}equivalentClass> ?d }} UNION {{ ?d <{owl}equivalentClass> ?c }} ?x a ?c . FILTER(isIRI(?d)) }}",
         # class defined by an owl:hasValue restriction (both directions of the equivalence)
-        "INSERT { ?x a ?c } WHERE { ?c <%sequivalentClass> ?r . ?r <%sonProperty> ?p ; <%shasValue> ?v . ?x ?p ?v }"
-        % (owl, owl, owl),
-        "INSERT { ?x ?p ?v } WHERE { ?c <%sequivalentClass> ?r . ?r <%sonProperty> ?p ; <%shasValue> ?v . ?x a ?c }"
-        % (owl, owl, owl),
+        f"INSERT {{ ?x a ?c }} WHERE {{ ?c <{owl}equivalentClass> ?r . ?r <{owl}onProperty> ?p ; <{owl}hasValue> ?v . ?x ?p ?v }}",
+        f"INSERT {{ ?x ?p ?v }} WHERE {{ ?c <{owl}equivalentClass> ?r . ?r <{owl}onProperty> ?p ; <{owl}hasValue> ?v . ?x a ?c }}",
     ]
     passes = 20 if inference == "owlrl" else 1  # owlrl: until nothing new (transitivity doubles per round)
     for _ in range(passes):
@@ -44,5 +40,3 @@ def entail(store, inference: str = "rdfs") -> None:
             store.update(r)
         if len(store) == before:
             break
-
-

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from kg.errors import UsageError
-from kg.namespaces import PREFIXES, RDF, SH, XSD
+from kg.namespaces import LATTICE, PREFIXES, RDF, SH, XSD
 from kg.shacl.result import Result
 from kg.validate.context import focus_files, line_of, local_name
 from kg.validate.outcome import Report
@@ -23,7 +23,7 @@ def short(iri: str | None) -> str:
     if iri.startswith('"'):  # a literal: abbreviate an XSD datatype
         xsd = "^^<http://www.w3.org/2001/XMLSchema#"
         at = iri.rfind(xsd)
-        return iri[:at] + "^^xsd:" + iri[at + len(xsd):-1] if at > 0 and iri.endswith(">") else iri
+        return iri[:at] + "^^xsd:" + iri[at + len(xsd) : -1] if at > 0 and iri.endswith(">") else iri
     from kg.namespaces import compact
 
     short_form = compact(iri)
@@ -99,8 +99,12 @@ def format_json(report: Report) -> str:
         "shapes_files": report.shapes_files,
         "data_files": report.data_files,
         "results": [
-            dict(asdict(r), norm=report.norms.get(r.shape), focus_label=report.labels.get(r.focus),
-                 file=report.focus_files.get(r.focus))
+            dict(
+                asdict(r),
+                norm=report.norms.get(r.shape),
+                focus_label=report.labels.get(r.focus),
+                file=report.focus_files.get(r.focus),
+            )
             for r in report.results
         ],
     }
@@ -108,7 +112,7 @@ def format_json(report: Report) -> str:
 
 
 def _nt_term(s: str) -> str:
-    if s.startswith("_:") or s.startswith('"'):
+    if s.startswith(("_:", '"')):
         return s
     return f"<{s}>"
 
@@ -146,21 +150,24 @@ def format_turtle(report: Report) -> str:
 
 def format_junit(report: Report) -> str:
     """JUnit XML: one testsuite, one testcase per shape, one failure element per result."""
-    from xml.sax.saxutils import quoteattr, escape
+    from xml.sax.saxutils import escape, quoteattr
 
     by_shape: dict[str, list[Result]] = {}
     for r in report.results:
         by_shape.setdefault(r.shape, []).append(r)
     all_shapes = sorted(set(by_shape) | set(report.shape_info))
     failures = sum(1 for r in report.results)
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           f'<testsuites name="kg validate" tests="{len(all_shapes)}" failures="{failures}" '
-           f'time="{report.seconds:.3f}">',
-           f'  <testsuite name="kg validate" tests="{len(all_shapes)}" failures="{failures}" errors="0" '
-           f'time="{report.seconds:.3f}">']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<testsuites name="kg validate" tests="{len(all_shapes)}" failures="{failures}" time="{report.seconds:.3f}">',
+        (
+            f'  <testsuite name="kg validate" tests="{len(all_shapes)}" failures="{failures}" errors="0" '
+            f'time="{report.seconds:.3f}">'
+        ),
+    ]
     for s in all_shapes:
         rs = by_shape.get(s, [])
-        out.append(f"    <testcase classname=\"shapes\" name={quoteattr(short(s))}>")
+        out.append(f'    <testcase classname="shapes" name={quoteattr(short(s))}>')
         for r in rs:
             label = report.labels.get(r.focus)
             msg = f"[{r.severity}] {short(r.focus)}" + (f' "{label}"' if label else "") + f": {r.message}"
@@ -172,8 +179,10 @@ def format_junit(report: Report) -> str:
             f = report.focus_files.get(r.focus)
             if f:
                 body.append(f"file: {f}")
-            out.append(f"      <failure type={quoteattr(r.severity)} message={quoteattr(msg)}>"
-                       f"{escape(chr(10).join(body))}</failure>")
+            out.append(
+                f"      <failure type={quoteattr(r.severity)} message={quoteattr(msg)}>"
+                f"{escape(chr(10).join(body))}</failure>"
+            )
         out.append("    </testcase>")
     out.append("  </testsuite>")
     out.append("</testsuites>")
@@ -185,7 +194,7 @@ SARIF_LEVEL = {"Violation": "error", "Warning": "warning", "Info": "note"}
 
 def format_sarif(report: Report) -> str:
     """SARIF 2.1.0: one rule per shape, one result per finding, located in the data file when known."""
-    from kg import __version__
+    from kg.version import __version__
 
     shapes = sorted({r.shape for r in report.results})
     rule_index = {s: i for i, s in enumerate(shapes)}
@@ -205,7 +214,7 @@ def format_sarif(report: Report) -> str:
             rule["properties"]["norm"] = norm
             rule["properties"]["principle"] = ni.get("label")
             if ni.get("quote"):
-                rule["help"] = {"text": f"{ni.get('label')}: \"{ni['quote']}\""}
+                rule["help"] = {"text": f'{ni.get("label")}: "{ni["quote"]}"'}
         rules.append(rule)
     results = []
     line_cache: dict[tuple, int | None] = {}
@@ -220,8 +229,13 @@ def format_sarif(report: Report) -> str:
             "ruleIndex": rule_index[r.shape],
             "level": SARIF_LEVEL.get(r.severity, "note"),
             "message": {"text": text},
-            "properties": {"focusNode": r.focus, "sourceConstraintComponent": r.component,
-                           "resultPath": r.path, "value": r.value, "severity": r.severity},
+            "properties": {
+                "focusNode": r.focus,
+                "sourceConstraintComponent": r.component,
+                "resultPath": r.path,
+                "value": r.value,
+                "severity": r.severity,
+            },
         }
         f = report.focus_files.get(r.focus)
         if f:
@@ -231,20 +245,29 @@ def format_sarif(report: Report) -> str:
             loc = {"artifactLocation": {"uri": _sarif_uri(f)}}
             if line_cache[key]:
                 loc["region"] = {"startLine": line_cache[key]}
-            res["locations"] = [{"physicalLocation": loc,
-                                 "logicalLocations": [{"fullyQualifiedName": r.focus, "kind": "resource"}]}]
+            res["locations"] = [
+                {"physicalLocation": loc, "logicalLocations": [{"fullyQualifiedName": r.focus, "kind": "resource"}]}
+            ]
         else:
             res["locations"] = [{"logicalLocations": [{"fullyQualifiedName": r.focus, "kind": "resource"}]}]
         results.append(res)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "kg validate", "fullName": "Lattice kg validate (SHACL)",
-                                "version": __version__, "informationUri": "https://w3id.org/lattice/",
-                                "rules": rules}},
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "kg validate",
+                        "fullName": "Lattice kg validate (SHACL)",
+                        "version": __version__,
+                        "informationUri": LATTICE,
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
@@ -259,8 +282,13 @@ def _sarif_uri(path: str) -> str:
         return p.resolve().as_uri()
 
 
-FORMATTERS = {"text": format_text, "json": format_json, "turtle": format_turtle, "junit": format_junit,
-              "sarif": format_sarif}
+FORMATTERS = {
+    "text": format_text,
+    "json": format_json,
+    "turtle": format_turtle,
+    "junit": format_junit,
+    "sarif": format_sarif,
+}
 
 
 def render(report: Report, fmt: str = "text") -> str:
@@ -270,5 +298,3 @@ def render(report: Report, fmt: str = "text") -> str:
     if fmt in ("json", "junit", "sarif") and report.data_files and not report.focus_files and report.results:
         report.focus_files = focus_files(report)
     return FORMATTERS[fmt](report)
-
-

@@ -50,13 +50,17 @@ def _copy_store(src, graphs=None):
 
     mem = ox.Store()
     if graphs is None:
-        mem.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                        for q in src.quads_for_pattern(None, None, None, None))
+        mem.bulk_extend(
+            ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+            for q in src.quads_for_pattern(None, None, None, None)
+        )
         return mem
     for g in graphs:
         gn = g if not isinstance(g, str) else ox.NamedNode(g)
-        mem.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                        for q in src.quads_for_pattern(None, None, None, gn))
+        mem.bulk_extend(
+            ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+            for q in src.quads_for_pattern(None, None, None, gn)
+        )
     return mem
 
 
@@ -84,8 +88,11 @@ def _dataset_from_inputs(dataset=None):
 
     try:
         manifest = json.loads((dataset_dir(dataset) / "manifest.json").read_text())
-        inputs = [i for i in manifest["inputs"]
-                  if i["graph"] == GRAPH_ONTOLOGY or i["graph"].startswith((GRAPH_CURATED, GRAPH_IMPORT))]
+        inputs = [
+            i
+            for i in manifest["inputs"]
+            if i["graph"] == GRAPH_ONTOLOGY or i["graph"].startswith((GRAPH_CURATED, GRAPH_IMPORT))
+        ]
         for i in inputs:
             st = Path(i["path"]).stat()
             if st.st_size != i["size"] or st.st_mtime_ns != i["mtime_ns"]:
@@ -134,12 +141,15 @@ def working_store(data, dataset=None):
         payload = data.serialize(format="nt", encoding="utf-8")
         if isinstance(data, rdflib.Dataset) or type(data).__name__ == "ConjunctiveGraph":
             payload = data.serialize(format="nquads", encoding="utf-8")
-            mem.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                       for q in ox.parse(payload, format=ox.RdfFormat.N_QUADS))
+            mem.extend(
+                ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                for q in ox.parse(payload, format=ox.RdfFormat.N_QUADS)
+            )
         else:
             mem.load(payload, format=ox.RdfFormat.N_TRIPLES)
         return mem, []
     raise UsageError(f"cannot validate data of type {type(data).__name__}")
+
 
 def add_ontology(store) -> None:
     """Load the Lattice ontology and the register of cited data sets into the default graph of STORE."""
@@ -181,15 +191,17 @@ def ontology_store():
 def fetch_endpoint(url: str, graph: str | None = None, page: int = 50000, timeout: int = 60):
     """Copy the triples an endpoint serves (optionally one named graph) into an in-memory store, in pages."""
     import pyoxigraph as ox
-    from SPARQLWrapper import SPARQLWrapper, POST
+    from SPARQLWrapper import POST, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
     store = ox.Store()
     offset = 0
     inner = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
     while True:
-        q = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ SELECT ?s ?p ?o WHERE {{ {inner} }} "
-             f"ORDER BY ?s ?p ?o LIMIT {page} OFFSET {offset} }} }}")
+        q = (
+            f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ SELECT ?s ?p ?o WHERE {{ {inner} }} "
+            f"ORDER BY ?s ?p ?o LIMIT {page} OFFSET {offset} }} }}"
+        )
         client = SPARQLWrapper(url)
         client.setTimeout(timeout)
         client.setMethod(POST)
@@ -225,5 +237,3 @@ def _page_count(raw: bytes, fmt) -> int:
     import pyoxigraph as ox
 
     return sum(1 for _ in ox.parse(raw, format=fmt))
-
-

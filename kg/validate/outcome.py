@@ -40,7 +40,7 @@ class Report:
         from kg.namespaces import LAT_SH
 
         if shape.startswith("lat-sh:"):
-            shape = LAT_SH + shape[len("lat-sh:"):]
+            shape = LAT_SH + shape[len("lat-sh:") :]
         return [r for r in self.results if r.shape == shape]
 
     def fails(self, level: str = "violation") -> bool:
