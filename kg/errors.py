@@ -16,7 +16,7 @@ class UsageError(LatticeError):
 class InputError(LatticeError):
     """An input file or value is malformed; carries where, so the user can go and fix it."""
 
-    def __init__(self, message: str, path=None, line: int | None = None, col: int | None = None):
+    def __init__(self, message: str, path: object = None, line: int | None = None, col: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.path = str(path) if path is not None else None

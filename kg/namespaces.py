@@ -173,19 +173,18 @@ def sparql_prefixes() -> str:
 _PLAIN_LOCAL = re.compile(r"^[A-Za-z0-9_./-]+$")
 
 
-def compact(iri: str, strict: bool = False) -> str:
-    """IRI as a prefixed name under the longest matching Lattice prefix, else unchanged.
+def compact(iri: str, strict: bool = False, angle: bool = False, prefixes: dict[str, str] | None = None) -> str:
+    """IRI as a prefixed name under the longest matching prefix (of PREFIXES, or the PREFIXES given).
 
-    With STRICT, only when the local part is a plain name (letters, digits, _ . / -).
+    With STRICT, only when the local part is a plain name (letters, digits, _ . / -). An IRI no prefix
+    covers comes back unchanged, or with ANGLE in angle brackets (<iri>).
     """
     best = ""
     best_base = ""
-    for p, base in PREFIXES.items():
+    for p, base in (prefixes if prefixes is not None else PREFIXES).items():
         if iri.startswith(base) and len(base) > len(best_base):
             best, best_base = p, base
-    if not best:
-        return iri
     rest = iri[len(best_base) :]
-    if strict and not _PLAIN_LOCAL.match(rest):
-        return iri
+    if not best_base or (strict and not _PLAIN_LOCAL.match(rest)):
+        return f"<{iri}>" if angle else iri
     return f"{best}:{rest}"

@@ -86,14 +86,6 @@ def _command_line(args) -> str:
     return " ".join(parts)
 
 
-class _suppress:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return exc[0] is not None and issubclass(exc[0], OSError)
-
-
 # --------------------------------------------------------------------------------------------- data
 
 

@@ -211,10 +211,6 @@ class OxigraphServer(ManagedServer):
     def update_endpoint(self) -> str:
         return self.url + "/update"
 
-    @property
-    def store_endpoint(self) -> str:
-        return self.url + "/store"
-
     def start(self):
         binary = oxigraph_binary()
         if binary is None:
@@ -348,13 +344,6 @@ class VirtuosoServer(ManagedServer):
         if done.returncode != 0 or "*** Error" in done.stdout:
             raise RuntimeError(f"isql failed: {done.stdout[-2000:]} {done.stderr[-2000:]}")
         return done.stdout
-
-    def load_nquads(self, path: Path) -> None:
-        """Bulk-load an N-Quads file (graph names kept) with ld_dir / rdf_loader_run."""
-        folder = Path(self._tmp.name)
-        target = folder / "load.nq"
-        shutil.copyfile(path, target)
-        self.isql(f"ld_dir('{folder}', 'load.nq', 'urn:lattice:unused');\nrdf_loader_run();\ncheckpoint;\n")
 
     def stop(self, timeout: float = 30.0):
         code = super().stop(timeout)

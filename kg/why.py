@@ -7,7 +7,7 @@ import re
 import sys
 
 from kg.errors import UsageError
-from kg.namespaces import LAT, ORG, RDF
+from kg.namespaces import LAT, ORG, RDF, compact
 
 # Shortcut properties the build materializes from records: predicate -> (record property to the subject,
 # record property to the object) pairs. Their sources are the records'.
@@ -190,15 +190,8 @@ def describe_sources(store, sources: list[str]) -> list[dict]:
     return out
 
 
-def compact(iri: str) -> str:
-    """An IRI in prefixed form where a Lattice prefix fits."""
-    from kg.namespaces import PREFIXES
-
-    best = None
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and (best is None or len(ns) > len(PREFIXES[best])):
-            best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]) :]}" if best else f"<{iri}>"
+def _compact(iri: str) -> str:
+    return compact(iri, angle=True)
 
 
 def explain(store, subject: str, predicate: str, obj: str) -> dict:
@@ -214,19 +207,19 @@ def explain(store, subject: str, predicate: str, obj: str) -> dict:
 
 def _print_text(found: dict, out) -> None:
     st = found["statement"]
-    obj = compact(st["object"]) if st["object_kind"] == "iri" else json.dumps(st["object"])
-    print(f"{compact(st['subject'])} {compact(st['predicate'])} {obj}", file=out)
+    obj = _compact(st["object"]) if st["object_kind"] == "iri" else json.dumps(st["object"])
+    print(f"{_compact(st['subject'])} {_compact(st['predicate'])} {obj}", file=out)
     if not found["asserted"]:
         print("  (this statement is not in the graph)", file=out)
     how = {"reification": "a statement-level citation", "record": "the record(s)", "subject": "the subject"}
     if found["via"] == "reification":
         print(f"  sources from {how['reification']}", file=out)
     elif found["via"]:
-        print(f"  sources from {how[found['via']]}: " + ", ".join(compact(t) for t in found["through"]), file=out)
+        print(f"  sources from {how[found['via']]}: " + ", ".join(_compact(t) for t in found["through"]), file=out)
     for d in found["details"]:
-        print(f"- {compact(d['source'])}", file=out)
+        print(f"- {_compact(d['source'])}", file=out)
         if d["kind"] == "passage":
-            doc = d.get("document_title") or (compact(d["document"]) if d.get("document") else "?")
+            doc = d.get("document_title") or (_compact(d["document"]) if d.get("document") else "?")
             by = f" ({d['creator']}" + (f", {d['date'][:4]}" if d.get("date") else "") + ")" if d.get("creator") else ""
             print(f"    document: {doc}{by}", file=out)
             if d.get("locator"):

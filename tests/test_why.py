@@ -7,7 +7,8 @@ import json
 import pytest
 
 from kg.errors import UsageError
-from kg.why import compact, explain, parse_term
+from kg.namespaces import compact
+from kg.why import explain, parse_term
 
 LAT = "https://w3id.org/lattice/ontology#"
 ID = "https://w3id.org/lattice/id/"
@@ -41,8 +42,8 @@ def test_parse_rejects_unknown_prefix_and_literal_subjects():
 
 
 def test_compact_uses_the_longest_namespace():
-    assert compact(ID + "state/USA") == "lat-id:state/USA"
-    assert compact("http://example.org/x") == "<http://example.org/x>"
+    assert compact(ID + "state/USA", angle=True) == "lat-id:state/USA"
+    assert compact("http://example.org/x", angle=True) == "<http://example.org/x>"
 
 
 # ---------------------------------------------------------------- the provenance rule on the built dataset

@@ -11,15 +11,16 @@ import os
 import re
 import sys
 import time
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
 from kg.namespaces import RDF, RDFS, SH
 from kg.shacl.components import COMPONENTS, Compiling, default_message
-from kg.shacl.model import Graph, Shape, ShapesError, is_true, read_shapes, term_id
-from kg.shacl.plan import BASE, SHAPES_GRAPH, Constraint, M, NodeSet
+from kg.shacl.model import Graph, Shape, ShapesError, Term, is_true, read_shapes, term_id
+from kg.shacl.plan import BASE, SHAPES_GRAPH, Constraint, M, NodeSet, solutions
 from kg.shacl.result import Result
-from kg.shacl.sparql import _get
+from kg.shacl.sparql import binding
 
 # parameters whose constraints test one value node on its own: shapes made only of these are inlined
 INLINE_PARAMS = {
@@ -39,7 +40,7 @@ INLINE_PARAMS = {
 }
 PROFILE = bool(os.environ.get("LATTICE_SHACL_PROFILE"))
 
-_FORKED = None  # (engine, shapes) that the worker processes of Engine.run inherit
+_FORKED: tuple[Engine, list[Shape]] | None = None  # (engine, shapes) that the worker processes of Engine.run inherit
 
 
 def can_fork() -> bool:
@@ -54,12 +55,13 @@ def can_fork() -> bool:
         return False
 
 
-def _forked_shape_results(index: int) -> list:
+def _forked_shape_results(index: int) -> list[Result]:
+    assert _FORKED is not None
     engine, shapes = _FORKED
     return engine.shape_results(shapes[index])
 
 
-def default_jobs(store) -> int:
+def default_jobs(store: ox.Store) -> int:
     """How many processes validate STORE: one per core (at most 2) for a large graph, else 1."""
     if len(store) < 20000:
         return 1
@@ -69,22 +71,23 @@ def default_jobs(store) -> int:
 class Engine:
     """Validate the default graph of a pyoxigraph store against a shapes graph."""
 
-    def __init__(self, store, shapes_store=None):
+    def __init__(self, store: ox.Store, shapes_store: ox.Store | None = None) -> None:
         self.store = store
         self.same_graph = shapes_store is None
         self.g = Graph(shapes_store if shapes_store is not None else store)
         self.shapes = read_shapes(self.g)
-        self.temp: list = []
+        self.temp: list[ox.NamedNode] = []
         self.counter = 0
-        self.parents: dict = {}
+        self.parents: dict[Term, list[Shape]] = {}
         for shape in self.shapes.values():
             for p in shape.params.get("property", []):
                 self.parents.setdefault(p, []).append(shape)
-        self._sub = None
-        self._nc_cache: dict = {}
-        self._values_cache: dict = {}
-        self._target_cache: dict = {}
-        self._stack: list = []
+        self._sub: dict[Term, set[Term]] | None = None
+        self._nc_cache: dict[tuple[Term, str], NodeSet] = {}
+        self._values_cache: dict[tuple[str | None, str], NodeSet] = {}
+        self._target_cache: dict[tuple[tuple[str, ...], ...], NodeSet] = {}
+        self._stack: list[Term] = []
+        self._components: list[Term] | None = None
         self._shapes_graph_loaded = False
 
     # ------------------------------------------------------------------ sets of nodes held in named graphs
@@ -105,12 +108,12 @@ class Engine:
         parts = [f"GRAPH <{g.value}> {{ <{M.value}> <{M.value}> {var} }}" for g in ns.graphs]
         return parts[0] if len(parts) == 1 else "{ " + " } UNION { ".join(parts) + " }"
 
-    def add_terms(self, ns: NodeSet, terms) -> None:
+    def add_terms(self, ns: NodeSet, terms: Iterable[Term]) -> None:
         g = ns.graphs[0]
         self.store.extend(ox.Quad(M, M, t, g) for t in terms)
 
-    def set_terms(self, ns: NodeSet) -> list:
-        return [r["x"] for r in self.store.query(f"SELECT DISTINCT ?x WHERE {{ {self.member(ns, '?x')} }}")]
+    def set_terms(self, ns: NodeSet) -> list[Term]:
+        return [r["x"] for r in solutions(self.store, f"SELECT DISTINCT ?x WHERE {{ {self.member(ns, '?x')} }}")]
 
     def is_empty(self, ns: NodeSet) -> bool:
         return not bool(self.store.query(f"ASK {{ {self.member(ns, '?x')} }}"))
@@ -131,11 +134,11 @@ class Engine:
 
     # ------------------------------------------------------------------ class hierarchy
 
-    def subclasses(self, c) -> list:
+    def subclasses(self, c: Term) -> list[ox.NamedNode]:
         """C and every class below it by rdfs:subClassOf in the data and the shapes graph (IRIs only)."""
         if self._sub is None:
-            down: dict = {}
-            for row in self.store.query(f"SELECT ?s ?o WHERE {{ ?s <{RDFS.subClassOf}> ?o }}"):
+            down: dict[Term, set[Term]] = {}
+            for row in solutions(self.store, f"SELECT ?s ?o WHERE {{ ?s <{RDFS.subClassOf}> ?o }}"):
                 down.setdefault(row["o"], set()).add(row["s"])
             if not self.same_graph:
                 for s, o in self.g.pairs(RDFS.subClassOf):
@@ -151,17 +154,18 @@ class Engine:
                     todo.append(s)
         return sorted((t for t in seen if isinstance(t, ox.NamedNode)), key=lambda t: t.value)
 
-    def class_values(self, c) -> str:
+    def class_values(self, c: Term) -> str:
+        """C and its subclasses as a VALUES list."""
         return " ".join(f"<{t.value}>" for t in self.subclasses(c))
 
     # ------------------------------------------------------------------ driver
 
-    def run(self, jobs: int = 1) -> list:
+    def run(self, jobs: int = 1) -> list[Result]:
         """All validation results for the shapes that have targets, found by up to JOBS processes."""
         global _FORKED
 
         shapes = [s for s in sorted(self.shapes.values(), key=lambda s: s.id) if not s.deactivated and s.has_targets]
-        out: list = []
+        out: list[Result] = []
         try:
             if jobs > 1 and len(shapes) > 1 and can_fork():
                 # each worker is a fork of this process: it has the store and the compiled shapes already, and
@@ -194,14 +198,14 @@ class Engine:
             self.cleanup()
         return sorted(out, key=lambda r: (r.shape, r.focus, r.component, r.value or "", r.path or ""))
 
-    def shape_results(self, shape: Shape) -> list:
+    def shape_results(self, shape: Shape) -> list[Result]:
         """The validation results of one shape that has targets."""
         focus = self.target_set(shape)
         if self.is_empty(focus):
             return []
         return self.report(shape, focus)
 
-    def target_set(self, shape: Shape):
+    def target_set(self, shape: Shape) -> NodeSet:
         """Materialize the focus nodes of SHAPE's targets into a node set (shared by shapes with equal targets)."""
         key = tuple(
             tuple(sorted(term_id(t) for t in ts))
@@ -231,7 +235,7 @@ class Engine:
                 self.insert(f, f"?any <{p.value}> ?this")
         return f
 
-    def inline_target(self, shape: Shape, key):
+    def inline_target(self, shape: Shape, key: tuple[tuple[str, ...], ...]) -> NodeSet | None:
         """A target that one triple pattern expresses is used in place (no set is materialized)."""
         if shape.target_nodes or shape.target_objects_of:
             return None
@@ -249,7 +253,7 @@ class Engine:
                 return NodeSet(repr(key), pattern=f"{{ SELECT DISTINCT §V WHERE {{ §V <{p.value}> ?any_§U }} }}")
         return None
 
-    def value_set(self, shape: Shape, focus):
+    def value_set(self, shape: Shape, focus: NodeSet) -> NodeSet:
         """The value nodes of SHAPE for the focus set (the focus set itself for node shapes)."""
         if not shape.is_property:
             return focus
@@ -260,7 +264,7 @@ class Engine:
             self._values_cache[key] = v
         return self._values_cache[key]
 
-    def nonconforming(self, shape: Shape, focus):
+    def nonconforming(self, shape: Shape, focus: NodeSet) -> NodeSet:
         """The set of nodes in FOCUS that do not conform to SHAPE (any result of any severity)."""
         key = (shape.node, focus.value)
         if key in self._nc_cache:
@@ -272,7 +276,7 @@ class Engine:
         if shape.node in self._stack:
             raise ShapesError(f"recursive shape reference through {shape.id} is not supported")
         self._stack.append(shape.node)
-        extra_graphs: list = []
+        extra_graphs: list[ox.NamedNode] = []
         try:
             constraints = self.compile(shape, focus)
             merged = [c for c in constraints if c.cond is not None]
@@ -303,7 +307,7 @@ class Engine:
         self._nc_cache[key] = nc
         return nc
 
-    def report(self, shape: Shape, focus) -> list:
+    def report(self, shape: Shape, focus: NodeSet) -> list[Result]:
         """The validation results of SHAPE on the focus set."""
         if shape.deactivated:
             return []
@@ -324,10 +328,10 @@ class Engine:
                 self._profile(shape, c, started)
                 continue
             q = f"SELECT DISTINCT {c.select} WHERE {{ {c.where} }}"
-            for row in self.store.query(q):
+            for row in solutions(self.store, q):
                 this = row["this"]
-                value = _get(row, "value")
-                path = _get(row, "path")
+                value = binding(row, "value")
+                path = binding(row, "path")
                 out.append(
                     Result(
                         focus=term_id(this),
@@ -348,9 +352,10 @@ class Engine:
                 if nested:
                     times = {
                         term_id(r["value"]): int(r["n"].value)
-                        for r in self.store.query(
+                        for r in solutions(
+                            self.store,
                             f"SELECT ?value (COUNT(DISTINCT ?this) AS ?n) WHERE {{ {self.member(focus, '?this')} "
-                            f"?this {shape.path} ?value }} GROUP BY ?value"
+                            f"?this {shape.path} ?value }} GROUP BY ?value",
                         )
                     }
                     for r in nested:
@@ -359,19 +364,19 @@ class Engine:
                 out.extend(self.report(ps, focus))
         return out
 
-    def base(self, shape: Shape, focus) -> str:
+    def base(self, shape: Shape, focus: NodeSet) -> str:
         """The pattern binding every (?this, ?value) pair of SHAPE over the focus set."""
         vn = f"?this {shape.path} ?value ." if shape.is_property else "BIND(?this AS ?value)"
         return f"{self.member(focus, '?this')} {vn}"
 
-    def report_values(self, shape: Shape, focus, merged: list) -> list:
+    def report_values(self, shape: Shape, focus: NodeSet, merged: list[Constraint]) -> list[Result]:
         """One query for all per-value constraints of a shape: each row says which of them the value breaks."""
         flags = " ".join(f"BIND(COALESCE({c.cond}, false) AS ?f{i})" for i, c in enumerate(merged))
         any_flag = " || ".join(f"?f{i}" for i in range(len(merged)))
         names = " ".join(f"?f{i}" for i in range(len(merged)))
         q = f"SELECT DISTINCT ?this ?value {names} WHERE {{ {self.base(shape, focus)} {flags} FILTER({any_flag}) }}"
         out = []
-        for row in self.store.query(q):
+        for row in solutions(self.store, q):
             this, value = row["this"], row["value"]
             for i, c in enumerate(merged):
                 if is_true(row[f"f{i}"]):
@@ -403,9 +408,9 @@ class Engine:
 
     # ------------------------------------------------------------------ SPARQL-based constraint components
 
-    def declared_components(self) -> list:
+    def declared_components(self) -> list[Term]:
         """The constraint components the shapes graph declares (SHACL-SPARQL section 6)."""
-        if not hasattr(self, "_components"):
+        if self._components is None:
             classes = {ox.NamedNode(SH.ConstraintComponent)}
             grew = True
             while grew:
@@ -414,15 +419,15 @@ class Engine:
                     if sup in classes and sub not in classes:
                         classes.add(sub)
                         grew = True
-            found = []
+            found: list[Term] = []
             for c in classes:
-                for comp in self.g.subjects(RDF + "type", c):
+                for comp in self.g.subjects(RDF.type, c):
                     if comp not in found and not (isinstance(comp, ox.NamedNode) and comp.value.startswith(SH)):
                         found.append(comp)
             self._components = found
         return self._components
 
-    def violates(self, inner: Shape, outer: Shape, focus) -> str:
+    def violates(self, inner: Shape, outer: Shape, focus: NodeSet) -> str:
         """A SPARQL expression, true when ?value does not conform to INNER (a shape used by OUTER).
 
         A node shape made only of per-value constraints is written inline (no set is computed); any
@@ -441,13 +446,15 @@ class Engine:
         nc = self.nonconforming(inner, self.value_set(outer, focus))
         return f"EXISTS {{ {self.member(nc, '?value')} }}"
 
-    def shape_of(self, node, owner: Shape) -> Shape:
+    def shape_of(self, node: Term, owner: Shape) -> Shape:
+        """The shape at NODE, which OWNER refers to; ShapesError when NODE is not a shape."""
         s = self.shapes.get(node)
         if s is None:
             raise ShapesError(f"{owner.id}: {term_id(node)} is not a shape")
         return s
 
     def load_shapes_graph(self) -> None:
+        """Copy the shapes graph into the store (for $shapesGraph); cleanup() removes it."""
         if self._shapes_graph_loaded:
             return
         self.store.extend(

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from kg.namespaces import RDF, SH
+
+Objects = Callable[[Any, str], list[Any]]  # (node, predicate IRI) -> the node's objects
 
 
 class PathError(ValueError):
     """A malformed SHACL property path."""
 
 
-def read_list(node, objects, limit: int = 10000) -> list:
+def read_list(node: Any, objects: Objects, limit: int = 10000) -> list[Any]:
     """The members of an RDF list starting at NODE; OBJECTS(node, predicate_iri) gives a node's objects."""
-    out = []
-    seen = set()
+    out: list[Any] = []
+    seen: set[Any] = set()
     while _iri(node) != RDF.nil:
         if node in seen or len(out) > limit:
             raise PathError("cyclic or overlong RDF list")
@@ -26,7 +31,7 @@ def read_list(node, objects, limit: int = 10000) -> list:
     return out
 
 
-def render_path(node, objects, kind) -> str:
+def render_path(node: Any, objects: Objects, kind: Callable[[Any], str]) -> str:
     """The SPARQL 1.1 property path for the SHACL path at NODE.
 
     OBJECTS(node, predicate_iri) -> list of terms; KIND(term) -> "iri" | "bnode" | "literal".
@@ -57,6 +62,6 @@ def render_path(node, objects, kind) -> str:
     raise PathError("unrecognised SHACL path")
 
 
-def _iri(node) -> str:
+def _iri(node: Any) -> str:
     v = getattr(node, "value", None)
     return v if isinstance(v, str) else str(node)

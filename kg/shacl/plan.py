@@ -72,3 +72,11 @@ def int_param(shape: Shape, name: str) -> int:
         return int(v.value)
     except (AttributeError, ValueError):
         raise ShapesError(f"{shape.id}: sh:{name} must be an integer") from None
+
+
+def solutions(store: ox.Store, query: str, **kwargs: Any) -> ox.QuerySolutions:
+    """The solutions of a SELECT query on STORE."""
+    result = store.query(query, **kwargs)
+    if not isinstance(result, ox.QuerySolutions):
+        raise ShapesError("expected a SELECT query")
+    return result

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kg.fileio import rdflib_format
 from kg.namespaces import SH, XSD
 from kg.shacl.result import Result
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+    import rdflib
 
 SEVERITY_ORDER = ("Violation", "Warning", "Info")
 
@@ -22,31 +29,22 @@ def result_sort_key(r: Result) -> tuple[int, str, str, str, str]:
     )
 
 
-def _term_str(term) -> str:
-    """A pyoxigraph or rdflib term as a plain string: IRI, "_:id", or a literal in N-Triples syntax."""
-    import pyoxigraph as ox
+def _term_str(term: Any) -> str:
+    """An rdflib term as a plain string: IRI, "_:id", or a literal in N-Triples syntax."""
+    import rdflib
 
-    if isinstance(term, ox.NamedNode):
-        return term.value
-    if isinstance(term, ox.BlankNode):
-        return "_:" + term.value
-    if isinstance(term, ox.Literal):
+    if isinstance(term, rdflib.URIRef):
         return str(term)
-    try:
-        import rdflib
-    except ImportError:  # pragma: no cover
-        rdflib = None
-    if rdflib is not None:
-        if isinstance(term, rdflib.URIRef):
-            return str(term)
-        if isinstance(term, rdflib.BNode):
-            return "_:" + str(term)
-        if isinstance(term, rdflib.Literal):
-            return term.n3()
+    if isinstance(term, rdflib.BNode):
+        return "_:" + str(term)
+    if isinstance(term, rdflib.Literal):
+        return str(term.n3())
     return str(term)
 
 
-def run_pyshacl(store, shapes_store, inference: str, data_g=None) -> list[Result]:
+def run_pyshacl(
+    store: ox.Store, shapes_store: ox.Store, inference: str, data_g: rdflib.Graph | None = None
+) -> list[Result]:
     """Validate with pyshacl (the reference engine) on rdflib copies of the data (or DATA_G) and shapes."""
     import pyshacl
 
@@ -62,7 +60,7 @@ def run_pyshacl(store, shapes_store, inference: str, data_g=None) -> list[Result
     return results_from_report_graph(report_g, shapes_g)
 
 
-def rdflib_from_files(files):
+def rdflib_from_files(files: Iterable[str | Path]) -> rdflib.Graph:
     """One rdflib Graph with every triple of FILES (all graphs of a dataset file merged), parsed by rdflib."""
     import rdflib
 
@@ -79,12 +77,12 @@ def rdflib_from_files(files):
     return g
 
 
-def to_rdflib(store):
+def to_rdflib(store: ox.Store) -> rdflib.Graph:
     """The default graph of a pyoxigraph store as an rdflib Graph, keeping blank node labels."""
     import pyoxigraph as ox
     import rdflib
 
-    def conv(t):
+    def conv(t: Any) -> rdflib.term.Identifier:
         if isinstance(t, ox.NamedNode):
             return rdflib.URIRef(t.value)
         if isinstance(t, ox.BlankNode):
@@ -102,31 +100,30 @@ def to_rdflib(store):
     return g
 
 
-def results_from_report_graph(report_g, shapes_g=None) -> list[Result]:
+def results_from_report_graph(report_g: rdflib.Graph, shapes_g: rdflib.Graph | None = None) -> list[Result]:
     """Read sh:ValidationResult nodes of an rdflib report graph into Result objects."""
     import rdflib
 
     sh = rdflib.Namespace(SH)
     from kg.shacl.paths import render_path
 
-    def report_objects(node, pred):
-        pred = rdflib.URIRef(pred)
-        out = list(report_g.objects(node, pred))
+    def report_objects(node: Any, pred: str) -> list[Any]:
+        out = list(report_g.objects(node, rdflib.URIRef(pred)))
         if not out and shapes_g is not None:
-            out = list(shapes_g.objects(node, pred))
+            out = list(shapes_g.objects(node, rdflib.URIRef(pred)))
         return out
 
-    results = []
+    results: list[Result] = []
     # only the report's own results: nested ones (under sh:detail) explain a parent result
     top = [
         r for rep in report_g.subjects(rdflib.RDF.type, sh.ValidationReport) for r in report_g.objects(rep, sh.result)
     ]
     for r in top:
 
-        def one(p, r=r):
+        def one(p: Any, r: Any = r) -> Any:
             return next(iter(report_g.objects(r, p)), None)
 
-        objects = report_objects
+        objects: Callable[[Any, str], list[Any]] = report_objects
 
         sev = one(sh.resultSeverity)
         severity = str(sev)[len(SH) :] if sev is not None and str(sev).startswith(SH) else _term_str(sev)
@@ -137,7 +134,8 @@ def results_from_report_graph(report_g, shapes_g=None) -> list[Result]:
             own = next(iter(shapes_g.objects(source, sh.path)), None)
             if own is not None:
                 path = own
-                objects = lambda node, pred: list(shapes_g.objects(node, rdflib.URIRef(pred)))  # noqa: E731
+                objects = partial(_objects_in, shapes_g)
+
         if path is not None:
             try:
                 path_s = str(path) if isinstance(path, rdflib.URIRef) else render_path(path, objects, _rdflib_kind)
@@ -162,7 +160,13 @@ def results_from_report_graph(report_g, shapes_g=None) -> list[Result]:
     return sorted(results, key=result_sort_key)
 
 
-def _rdflib_kind(term) -> str:
+def _objects_in(graph: rdflib.Graph, node: Any, pred: str) -> list[Any]:
+    import rdflib
+
+    return list(graph.objects(node, rdflib.URIRef(pred)))
+
+
+def _rdflib_kind(term: Any) -> str:
     import rdflib
 
     if isinstance(term, rdflib.URIRef):
@@ -172,7 +176,7 @@ def _rdflib_kind(term) -> str:
     return "literal"
 
 
-def english_message(msgs) -> str:
+def english_message(msgs: list[Any]) -> str:
     """The English (or untagged) message among several language variants."""
     if not msgs:
         return ""

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from kg.namespaces import OWL, SH
-from kg.shacl.model import Shape, ShapesError, is_true, pick_message, term_id
-from kg.shacl.plan import SHAPES_GRAPH, Constraint, sparql_term
+from kg.shacl.model import Shape, ShapesError, Term, is_true, pick_message, term_id
+from kg.shacl.plan import SHAPES_GRAPH, Constraint, NodeSet, solutions, sparql_term
 from kg.shacl.result import Result
 
 if TYPE_CHECKING:
@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 UNSUPPORTED_SPARQL = re.compile(r"\b(MINUS|SERVICE|VALUES)\b", re.IGNORECASE)
 
 
-def custom_constraint(engine: Engine, shape: Shape, comp, focus):
+def custom_constraint(engine: Engine, shape: Shape, comp: Term, focus: NodeSet) -> Constraint | None:
     """A shape's use of a SPARQL-based constraint component, evaluated with its parameters pre-bound."""
-    params = {}
+    params: dict[str, Term] = {}
     for pnode in engine.g.objects(comp, SH.parameter):
         path = engine.g.one(pnode, SH.path)
         if not isinstance(path, ox.NamedNode):
@@ -42,11 +42,12 @@ def custom_constraint(engine: Engine, shape: Shape, comp, focus):
     select = engine.g.one(validator, SH.select)
     if (ask is None) == (select is None):
         raise ShapesError(f"{term_id(comp)}: a validator needs exactly one of sh:ask or sh:select")
-    text = (ask or select).value
+    chosen: Term = ask if ask is not None else select
+    text: str = chosen.value
     if UNSUPPORTED_SPARQL.search(strip_strings(text)):
         raise ShapesError(f"{term_id(comp)}: validator uses MINUS, SERVICE or VALUES")
     if shape.is_property:
-        text = text.replace("$PATH", shape.path)
+        text = text.replace("$PATH", shape.path or "")
     prologue = prefixes_for(engine, validator)
     messages = engine.g.objects(validator, SH.message) or engine.g.objects(comp, SH.message) or shape.messages
     component = comp.value if isinstance(comp, ox.NamedNode) else term_id(comp)
@@ -54,18 +55,18 @@ def custom_constraint(engine: Engine, shape: Shape, comp, focus):
     if re.search(r"[$?]currentShape\b", strip_strings(text)):
         binds["currentShape"] = shape.node
 
-    def run():
+    def run() -> list[_Row]:
         rows = []
         if ask is not None:
-            pairs = engine.store.query(f"SELECT DISTINCT ?this ?value WHERE {{ {engine.base(shape, focus)} }}")
+            pairs = solutions(engine.store, f"SELECT DISTINCT ?this ?value WHERE {{ {engine.base(shape, focus)} }}")
             for pair in list(pairs):
                 q, subs = prebind(text, {**binds, "this": pair["this"], "value": pair["value"]})
-                if next(iter(engine.store.query(prologue + q, substitutions=subs)), None) is None:
+                if next(iter(solutions(engine.store, prologue + q, substitutions=subs)), None) is None:
                     rows.append(_Vars({"this": pair["this"], "value": pair["value"], **params}))
         else:
             for node in engine.set_terms(focus):
                 q, subs = prebind(text, {**binds, "this": node})
-                for row in engine.store.query(prologue + q, substitutions=subs):
+                for row in solutions(engine.store, prologue + q, substitutions=subs):
                     rows.append(_Vars({**params, "this": node}, row))
         out = []
         for row in rows:
@@ -77,7 +78,7 @@ def custom_constraint(engine: Engine, shape: Shape, comp, focus):
     return Constraint("SPARQLConstraintComponent", run)
 
 
-def prefixes_for(engine: Engine, node) -> str:
+def prefixes_for(engine: Engine, node: Term) -> str:
     """The PREFIX lines declared through sh:prefixes of NODE (following owl:imports of those nodes)."""
     lines = []
     todo = list(engine.g.objects(node, SH.prefixes))
@@ -96,7 +97,7 @@ def prefixes_for(engine: Engine, node) -> str:
     return "\n".join(dict.fromkeys(lines)) + ("\n" if lines else "")
 
 
-def sparql_constraint(engine: Engine, shape: Shape, cnode, focus):
+def sparql_constraint(engine: Engine, shape: Shape, cnode: Term, focus: NodeSet) -> Constraint | None:
     """A sh:sparql SELECT constraint, evaluated for all focus nodes at once (or per node when it must)."""
     if engine.g.is_true(cnode, SH.deactivated):
         return None
@@ -108,7 +109,7 @@ def sparql_constraint(engine: Engine, shape: Shape, cnode, focus):
     if UNSUPPORTED_SPARQL.search(body):
         raise ShapesError(f"{shape.id}: SPARQL constraint uses MINUS, SERVICE or VALUES, which SHACL forbids")
     if shape.is_property:
-        text = text.replace("$PATH", shape.path)
+        text = text.replace("$PATH", shape.path or "")
     elif "$PATH" in body:
         raise ShapesError(f"{shape.id}: $PATH in a node shape's SPARQL constraint")
     prologue = prefixes_for(engine, cnode)
@@ -131,8 +132,8 @@ def sparql_constraint(engine: Engine, shape: Shape, cnode, focus):
         and all(sparql_term(v) for v in binds.values())
     )
 
-    def run():
-        rows = []
+    def run() -> list[_Row]:
+        rows: list[Any] = []
         if can_inline:
             inject = (
                 engine.member(focus, "?this")
@@ -140,26 +141,26 @@ def sparql_constraint(engine: Engine, shape: Shape, cnode, focus):
                 + " ".join(f"BIND({sparql_term(v)} AS ?{k})" for k, v in binds.items())
             )
             q = prologue + inline_focus(text, inject)
-            rows.extend(engine.store.query(q))
+            rows.extend(solutions(engine.store, q))
         else:
             # $this is always bound under pre-binding; pyoxigraph's substitution answers bound() with false
             for node in engine.set_terms(focus):
                 q, subs = prebind(text, {"this": node, **binds})
-                for row in engine.store.query(prologue + q, substitutions=subs):
+                for row in solutions(engine.store, prologue + q, substitutions=subs):
                     rows.append(_Bound(row, node))
-        return [sparql_row(shape, row, messages) for row in rows if not is_true(_get(row, "failure"))]
+        return [sparql_row(shape, row, messages) for row in rows if not is_true(binding(row, "failure"))]
 
     return Constraint("SPARQLConstraintComponent", run)
 
 
 def sparql_row(shape: Shape, row: Any, messages: list[Any]) -> _Row:
     """The Result of one solution of a SPARQL-based constraint."""
-    this = _get(row, "this")
-    value = _get(row, "value")
+    this = binding(row, "this")
+    value = binding(row, "value")
     if value is None and not shape.is_property:
         value = this
-    path = _get(row, "path")
-    msg = _get(row, "message")
+    path = binding(row, "path")
+    msg = binding(row, "message")
     if msg is not None:
         text = msg.value if isinstance(msg, ox.Literal) else term_id(msg)
     else:
@@ -179,7 +180,7 @@ def sparql_row(shape: Shape, row: Any, messages: list[Any]) -> _Row:
 class _Row:
     """A result with the focus term it is about."""
 
-    def __init__(self, result, focus_term):
+    def __init__(self, result: Result, focus_term: Term) -> None:
         self.result = result
         self.focus_term = focus_term
 
@@ -187,11 +188,11 @@ class _Row:
 class _Bound:
     """A solution of a per-node query, with the pre-bound focus node added."""
 
-    def __init__(self, row, this):
+    def __init__(self, row: ox.QuerySolution, this: Term) -> None:
         self.row = row
         self.this = this
 
-    def __getitem__(self, k):
+    def __getitem__(self, k: str) -> Term:
         if k == "this":
             return self.this
         return self.row[k]
@@ -200,11 +201,11 @@ class _Bound:
 class _Vars:
     """Bindings of a validator run: explicit values first, then the solution's own."""
 
-    def __init__(self, values: dict, row=None):
+    def __init__(self, values: dict[str, Term], row: ox.QuerySolution | None = None) -> None:
         self.values = values
         self.row = row
 
-    def __getitem__(self, k):
+    def __getitem__(self, k: str) -> Term:
         if k in self.values:
             return self.values[k]
         if self.row is None:
@@ -212,18 +213,19 @@ class _Vars:
         return self.row[k]
 
 
-def _get(row, name):
+def binding(row: Any, name: str) -> Term | None:
+    """The value of variable NAME in a solution, None when it is unbound or not projected."""
     try:
         return row[name]
     except (KeyError, IndexError):
         return None
 
 
-def fill_template(template: str, row) -> str:
+def fill_template(template: str, row: Any) -> str:
     """Replace {$var} and {?var} in a sh:message template with the row's bindings."""
 
-    def sub(m):
-        v = _get(row, m.group(1))
+    def sub(m: re.Match[str]) -> str:
+        v = binding(row, m.group(1))
         if v is None:
             return m.group(0)
         return v.value if isinstance(v, (ox.Literal, ox.NamedNode)) else term_id(v)
@@ -263,7 +265,7 @@ def strip_strings(q: str) -> str:
     return "".join(out)[:n]
 
 
-def prebind(query: str, values: dict):
+def prebind(query: str, values: dict[str, Term]) -> tuple[str, dict[ox.Variable, Term]]:
     """Pre-bind variables (SHACL-SPARQL 5.3.1) as pyoxigraph substitutions, which need them projected.
 
     ASK becomes a SELECT of the pre-bound variables (a row means true); an explicit SELECT projection gets
@@ -286,7 +288,7 @@ def prebind(query: str, values: dict):
         query = query[: head.start()] + f"SELECT {projected} WHERE " + rest
     else:
         mod = re.match(r"\s*(DISTINCT|REDUCED)?\s*", blank[head.end() :], re.IGNORECASE)
-        at = head.end() + mod.end()
+        at = head.end() + (mod.end() if mod else 0)
         if blank[at : at + 1] == "*":
             for k in names:
                 t = sparql_term(values[k])
@@ -299,7 +301,7 @@ def prebind(query: str, values: dict):
     return query, {ox.Variable(k): values[k] for k in names}
 
 
-def _replace_bound(query: str, values: dict) -> str:
+def _replace_bound(query: str, values: dict[str, Term]) -> str:
     """bound($x) of a pre-bound variable is true (pyoxigraph's substitution answers false)."""
     for k in values:
         query = re.sub(r"\bbound\s*\(\s*[$?]" + k + r"\s*\)", "(true)", query, flags=re.IGNORECASE)
@@ -334,11 +336,8 @@ def this_in_nested_expression(body: str) -> bool:
     There a join with the focus nodes is not the same as pre-binding (the expression is evaluated
     before the join), so such queries run once per focus node with $this substituted.
     """
-    first = (
-        body.find("{", re.search(r"\bSELECT\b", body, re.IGNORECASE).end())
-        if re.search(r"\bSELECT\b", body, re.IGNORECASE)
-        else body.find("{")
-    )
+    select = re.search(r"\bSELECT\b", body, re.IGNORECASE)
+    first = body.find("{", select.end()) if select else body.find("{")
     depth = 0
     i = 0
     for m in re.finditer(r"[{}]|\b(FILTER|BIND)\b", body, re.IGNORECASE):
@@ -383,6 +382,6 @@ def inline_focus(query: str, inject: str) -> str:
     if "*" not in projection and not re.search(r"[$?]this\b", projection):
         # add ?this to the projection, right after SELECT [DISTINCT|REDUCED]
         mod = re.match(r"\s*(DISTINCT|REDUCED)?", projection, re.IGNORECASE)
-        at = m.end() + mod.end()
+        at = m.end() + (mod.end() if mod else 0)
         head = query[:at] + " ?this " + query[at:brace]
     return head + "{ " + inject + " " + query[brace + 1 :]

@@ -8,8 +8,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.namespaces import MF, RDFS, SH, SHT
-from kg.shacl.model import Graph, is_true, kind, term_id
+from kg.shacl.model import Graph, Term, is_true, kind, term_id
 from kg.shacl.paths import PathError, render_path
+from kg.shacl.result import Result
 
 
 @dataclass
@@ -23,28 +24,26 @@ class Case:
     label: str = ""
     expect_failure: bool = False
     expect_conforms: bool | None = None
-    expected: list = field(default_factory=list)  # dicts: focus, path, value, component, severity, shape
+    expected: list[dict[str, str | None]] = field(
+        default_factory=list
+    )  # dicts: focus, path, value, component, severity, shape
 
 
 @dataclass
 class Outcome:
+    """Whether one case passed, and why not."""
+
     case: Case
     passed: bool
     detail: str = ""
 
 
-def _resolve(base: Path, iri: str) -> Path:
-    if iri.startswith("file://"):
-        return Path(iri[len("file://") :])
-    return (base.parent / iri).resolve()
-
-
 def load_cases(root: Path) -> list[Case]:
     """Every test case reachable from ROOT/manifest.ttl through mf:include."""
     cases: list[Case] = []
-    seen = set()
+    seen: set[Path] = set()
 
-    def visit(manifest: Path):
+    def visit(manifest: Path) -> None:
         manifest = manifest.resolve()
         if manifest in seen or not manifest.is_file():
             return
@@ -63,10 +62,12 @@ def load_cases(root: Path) -> list[Case]:
     return cases
 
 
-def _case(g: Graph, entry, manifest: Path, root: Path) -> Case:
+def _case(g: Graph, entry: Term, manifest: Path, root: Path) -> Case:
     action = g.one(entry, MF.action)
     data = g.one(action, SHT.dataGraph)
     shapes = g.one(action, SHT.shapesGraph)
+    if data is None or shapes is None:
+        raise ValueError(f"{manifest}: {term_id(entry)} names no data or shapes graph")
     rel = manifest.parent.relative_to(root.resolve())
     local = entry.value.rsplit("/", 1)[-1] if isinstance(entry, ox.NamedNode) else term_id(entry)
     label = g.one(entry, RDFS.label)
@@ -108,7 +109,7 @@ def _case(g: Graph, entry, manifest: Path, root: Path) -> Case:
     return case
 
 
-def _pattern(t):
+def _pattern(t: Term) -> str | None:
     """A term to match: None when absent, "*" for blank nodes (any term matches), else its Result string."""
     if t is None:
         return None
@@ -117,7 +118,7 @@ def _pattern(t):
     return term_id(t)
 
 
-_CANON: dict = {}
+_CANON: dict[str, str] = {}
 
 
 def canonical(term: str | None) -> str | None:
@@ -134,8 +135,8 @@ def canonical(term: str | None) -> str | None:
     return _CANON[term]
 
 
-def _matches(exp: dict, r) -> bool:
-    def eq(e, a):
+def _matches(exp: dict[str, str | None], r: Result) -> bool:
+    def eq(e: str | None, a: str | None) -> bool:
         return e == "*" or e == canonical(a)
 
     return (
@@ -176,7 +177,7 @@ def run_case(case: Case, engine: str = "fast") -> Outcome:
     return Outcome(case, True)
 
 
-def _validate(case: Case, engine: str) -> list:
+def _validate(case: Case, engine: str) -> list[Result]:
     if engine == "fast":
         from kg.shacl import validate_store
 
@@ -184,9 +185,9 @@ def _validate(case: Case, engine: str) -> list:
         store.load(path=str(case.data), format=ox.RdfFormat.TURTLE, base_iri=case.data.as_uri())
         if case.shapes == case.data:
             return validate_store(store, None)
-        shapes = ox.Store()
-        shapes.load(path=str(case.shapes), format=ox.RdfFormat.TURTLE, base_iri=case.shapes.as_uri())
-        return validate_store(store, shapes)
+        shapes_store = ox.Store()
+        shapes_store.load(path=str(case.shapes), format=ox.RdfFormat.TURTLE, base_iri=case.shapes.as_uri())
+        return validate_store(store, shapes_store)
     if engine == "pyshacl":
         import pyshacl
         import rdflib
