@@ -319,3 +319,81 @@ def test_a_plain_integer_where_a_derived_type_is_required_is_the_documented_diff
     fast engine cannot tell them apart; docs/validation.md says so (use --engine pyshacl to be strict)."""
     shapes = "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:datatype xsd:byte ] ."
     assert hits(run(shapes, "ex:a a ex:C ; ex:p 5 .")) == []
+
+
+# Every range of STORED_AS, probed on both sides of each bound: a value at the bound conforms, one past it
+# does not. The integer types are stored as xsd:integer, so only these conditions tell 128 from a byte.
+def _bounds():
+    from kg.shacl.components import STORED_AS
+
+    for local, bounds in sorted(STORED_AS.items()):
+        if bounds is None:
+            continue
+        low, high = bounds
+        for bound, step in ((low, -1), (high, 1)):
+            if bound is not None:
+                yield local, bound, True
+                yield local, bound + step, False
+
+
+@pytest.mark.parametrize("local", sorted({b[0] for b in _bounds()}))
+def test_sh_datatype_integer_ranges_are_exact_at_both_bounds(local):
+    cases = [(value, ok) for name, value, ok in _bounds() if name == local]
+    assert len(cases) in (2, 4)
+    data = "".join(f'ex:n{i} a ex:C ; ex:v "{value}"^^xsd:{local} .\n' for i, (value, _ok) in enumerate(cases))
+    # a plain xsd:integer in range conforms too (the store keeps no other form), a string never does
+    data += 'ex:s a ex:C ; ex:v "1" .\n'
+    shapes = f"ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:v ; sh:datatype xsd:{local} ] ."
+    failing = {h[0] for h in hits(run(shapes, data))}
+    expected = {f"n{i}" for i, (_value, ok) in enumerate(cases) if not ok} | {"s"}
+    assert failing == expected, [(v, ok) for v, ok in cases]
+
+
+def test_the_engine_leaves_no_temporary_graph_behind():
+    """Node sets live in named graphs of the validated store; every run removes them, also on failure."""
+    data = store_of(
+        "ex:a a ex:C ; ex:p ex:x, ex:y . ex:b a ex:C ; ex:p _:b1 . ex:G ex:in ex:h .\n"
+        "ex:x a ex:K . <urn:keep> ex:p ex:a ."
+    )
+    data.add(ox.Quad(ox.NamedNode(EX + "x"), ox.NamedNode(EX + "q"), ox.Literal("kept"), ox.NamedNode(EX + "graph")))
+    before = sorted(str(g) for g in data.named_graphs())
+    size = len(data)
+    shapes = store_of(
+        """
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:property [ sh:path ex:p ; sh:in ( ex:x ex:y ) ; sh:node ex:N ;
+                          sh:qualifiedValueShape [ sh:class ex:K ] ; sh:qualifiedMinCount 1 ] ;
+            sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o . FILTER NOT EXISTS { $shapesGraph ?x ?y } }" ] .
+        ex:N a sh:NodeShape ; sh:property [ sh:path ex:q ; sh:minCount 1 ] .
+        """
+    )
+    results = validate_store(data, shapes)
+    assert results, "the shapes fire, so node sets were made"
+    assert sorted(str(g) for g in data.named_graphs()) == before
+    assert len(data) == size
+    broken = store_of("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:in ( ex:x ) ; sh:nodeKind sh:Nonsense .")
+    with pytest.raises(ShapesError):
+        validate_store(data, broken)
+    assert sorted(str(g) for g in data.named_graphs()) == before
+    assert len(data) == size
+
+
+def test_integers_beyond_what_the_store_holds_are_checked_by_their_digits():
+    """Above 2^63 - 1 (or below -2^63) the store keeps the literal's own datatype; its digits decide."""
+    big, small = 2**63, -(2**63) - 1
+    cases = [
+        ("nonNegativeInteger", big, True),
+        ("positiveInteger", big * 1000, True),
+        ("unsignedLong", big, True),
+        ("nonPositiveInteger", small, True),
+        ("negativeInteger", small, True),
+        ("long", big, False),
+        ("nonNegativeInteger", small, False),
+        ("unsignedLong", 2**64 + 1, False),
+        ("byte", "12x", False),
+    ]
+    data = "".join(f'ex:n{i} a ex:C ; ex:v{i} "{v}"^^xsd:{t} .\n' for i, (t, v, _ok) in enumerate(cases))
+    props = " ".join(f"sh:property [ sh:path ex:v{i} ; sh:datatype xsd:{t} ] ;" for i, (t, _v, _ok) in enumerate(cases))
+    shapes = f"ex:S a sh:NodeShape ; sh:targetClass ex:C ; {props.rstrip(' ;')} ."
+    failing = {h[0] for h in hits(run(shapes, data))}
+    assert failing == {f"n{i}" for i, (_t, _v, ok) in enumerate(cases) if not ok}

@@ -63,18 +63,40 @@ COMPARE = {
 }
 
 
+I64 = (-(2**63), 2**63 - 1)  # the integers the store keeps as xsd:integer
+
+
 def stored_as_condition(local: str) -> str:
-    """The violation condition of sh:datatype xsd:LOCAL, for a datatype in STORED_AS."""
+    """The violation condition of sh:datatype xsd:LOCAL, for a datatype in STORED_AS.
+
+    An xsd:integer (what the store made of a well-formed value) must lie in the type's range; a literal that
+    kept the datatype LOCAL is ill-formed, or a well-formed integer beyond what the store holds as xsd:integer
+    (above 2^63 - 1 or below -2^63), which conforms when its digits lie in the type's range.
+    """
     bounds = STORED_AS[local]
     if bounds is None:
         return f'!isLiteral(?value) || datatype(?value) != <{XSD.dateTime}> || TZ(?value) = ""'
     low, high = bounds
-    cond = f"!isLiteral(?value) || datatype(?value) != <{XSD.integer}>"
-    if low is not None:
-        cond += f" || ?value < {low}"
-    if high is not None:
-        cond += f" || ?value > {high}"
-    return cond
+    stored = []  # bounds inside the store's integer range: outside it every stored xsd:integer is within
+    if low is not None and low >= I64[0]:
+        stored.append(f"?value < {low}")
+    if high is not None and high <= I64[1]:
+        stored.append(f"?value > {high}")
+    # a kept literal conforms when it is a well-formed integer beyond the store's range on a side where the
+    # type's range goes beyond it too (and, for a bound there, within it: xsd:decimal holds up to ~1.7e20)
+    sides = []
+    if high is None or high > I64[1]:
+        check = f" && <{XSD.decimal}>(STR(?value)) <= {high}.0" if high is not None else ""
+        sides.append(f'(REGEX(STR(?value), "^[+]?[0-9]+$"){check})')
+    if low is None or low < I64[0]:
+        check = f" && <{XSD.decimal}>(STR(?value)) >= {low}.0" if low is not None else ""
+        sides.append(f'(REGEX(STR(?value), "^-[0-9]+$"){check})')
+    kept = [f"datatype(?value) = <{XSD.term(local)}>", "(" + (" || ".join(sides) or "false") + ")"]
+    in_range = " || ".join(stored) or "false"
+    return (
+        f"!isLiteral(?value) || IF(datatype(?value) = <{XSD.integer}>, {in_range}, "
+        f"!COALESCE({' && '.join(kept)}, false))"
+    )
 
 
 @dataclass
