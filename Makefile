@@ -36,7 +36,7 @@ docs: $(STAMP)
 	$(KG) docs
 
 findings: $(STAMP)
-	$(KG) report principles --curated-only --out docs/findings.md
+	$(KG) report principles --curated-only --output docs/findings.md
 
 check: $(STAMP)
 	$(KG) check --all --reason --method cli

@@ -495,7 +495,7 @@ def synthetic_input(r: Runner, triples: int, opts, sink: list) -> dict:
             str(opts.seed),
             "--violation-rate",
             str(opts.violation_rate),
-            "--out",
+            "--output",
             str(src),
             "-q",
         ],

@@ -47,7 +47,7 @@ def main(argv=None) -> int:
         data = args.work / f"synth-{n}.nt"
         if not data.exists():
             subprocess.run(
-                [sys.executable, "-m", "kg", "synth", "--triples", str(n), "--out", str(data), "-q"],
+                [sys.executable, "-m", "kg", "synth", "--triples", str(n), "--output", str(data), "-q"],
                 cwd=REPO,
                 check=True,
             )

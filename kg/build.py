@@ -284,7 +284,9 @@ def register(sub) -> None:
         "(one named graph per source) in an embedded store, and materialize the inferences the queries rely on. "
         "The build is atomic and reuses unchanged inputs from the previous build.",
     )
-    p.add_argument("--out", metavar="DIR", help="dataset folder (default: --dataset or $LATTICE_HOME/build)")
+    from kg.cliopts import add_output
+
+    add_output(p, "dataset folder (default: --dataset or $LATTICE_HOME/build)", dest="out", metavar="DIR")
     p.add_argument("--add", metavar="FILE", action="append", default=None,
                    help="extra RDF file to merge as graph lat-g:import/<stem> (repeatable; remembered by later builds)")
     p.add_argument("--force", action="store_true", help="rebuild everything even when nothing changed")

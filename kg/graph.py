@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from kg.cliopts import add_output
 from kg.errors import UsageError
 from kg.fileio import write_atomic
 from kg.namespaces import LAT
@@ -371,7 +372,13 @@ def register(sub) -> None:
         description="Draw who ACTOR answers to (above) and who answers to it (below), with mechanisms as edge labels.",
     )
     p.add_argument("actor", help="the actor: IRI or prefixed name, e.g. lat-id:fatf")
-    p.add_argument("--out", "-o", required=True, metavar="FILE.svg|FILE.html")
+    add_output(
+        p,
+        "file to write: .svg (a picture) or .html (the picture in a page)",
+        dest="out",
+        required=True,
+        metavar="FILE.svg|FILE.html",
+    )
     p.add_argument("--up", type=int, default=4, help="hops towards forums (default 4)")
     p.add_argument("--down", type=int, default=2, help="hops towards those answering to the actor (default 2)")
     p.add_argument("--endpoint", metavar="URL", help="read from this SPARQL endpoint instead of the built dataset")

@@ -6,6 +6,7 @@ import csv
 import re
 from pathlib import Path
 
+from kg.cliopts import add_format, add_output
 from kg.errors import UsageError
 from kg.fileio import atomic_write
 
@@ -173,10 +174,10 @@ def register(sub) -> None:
         description="Export a network for Gephi, igraph or networkx. CSV writes FILE (edges) and "
         "FILE.nodes.csv (nodes).",
     )
-    p.add_argument("--kind", choices=KINDS, required=True)
+    p.add_argument("--kind", choices=KINDS, required=True, help="which relations: membership or accountability")
     p.add_argument("--at", metavar="DATE", help="only relations in force on this date (YYYY-MM-DD)")
-    p.add_argument("--format", choices=FORMATS, default=None, help="default: from the file extension")
-    p.add_argument("--out", "-o", required=True, metavar="FILE")
+    add_format(p, FORMATS, None, "file format (default: from the file extension)")
+    add_output(p, "file to write (.graphml, .gexf or .csv)", dest="out", required=True, metavar="FILE")
     p.add_argument("--endpoint", metavar="URL", help="read from this SPARQL endpoint instead of the built dataset")
     p.set_defaults(func=run)
 

@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.cliopts import DeprecatedAlias, add_format, deprecation_note
 from kg.errors import InputError, UsageError
 from kg.namespaces import XSD, compact
 
@@ -492,6 +493,19 @@ def _emit(result, fmt: str) -> None:
 # ------------------------------------------------------------------------------------------ CLI
 
 
+class _FormatOrOldFile(DeprecatedAlias):
+    """`kg sparql -f`: a format name is --format; anything else is the old `-f FILE` (now --file), deprecated."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if option_string == "-f" and values not in FORMATS:
+            deprecation_note("-f FILE", "--file FILE (-f is now --format)")
+            namespace.file = values
+            return
+        if values not in FORMATS:
+            parser.error(f"argument -f/--format: invalid choice: {values!r} (choose from {', '.join(FORMATS)})")
+        namespace.format = values
+
+
 def register(sub) -> None:
     q = sub.add_parser(
         "query",
@@ -508,7 +522,7 @@ def register(sub) -> None:
         metavar="NAME=VALUE",
         help="parameter value (IRI, prefixed name like lat-id:fatf, date YYYY-MM-DD, integer, string)",
     )
-    q.add_argument("--format", "-f", choices=FORMATS, default="table")
+    add_format(q, FORMATS, "table", "output format (default: table)")
     q.add_argument(
         "--endpoint", metavar="URL", help="run against this SPARQL 1.1 endpoint instead of the built dataset"
     )
@@ -522,8 +536,15 @@ def register(sub) -> None:
         "Lattice prefixes (lat:, lat-id:, org:, ...) are predeclared.",
     )
     s.add_argument("query", nargs="?", help="the query text")
-    s.add_argument("-f", "--file", metavar="FILE.rq", help="read the query from FILE ('-' for stdin)")
-    s.add_argument("--format", choices=FORMATS, default="table")
+    s.add_argument("--file", metavar="FILE.rq", help="read the query from FILE ('-' for stdin)")
+    s.add_argument(
+        "-f",
+        "--format",
+        action=_FormatOrOldFile,
+        metavar="{" + ",".join(FORMATS) + "}",
+        default="table",
+        help="output format (default: table); -f FILE, the old spelling of --file, still works for one release",
+    )
     s.add_argument("--endpoint", metavar="URL", help="run against this SPARQL 1.1 endpoint")
     s.set_defaults(func=run_sparql_cli)
 

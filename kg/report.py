@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from kg.cliopts import add_output
 from kg.errors import UsageError
 from kg.fileio import write_atomic
 from kg.namespaces import DCTERMS, LAT, RDFS, SH
@@ -36,7 +37,7 @@ def register(subparsers) -> None:
         help="write generated reports about the graph (principle findings)",
         description="Write generated reports about the built graph.",
     )
-    sub = p.add_subparsers(dest="report", metavar="REPORT")
+    sub = p.add_subparsers(dest="report", metavar="REPORT", help="the report to write")
     pp = sub.add_parser(
         "principles",
         help="which networks and collaborations fall short of which principle (Markdown)",
@@ -44,7 +45,7 @@ def register(subparsers) -> None:
         "findings, grouped by principle with the passage each rests on, and of any integrity "
         "violation.",
     )
-    pp.add_argument("--out", metavar="FILE", help="write the report to FILE (atomically) instead of standard output")
+    add_output(pp, "write the report to FILE (atomically) instead of standard output", dest="out", metavar="FILE")
     pp.add_argument(
         "--curated-only",
         action="store_true",
@@ -82,7 +83,7 @@ def _command_line(args) -> str:
     if args.engine != "fast":
         parts.append(f"--engine {args.engine}")
     if args.out:
-        parts.append(f"--out {args.out}")
+        parts.append(f"--output {args.out}")
     return " ".join(parts)
 
 

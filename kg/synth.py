@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from kg import namespaces as ns
+from kg.cliopts import add_output
 from kg.errors import UsageError
 from kg.namespaces import DCTERMS, ORG, OWL, RDF, RDFS, XSD
 from kg.version import __version__
@@ -775,7 +776,7 @@ def register(sub) -> None:
         metavar="R",
         help="share of records and bodies given a planted violation (default 0.01)",
     )
-    p.add_argument("--out", required=True, metavar="FILE", help="output file: .nt, .nq or .ttl")
+    add_output(p, "output file: .nt, .nq or .ttl", dest="out", required=True, metavar="FILE")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(func=run)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
 
+from kg.cliopts import DeprecatedAlias, add_format
 from kg.errors import UsageError
 from kg.namespaces import LAT, ORG, RDF, compact
 
@@ -246,10 +248,13 @@ def register(sub) -> None:
             "lat:accountableTo), full IRIs, or for OBJECT a literal. Exit 1 when no source is found."
         ),
     )
-    p.add_argument("subject")
-    p.add_argument("predicate")
-    p.add_argument("object")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("subject", help="the statement's subject: an IRI or a prefixed name, e.g. lat-id:fatf")
+    p.add_argument("predicate", help="its predicate, e.g. lat:accountableTo")
+    p.add_argument("object", help="its object: an IRI, a prefixed name, or a literal in N-Triples syntax")
+    add_format(p, ("text", "json"), "text", "output format (default: text)")
+    p.add_argument(
+        "--json", dest="format", action=DeprecatedAlias, value="json", new="--format json", help=argparse.SUPPRESS
+    )
     p.set_defaults(func=run)
 
 
@@ -259,7 +264,7 @@ def run(args) -> int:
 
     store = open_read_store(getattr(args, "dataset", None))
     found = explain(store, args.subject, args.predicate, args.object)
-    if args.json:
+    if args.format == "json":
         json.dump(found, sys.stdout, indent=2, ensure_ascii=False)
         print()
     else:

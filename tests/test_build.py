@@ -122,7 +122,7 @@ def test_bad_input_names_file_line_and_column_and_leaves_previous_build(sandbox)
 def test_cli_reports_bad_input_without_traceback(sandbox, run_kg):
     bad = sandbox / "bad.ttl"
     bad.write_text("<a> <b> .\n")
-    proc = run_kg("build", "--out", sandbox / "cli-out", "--add", bad)
+    proc = run_kg("build", "--output", sandbox / "cli-out", "--add", bad)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith(f"{bad}:1:")

@@ -43,7 +43,7 @@ def test_merged_graph_has_one_header_and_no_imports(merged):
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_export_reparses_to_the_same_graph(fmt, merged, run_kg, tmp_path):
     out = tmp_path / f"lattice{FORMATS[fmt][1]}"
-    result = run_kg("export", "--format", fmt, "--out", out)
+    result = run_kg("export", "--format", fmt, "--output", out)
     assert result.returncode == 0, result.stderr
     g = rdflib.Graph()
     g.parse(out, format=RDFLIB_FORMAT[fmt])

@@ -153,9 +153,9 @@ def test_export_refuses_bad_dates(store):
 
 def test_cli_graph_and_export(run_kg, tmp_path):
     """The commands are wired into `kg` and refuse bad arguments with exit code 2."""
-    res = run_kg("graph", "lat-id:x", "--out", tmp_path / "x.png")
+    res = run_kg("graph", "lat-id:x", "--output", tmp_path / "x.png")
     assert res.returncode == 2 and "Traceback" not in res.stderr
-    res = run_kg("export-network", "--kind", "membership", "--out", tmp_path / "x.unknown")
+    res = run_kg("export-network", "--kind", "membership", "--output", tmp_path / "x.unknown")
     assert res.returncode == 2 and "Traceback" not in res.stderr
-    res = run_kg("export-network", "--kind", "membership", "--at", "last year", "--out", tmp_path / "x.csv")
+    res = run_kg("export-network", "--kind", "membership", "--at", "last year", "--output", tmp_path / "x.csv")
     assert res.returncode == 2 and "Traceback" not in res.stderr

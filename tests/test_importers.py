@@ -560,7 +560,7 @@ def test_cli_bad_input_exits_2_with_location(tmp_path, lattice_home, run_kg):
 
 
 def test_cli_progress_bar_on_request(cow_file, tmp_path, run_kg):
-    res = run_kg("import", "cow-igo", cow_file, "--out", tmp_path / "p.nq", "--progress", "always")
+    res = run_kg("import", "cow-igo", cow_file, "--output", tmp_path / "p.nq", "--progress", "always")
     assert res.returncode == 0, res.stderr
     assert "COW IGO" in res.stderr  # the bar's label
 

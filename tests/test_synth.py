@@ -196,7 +196,7 @@ def test_only_declared_ontology_terms_are_used(sample):
 
 def test_cli_writes_file_and_sidecar(tmp_path, capsys):
     out = tmp_path / "cli.ttl"
-    assert main(["synth", "--triples", "2e3", "--seed", "1", "--out", str(out)]) == 0
+    assert main(["synth", "--triples", "2e3", "--seed", "1", "--output", str(out)]) == 0
     assert out.is_file() and sidecar_path(out).is_file()
     assert "planted violations" in capsys.readouterr().err
 
@@ -211,10 +211,10 @@ def test_cli_writes_file_and_sidecar(tmp_path, capsys):
 )
 def test_cli_rejects_bad_arguments(tmp_path, capsys, args):
     out = tmp_path / "bad.nt"
-    assert main(["synth", *args, "--out", str(out)]) == 2
+    assert main(["synth", *args, "--output", str(out)]) == 2
     assert not out.exists()
     assert "Traceback" not in capsys.readouterr().err
 
 
 def test_cli_rejects_unknown_extension(tmp_path):
-    assert main(["synth", "--triples", "5000", "--out", str(tmp_path / "g.rdf")]) == 2
+    assert main(["synth", "--triples", "5000", "--output", str(tmp_path / "g.rdf")]) == 2

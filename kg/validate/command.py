@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+from kg.cliopts import add_format, add_output
 from kg.errors import InputError, UsageError
 from kg.fileio import write_atomic
 from kg.shacl import validate_store
@@ -116,7 +117,7 @@ def register(subparsers) -> None:
         help="fast engine: worker processes to spread the shapes over (default 0: one per core, at most "
         "2, for graphs of 20,000 triples or more; 1: none)",
     )
-    p.add_argument("--format", choices=FORMATS, default="text", dest="fmt", help="report format (default: text)")
+    add_format(p, FORMATS, "text", "report format (default: text)", dest="fmt")
     p.add_argument(
         "--fail-on",
         choices=("violation", "warning", "info"),
@@ -130,7 +131,7 @@ def register(subparsers) -> None:
         "(by default it is added, for the class hierarchy and term declarations, with the "
         "register of the data sets that records cite)",
     )
-    p.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    add_output(p, "write the report to FILE instead of standard output", metavar="FILE")
     p.set_defaults(func=run)
 
 
