@@ -101,11 +101,10 @@ def with_passages(curated) -> rdflib.Graph:
 @pytest.fixture(scope="module")
 def seeds_dir() -> Path:
     from kg.paths import shared_dir
+    from tests.support import need_shared
 
     shared = shared_dir()
-    if shared is None or not (shared / "seeds").is_dir():
-        pytest.skip("../shared/seeds is not present beside the checkout")
-    return shared / "seeds"
+    return need_shared(shared / "seeds" if shared else None, "../shared/seeds")
 
 
 @pytest.fixture(scope="module")
@@ -251,8 +250,9 @@ def test_cow_codes_match_the_cow_table(curated):
 
     shared = shared_dir()
     table = shared / "data" / "cow-igo-v3" / "COW_country_codes.csv" if shared else None
-    if table is None or not table.is_file():
-        pytest.skip("COW_country_codes.csv is not present in ../shared/data")
+    from tests.support import need_shared
+
+    need_shared(table, "COW_country_codes.csv in ../shared/data")
     pycountry = pytest.importorskip("pycountry")
     text = table.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
     names = defaultdict(set)

@@ -16,19 +16,18 @@ pytestmark = pytest.mark.shared
 
 def data_file(shared_dir: Path, *parts: str) -> Path:
     path = shared_dir.joinpath("data", *parts)
-    if not path.is_file():
-        pytest.skip(f"{path} is not present")
-    return path
+    from tests.support import need_shared
+
+    return need_shared(path, str(path))
 
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
     """Each real data set imported once (without curated links, so IRIs are the minted ones)."""
     from kg.paths import shared_dir
+    from tests.support import need_shared
 
-    shared = shared_dir()
-    if shared is None:
-        pytest.skip("../shared (seeds and data sets) is not present beside the checkout")
+    shared = need_shared(shared_dir(), "../shared (seeds and data sets)")
     out = tmp_path_factory.mktemp("real-imports")
     cache = {}
 

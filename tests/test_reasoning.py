@@ -79,8 +79,7 @@ def test_ontology_alone_is_consistent_without_unsatisfiable_classes(record_prope
 @pytest.mark.slow
 def test_ontology_with_curated_graph_is_consistent(record_property):
     _need_java()
-    if not list(paths.DATA_DIR.glob("*.ttl")):
-        pytest.skip("no curated graph (kg/data/*.ttl) yet")
+    assert list(paths.DATA_DIR.glob("*.ttl")), "the curated graph (kg/data/*.ttl) is there"
     result = reason(with_data=True, method="cli")
     record_property("hermit_with_data", result.summary())
     print(result.summary())

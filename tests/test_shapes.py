@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -29,15 +28,9 @@ FAMILIES = [
 ]
 
 
-def _fast_available() -> bool:
-    return importlib.util.find_spec("kg.shacl.engine") is not None
-
-
 ENGINES = [
     "pyshacl",
-    pytest.param(
-        "fast", marks=pytest.mark.skipif(not _fast_available(), reason="the fast SHACL engine is not present")
-    ),
+    "fast",
 ]
 
 # For each shapes file, the results its violating fixture must give: shape -> {(focus, severity)}.
@@ -211,7 +204,7 @@ def test_conforming_fixture_gives_no_result(family, engine):
 def test_principle_fixtures_are_sound_data(family):
     # the principle fixtures are themselves valid data: only principles, never integrity, can fail on them
     for kind in ("conforms", "violates"):
-        report = run([FIXTURES / f"{family}-{kind}.ttl"], ["integrity"], "fast" if _fast_available() else "pyshacl")
+        report = run([FIXTURES / f"{family}-{kind}.ttl"], ["integrity"], "fast")
         assert report.results == [], kind
 
 
@@ -367,7 +360,7 @@ def test_principle_shapes_encode_declared_norms_and_cover_every_norm():
 def test_curated_graph_passes_integrity(built_store):
     from kg.validate import validate
 
-    report = validate(built_store, shapes=["integrity"], engine="fast" if _fast_available() else "pyshacl")
+    report = validate(built_store, shapes=["integrity"], engine="fast")
     offending = [(r.shape.rsplit("#", 1)[-1], r.focus, r.value) for r in report.results]
     assert offending == []
 
@@ -416,7 +409,6 @@ def test_principles_doc_quotes_are_verbatim_and_short(shared_dir):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _fast_available(), reason="the fast SHACL engine is not present")
 def test_engines_agree_on_the_curated_graph(built_store):
     # every shape, principle findings included: the two engines give the same results
     from kg.validate import validate

@@ -22,9 +22,10 @@ FLOOR = 118
 
 
 def suite_root(shared_dir) -> Path:
+    from tests.support import need_shared
+
     root = shared_dir / "data" / "w3c-tests" / "shacl"
-    if not (root / "manifest.ttl").is_file():
-        pytest.skip("the W3C SHACL test suite is not in ../shared/data/w3c-tests/shacl")
+    need_shared(root / "manifest.ttl", "the W3C SHACL test suite in ../shared/data/w3c-tests/shacl")
     return root
 
 
