@@ -1,4 +1,9 @@
-"""`kg synth`: a deterministic synthetic governance graph of a requested size, with planted violations."""
+"""`kg synth`: a deterministic synthetic governance graph of a requested size, with planted violations.
+
+Longer than 600 lines on purpose: one Generator whose methods each write one kind of record from one
+seeded random stream; split across modules, the order of draws (and so every generated file) would be
+harder to keep stable.
+"""
 
 from __future__ import annotations
 
