@@ -147,3 +147,44 @@ def test_parse_param_args():
     for bad in ("novalue", "1x=3", "a-b=3"):
         with pytest.raises(UsageError):
             parse_param_args([bad])
+
+
+def test_binding_messages_name_what_is_wrong(query):
+    info = query("b (iri); a (string)", "SELECT * WHERE { ?a ?p ?b }")
+    with pytest.raises(UsageError) as err:
+        bind(info, {"d": "1", "c": "2"})
+    assert str(err.value) == "query q: unknown parameter(s) c, d; declared: a, b"
+    with pytest.raises(UsageError) as err:
+        bind(query("none", "SELECT * WHERE { ?s ?p ?o }"), {"x": "1"})
+    assert str(err.value).endswith("declared: none")
+    nowhere = query("a (iri)", "ASK { ?a ?p ?o }")
+    with pytest.raises(InputError) as err:
+        bind(nowhere, {"a": "urn:a"})
+    assert str(err.value).startswith(f"{nowhere.path}: no WHERE")
+    with pytest.raises(UsageError, match=r"unknown prefix 'nope' \(known: .*lat, lat-g, lat-id") as err:
+        expand_iri("nope:x/y")
+    with pytest.raises(UsageError, match=r"prefixes: .*lat, lat-g, lat-id"):
+        expand_iri("plain")
+    with pytest.raises(InputError, match="one of iri, date, integer, string, boolean"):
+        parse_params("x (float)")
+    with pytest.raises(UsageError, match="expected NAME=VALUE"):
+        parse_param_args(["novalue"])
+
+
+def test_bind_details(query):
+    marked = query("a (iri)", "SELECT * {\n# @params\n ?s ?p ?o }\n")
+    assert bind(marked, {}).endswith("SELECT * {\n  \n ?s ?p ?o }\n"), "no parameter given: the marker goes"
+    indented = query("a (iri)", "   # WHERE { not here\nSELECT * WHERE { ?a ?p ?o }\n")
+    assert "   # WHERE { not here\nSELECT * WHERE {\n  VALUES (?a)" in bind(indented, {"a": "urn:a"})
+    other = "SELECT * WHERE { ?a ?q ?o }"
+    assert bind(marked, {"a": "urn:a"}, text=other) == "SELECT * WHERE {\n  VALUES (?a) { (<urn:a>) }\n ?a ?q ?o }"
+
+
+def test_terms_of_unusual_values():
+    import pyoxigraph as ox
+
+    assert sparql_term(P("iri"), ox.NamedNode("urn:a")) == "<urn:a>"
+    assert sparql_term(P("string"), "XBRL") == '"XBRL"'
+    with pytest.raises(UsageError, match="not an xsd:date"):
+        sparql_term(P("date"), 20040101)
+    assert parse_param_args(["Actor=x", "_n=1"]) == {"Actor": "x", "_n": "1"}
