@@ -65,12 +65,14 @@ def mypy_output() -> str:
     return r.stdout
 
 
+@pytest.mark.slow
 def test_mypy_no_worse_than_the_baseline(mypy_output):
     now, allowed = mypy_counts(mypy_output), read_baseline()
     worse = {p: f"{n} errors, baseline {allowed.get(p, 0)}" for p, n in now.items() if n > allowed.get(p, 0)}
     assert worse == {}, "\n" + "\n".join(line for line in mypy_output.splitlines() if line.split(":")[0] in worse)
 
 
+@pytest.mark.slow
 def test_mypy_baseline_only_shrinks(mypy_output):
     """A module that got better must lower its allowance, so it cannot get worse again unnoticed."""
     now, allowed = mypy_counts(mypy_output), read_baseline()
@@ -78,6 +80,7 @@ def test_mypy_baseline_only_shrinks(mypy_output):
     assert better == {}, "run `make mypy-baseline` to lower the baseline"
 
 
+@pytest.mark.slow
 def test_strict_packages_are_clean(mypy_output):
     strict = ("kg/shacl/", "kg/namespaces.py", "kg/fileio.py", "kg/paths.py", "kg/version.py", "kg/errors.py")
     assert [p for p in mypy_counts(mypy_output) if p.startswith(strict)] == []

@@ -92,6 +92,7 @@ def test_header_with_unknown_type_is_an_input_error(tmp_path):
     assert exc.value.line == 2
 
 
+@pytest.mark.slow
 def test_every_query_parses_with_a_second_engine():
     """rdflib's parser is independent of Oxigraph's: each bound query must be valid SPARQL 1.1 for both."""
     from rdflib.plugins.sparql import prepareQuery

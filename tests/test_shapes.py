@@ -290,6 +290,7 @@ def _meta_validate(g):
     return conforms, text
 
 
+@pytest.mark.slow
 def test_shapes_graph_passes_shacl_shacl():
     conforms, text = _meta_validate(shapes_graph())
     assert conforms, text

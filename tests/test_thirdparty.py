@@ -162,6 +162,7 @@ def test_sibling_urls_are_guessed_for_common_stores():
     assert guess_sibling("http://h:3030/lattice/sparql", "update") == "http://h:3030/lattice/update"
 
 
+@pytest.mark.slow
 def test_kg_load_command_line(oxigraph, run_kg, built_dataset):
     server, _ = oxigraph
     done = run_kg(
@@ -245,6 +246,7 @@ def test_virtuoso_when_installed(built_store):
         server.stop(timeout=5)
 
 
+@pytest.mark.slow
 def test_validation_against_the_store_matches_the_embedded_run(oxigraph, built_store):
     from kg.validate import fetch_endpoint, validate
 
