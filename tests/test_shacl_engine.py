@@ -397,3 +397,75 @@ def test_integers_beyond_what_the_store_holds_are_checked_by_their_digits():
     shapes = f"ex:S a sh:NodeShape ; sh:targetClass ex:C ; {props.rstrip(' ;')} ."
     failing = {h[0] for h in hits(run(shapes, data))}
     assert failing == {f"n{i}" for i, (_t, _v, ok) in enumerate(cases) if not ok}
+
+
+# The default message of each Core component (shown when a shape has no sh:message): user-facing text,
+# so its wording is part of the contract.
+DEFAULT_MESSAGES = {
+    "class": ["Value http://example.org/z is not an instance of http://example.org/K"],
+    "datatype": [
+        'Value "1" is not a well-formed literal of datatype http://www.w3.org/2001/XMLSchema#integer',
+        'Value "x"^^<http://www.w3.org/2001/XMLSchema#integer> is not a well-formed literal of datatype http://www.w3.org/2001/XMLSchema#integer',
+    ],
+    "nodeKind": ['Value "lit" is not of node kind http://www.w3.org/ns/shacl#IRI'],
+    "minCount": ["Fewer than 2 values on http://example.org/p"],
+    "minCount1": ["Fewer than 1 values on http://example.org/p"],
+    "maxCount": ["More than 1 values on http://example.org/p"],
+    "minInclusive": [
+        'Value "4"^^<http://www.w3.org/2001/XMLSchema#integer> is not at least "5"^^<http://www.w3.org/2001/XMLSchema#integer> (or cannot be compared)',
+        'Value "text" is not at least "5"^^<http://www.w3.org/2001/XMLSchema#integer> (or cannot be compared)',
+    ],
+    "maxExclusive": [
+        'Value "5"^^<http://www.w3.org/2001/XMLSchema#integer> is not less than "5"^^<http://www.w3.org/2001/XMLSchema#integer> (or cannot be compared)'
+    ],
+    "minLength": ['Value "ab" is shorter than 3 characters'],
+    "maxLength": ['Value "abc" is longer than 2 characters'],
+    "pattern": ['Value "bc" does not match the pattern ^a'],
+    "languageIn": ['Value "x"@fr is not in one of the languages en'],
+    "uniqueLang": ["More than one value on http://example.org/p has the same language tag"],
+    "equals": [
+        "Value http://example.org/x is not shared with http://example.org/q",
+        "Value http://example.org/y is not shared with http://example.org/q",
+    ],
+    "disjoint": ["Value http://example.org/x is also a value of http://example.org/q"],
+    "lessThan": [
+        'Value "3"^^<http://www.w3.org/2001/XMLSchema#integer> is not less than the values of http://example.org/q'
+    ],
+    "hasValue": ["Missing the required value http://example.org/x on http://example.org/p"],
+    "in": ["Value http://example.org/y is not one of the allowed values"],
+    "node": ["Value http://example.org/y does not conform to the shape http://example.org/Named"],
+    "not": ["Value http://example.org/x conforms to the shape http://example.org/Named, which it must not"],
+    "and": ["Value http://example.org/y does not conform to all of the shapes"],
+    "or": ["Value http://example.org/y conforms to none of the alternative shapes"],
+    "xone": ["Value http://example.org/y does not conform to exactly one of the shapes"],
+    "qualified": ["Fewer than 1 values on http://example.org/p conform to the qualified shape"],
+    "inversePath": ["Fewer than 1 values on ^(<http://example.org/p>)"],
+}
+
+
+@pytest.mark.parametrize("name,body,data", [c[:3] for c in PROPERTY_CASES], ids=[c[0] for c in PROPERTY_CASES])
+def test_default_messages_say_what_is_wrong(name, body, data):
+    if body is None:
+        shapes = "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:minCount 1 ] ."
+        data = data + " ex:a a ex:C ."
+    else:
+        shapes = f"ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; {body} ] ." + NAMED
+        data = data + " ex:a a ex:C . ex:b a ex:C ."
+    assert sorted({r.message for r in run(shapes, data)}) == DEFAULT_MESSAGES[name]
+
+
+def test_default_messages_of_the_other_components():
+    shapes = """
+    ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:closed true ; sh:ignoredProperties ( rdf:type ) ;
+        sh:property [ sh:path ex:p ; sh:minExclusive 5 ; sh:maxInclusive 5 ; sh:lessThanOrEquals ex:q ;
+                      sh:qualifiedValueShape [ sh:datatype xsd:integer ] ; sh:qualifiedMaxCount 0 ] ,
+                    [ sh:path ex:q ] .
+    """
+    data = "ex:a a ex:C ; ex:p 5 ; ex:q 4 ; ex:r ex:x ."
+    I = "<http://www.w3.org/2001/XMLSchema#integer>"
+    assert sorted(r.message for r in run(shapes, data)) == [
+        f"More than 0 values on {EX}p conform to the qualified shape",
+        f"Property not allowed by the closed shape (value {EX}x)",
+        f'Value "5"^^{I} is later or greater than a value of {EX}q',
+        f'Value "5"^^{I} is not more than "5"^^{I} (or cannot be compared)',
+    ]
