@@ -117,14 +117,14 @@ def test_sparql_inline_and_from_file(kg, tmp_path):
     assert res.stdout.splitlines() == ["f", ID + "aaa-voters"]
     f = tmp_path / "q.rq"
     f.write_text("PREFIX lat: <https://w3id.org/lattice/ontology#>\nASK { ?x lat:accountableTo ?y }\n")
-    res = kg("sparql", "-f", f)
+    res = kg("sparql", "--file", f)
     assert res.returncode == 0 and res.stdout.strip() == "true"
 
 
 def test_sparql_errors_exit_2(kg, tmp_path):
     res = kg("sparql", "SELECT ?x WHERE { ?x ?y }")
     assert res.returncode == 2 and "Traceback" not in res.stderr
-    assert kg("sparql", "-f", tmp_path / "missing.rq").returncode == 2
+    assert kg("sparql", "--file", tmp_path / "missing.rq").returncode == 2
     assert kg("sparql").returncode == 2
 
 
@@ -132,7 +132,7 @@ def test_named_query_file_runs_with_kg_sparql_f(kg):
     """A library file is plain SPARQL: unbound parameters simply match everything."""
     from kg.paths import QUERIES_DIR
 
-    res = kg("sparql", "-f", QUERIES_DIR / "ngo-accountability.rq", "--format", "csv")
+    res = kg("sparql", "--file", QUERIES_DIR / "ngo-accountability.rq", "--format", "csv")
     assert res.returncode == 0, res.stderr
     assert "Downward" in res.stdout and "Upward" in res.stdout
 

@@ -134,7 +134,7 @@ def test_cli_exit_2_on_bad_term(built_dataset, capsys):
 
 
 def test_cli_json_output(built_dataset, capsys):
-    code, out, _ = _run(built_dataset, capsys, "--json", "lat-id:state/CAN", "lat:memberOf", "lat-id:g7")
+    code, out, _ = _run(built_dataset, capsys, "--format", "json", "lat-id:state/CAN", "lat:memberOf", "lat-id:g7")
     assert code == 0
     data = json.loads(out)
     assert data["via"] == "record" and data["sources"]
