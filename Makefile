@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 KG     := $(BIN)/kg
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test venv install bench docs check clean findings serve shacl-suite
+.PHONY: demo test venv install bench docs check clean findings serve shacl-suite lint format mypy-baseline mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,16 +36,36 @@ docs: $(STAMP)
 	$(KG) docs
 
 findings: $(STAMP)
-	$(KG) report principles --curated-only --out docs/findings.md
+	$(KG) report principles --curated-only --output docs/findings.md
 
 check: $(STAMP)
 	$(KG) check --all --reason --method cli
 
 clean:
-	rm -rf $(VENV) dist docs/build .pytest_cache
+	rm -rf $(VENV) dist docs/build .pytest_cache .mypy_cache .ruff_cache mutants
 
 serve: $(STAMP)
 	$(KG) serve
 
 shacl-suite: $(STAMP)
 	$(BIN)/python bench/shacl_suite.py
+
+## lint: the quality gates on their own (make test runs them too)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## format: fix what ruff can fix and format the code
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## mypy-baseline: rewrite mypy-baseline.txt after fixing type errors (the baseline may only go down)
+mypy-baseline: $(STAMP)
+	$(BIN)/python tests/test_quality_gates.py --write-baseline
+
+## mutation: mutation testing of query binding and the SHACL engine (slow; not part of make test)
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,mutation]'
+	$(BIN)/python bench/mutation.py

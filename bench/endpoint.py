@@ -38,9 +38,11 @@ def percentile(values: list[float], q: float) -> float:
 
 def busiest_actor(endpoint: str) -> str:
     """The actor with the most lat:accountableTo links (falls back to the FATF)."""
-    q = ("PREFIX lat: <https://w3id.org/lattice/ontology#> SELECT ?a WHERE { ?a lat:accountableTo ?f } "
-         "GROUP BY ?a ORDER BY DESC(COUNT(?f)) ?a LIMIT 1")
-    status, body = post_once(endpoint, q)
+    q = (
+        "PREFIX lat: <https://w3id.org/lattice/ontology#> SELECT ?a WHERE { ?a lat:accountableTo ?f } "
+        "GROUP BY ?a ORDER BY DESC(COUNT(?f)) ?a LIMIT 1"
+    )
+    _status, body = post_once(endpoint, q)
     try:
         return json.loads(body)["results"]["bindings"][0]["a"]["value"]
     except (ValueError, KeyError, IndexError):
@@ -51,8 +53,12 @@ def post_once(endpoint: str, query: str) -> tuple[int, bytes]:
     parts = urlsplit(endpoint)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     try:
-        conn.request("POST", parts.path, body=query.encode("utf-8"),
-                     headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+        conn.request(
+            "POST",
+            parts.path,
+            body=query.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+        )
         r = conn.getresponse()
         return r.status, r.read()
     finally:
@@ -148,8 +154,13 @@ def main(argv=None) -> int:
         results = measure("kg serve", endpoint, actor, counts, args.seconds)
         if args.oxigraph:
             results += measure_oxigraph(args.dataset, actor, counts, args.seconds)
-        out = {"status": "ok", "endpoint": "kg serve" if server else endpoint, "actor": actor,
-               "cpu_count": os.cpu_count(), "results": results}
+        out = {
+            "status": "ok",
+            "endpoint": "kg serve" if server else endpoint,
+            "actor": actor,
+            "cpu_count": os.cpu_count(),
+            "results": results,
+        }
         if args.json:
             tmp = Path(args.json).with_suffix(".tmp")
             tmp.write_text(json.dumps(out, indent=1))
@@ -169,18 +180,29 @@ def measure(engine: str, endpoint: str, actor: str, counts: list[int], seconds: 
         if status != 200:
             raise SystemExit(f"{engine}: {kind} query failed with HTTP {status}: {body[:300]!r}")
         rows[kind] = len(json.loads(body)["results"]["bindings"])
-    print(f"{engine} at {endpoint}; actor {actor}; simple = {SIMPLE} ({rows['simple']} rows), "
-          f"chain = {CHAIN} ({rows['chain']} rows); {seconds:g} s per configuration")
+    print(
+        f"{engine} at {endpoint}; actor {actor}; simple = {SIMPLE} ({rows['simple']} rows), "
+        f"chain = {CHAIN} ({rows['chain']} rows); {seconds:g} s per configuration"
+    )
     print(f"{'query':8} {'clients':>7} {'requests':>9} {'q/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
     results = []
     for kind, text in queries.items():
         for n in counts:
             r = run_load(endpoint, text, n, seconds)
-            r.update({"engine": engine, "query": kind if engine == "kg serve" else f"{kind} ({engine})",
-                      "named_query": SIMPLE if kind == "simple" else CHAIN, "result_rows": rows[kind]})
+            r.update(
+                {
+                    "engine": engine,
+                    "query": kind if engine == "kg serve" else f"{kind} ({engine})",
+                    "named_query": SIMPLE if kind == "simple" else CHAIN,
+                    "result_rows": rows[kind],
+                }
+            )
             results.append(r)
-            print(f"{kind:8} {n:>7} {r['requests']:>9} {r['qps']:>9.1f} {r['p50_ms']:>9.2f} "
-                  f"{r['p99_ms']:>9.2f} {r['errors']:>7}", flush=True)
+            print(
+                f"{kind:8} {n:>7} {r['requests']:>9} {r['qps']:>9.1f} {r['p50_ms']:>9.2f} "
+                f"{r['p99_ms']:>9.2f} {r['errors']:>7}",
+                flush=True,
+            )
     return results
 
 

@@ -34,7 +34,7 @@ def pyshacl_validate(data_file: Path, shape_files) -> tuple[list, float, float]:
     """
     import pyshacl
 
-    from kg.validate import results_from_report_graph
+    from kg.shacl.reference import results_from_report_graph
 
     started = time.perf_counter()
     data_g, _ = load_rdflib(data_file)

@@ -33,8 +33,7 @@ GAP_QUERY = "accountability-gaps"
 
 # (id, what, threshold, unit, how it is read from the results)
 TARGETS = [
-    ("validate-speedup-100k", "kg validate (fast) at least 20x faster than default pyshacl at 1e5 triples", 20.0,
-     "x"),
+    ("validate-speedup-100k", "kg validate (fast) at least 20x faster than default pyshacl at 1e5 triples", 20.0, "x"),
     ("validate-identical-100k", "fast engine reports exactly pyshacl's result set at 1e5 triples", 0, "diff"),
     ("validate-1m-time", "kg validate at 1e6 triples under 30 s", 30.0, "s"),
     ("validate-1m-memory", "kg validate at 1e6 triples under 2 GB peak memory", 2048.0, "MiB"),
@@ -60,10 +59,11 @@ def machine() -> dict:
     """CPU model, cores, memory, OS, Python and library versions."""
     from importlib import metadata
 
-    cpu = next((ln.split(":", 1)[1].strip() for ln in _read("/proc/cpuinfo").splitlines()
-                if ln.startswith("model name")), platform.processor() or "unknown")
-    mem_kb = next((int(ln.split()[1]) for ln in _read("/proc/meminfo").splitlines() if ln.startswith("MemTotal:")),
-                  0)
+    cpu = next(
+        (ln.split(":", 1)[1].strip() for ln in _read("/proc/cpuinfo").splitlines() if ln.startswith("model name")),
+        platform.processor() or "unknown",
+    )
+    mem_kb = next((int(ln.split()[1]) for ln in _read("/proc/meminfo").splitlines() if ln.startswith("MemTotal:")), 0)
     versions = {}
     for dist in ("lattice-kg", "rdflib", "pyoxigraph", "pyshacl", "owlready2", "oxigraph", "sparqlwrapper"):
         try:
@@ -121,8 +121,13 @@ class Runner:
         status = "ok"
         stderr = ""
         try:
-            proc = subprocess.run([PY, str(HERE / "steps.py"), step, str(args_file), str(result_file)],
-                                  env=full_env, capture_output=True, text=True, timeout=timeout)
+            proc = subprocess.run(
+                [PY, str(HERE / "steps.py"), step, str(args_file), str(result_file)],
+                env=full_env,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
             if proc.returncode != 0:
                 status = "error"
                 stderr = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"
@@ -139,8 +144,9 @@ class Runner:
             out["error"] = stderr
         return out
 
-    def repeat(self, step: str, args: dict, runs: int, env: dict | None = None, timeout: float = 1800,
-               label: str = "") -> dict:
+    def repeat(
+        self, step: str, args: dict, runs: int, env: dict | None = None, timeout: float = 1800, label: str = ""
+    ) -> dict:
         """Run a step RUNS times (fresh process each); median seconds, peak memory the largest seen."""
         results = []
         note = ""
@@ -152,8 +158,10 @@ class Runner:
                 self.say(f"{label or step}: {r['status']}: {r.get('error', '')}")
                 break
             if i == 0 and runs > 1 and self.slow_cutoff and r.get("seconds", 0) > self.slow_cutoff:
-                note = (f"1 run only: one run took {r['seconds']:.0f} s (over the {self.slow_cutoff:.0f} s "
-                        f"cut-off that keeps `make bench` under 30 minutes)")
+                note = (
+                    f"1 run only: one run took {r['seconds']:.0f} s (over the {self.slow_cutoff:.0f} s "
+                    f"cut-off that keeps `make bench` under 30 minutes)"
+                )
                 self.say(f"{label or step}: {note}")
                 break
         ok = [r for r in results if r["status"] == "ok" and "seconds" in r]
@@ -166,7 +174,7 @@ class Runner:
             "cpu_seconds": [r.get("cpu_seconds") for r in ok],
             "status": "ok" if ok and len(ok) == len(results) else results[-1]["status"] if results else "not run",
             "loadavg": [r.get("loadavg") for r in results],
-            "last": {k: v for k, v in results[-1].items() if k not in ("loadavg",)} if results else {},
+            "last": {k: v for k, v in results[-1].items() if k != "loadavg"} if results else {},
         }
         if results and results[-1].get("error"):
             summary["error"] = results[-1]["error"]
@@ -178,8 +186,11 @@ class Runner:
 def have_module(name: str) -> bool:
     """True when a module of the project can be imported in a child (its file exists)."""
     try:
-        out = subprocess.run([PY, "-c", f"import importlib.util,sys; sys.exit(0 if importlib.util.find_spec('{name}') "
-                                        f"else 1)"], capture_output=True, timeout=60)
+        out = subprocess.run(
+            [PY, "-c", f"import importlib.util,sys; sys.exit(0 if importlib.util.find_spec('{name}') else 1)"],
+            capture_output=True,
+            timeout=60,
+        )
         return out.returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         return False
@@ -200,13 +211,23 @@ def shapes_available() -> bool:
 # ------------------------------------------------------------------------------------------------ one input
 
 
-def bench_dataset(r: Runner, name: str, dataset: Path, env: dict, opts, entry: dict, actor: str | None,
-                  build_args: dict | None, deep_actor: str | None = None) -> None:
+def bench_dataset(
+    r: Runner,
+    name: str,
+    dataset: Path,
+    env: dict,
+    opts,
+    entry: dict,
+    actor: str | None,
+    build_args: dict | None,
+    deep_actor: str | None = None,
+) -> None:
     """Build (timed), then validation, queries and endpoint on one input; fills ENTRY."""
     work = dataset.parent
     if build_args is not None:
-        entry["build"] = r.repeat("build", build_args, opts.runs, env=env, timeout=opts.step_timeout,
-                                  label=f"{name} build")
+        entry["build"] = r.repeat(
+            "build", build_args, opts.runs, env=env, timeout=opts.step_timeout, label=f"{name} build"
+        )
         if entry["build"]["status"] != "ok":
             entry["notes"].append(f"build failed: {entry['build'].get('error')}")
             return
@@ -216,8 +237,12 @@ def bench_dataset(r: Runner, name: str, dataset: Path, env: dict, opts, entry: d
     validation_nt = work / f"{name}.validation.nt"
     all_nt = work / f"{name}.all.nt"
     r.say(f"{name}: export")
-    exp = r.step("export", {"dataset": str(dataset), "validation_nt": str(validation_nt), "all_nt": str(all_nt)},
-                 env=env, timeout=opts.step_timeout)
+    exp = r.step(
+        "export",
+        {"dataset": str(dataset), "validation_nt": str(validation_nt), "all_nt": str(all_nt)},
+        env=env,
+        timeout=opts.step_timeout,
+    )
     if exp["status"] != "ok":
         entry["notes"].append(f"export failed: {exp.get('error')}")
         return
@@ -231,25 +256,48 @@ def bench_dataset(r: Runner, name: str, dataset: Path, env: dict, opts, entry: d
         v["fast"] = {"status": "not available yet", "note": "kg.validate, kg/shacl or shapes/ missing"}
     else:
         fast_keys = work / f"{name}.fast.keys.json"
-        v["fast"] = r.repeat("validate-fast", {"data": str(validation_nt), "keys_out": str(fast_keys)}, opts.runs,
-                             env=env, timeout=opts.step_timeout, label=f"{name} validate fast")
+        v["fast"] = r.repeat(
+            "validate-fast",
+            {"data": str(validation_nt), "keys_out": str(fast_keys)},
+            opts.runs,
+            env=env,
+            timeout=opts.step_timeout,
+            label=f"{name} validate fast",
+        )
         ref_keys = work / f"{name}.pyshacl.keys.json"
         limit = opts.pyshacl_max
         if size <= limit * 1.3:
             runs = opts.pyshacl_runs
-            v["pyshacl"] = r.repeat("validate-pyshacl", {"data": str(validation_nt), "keys_out": str(ref_keys)},
-                                    runs, env=env, timeout=opts.pyshacl_timeout, label=f"{name} validate pyshacl")
+            v["pyshacl"] = r.repeat(
+                "validate-pyshacl",
+                {"data": str(validation_nt), "keys_out": str(ref_keys)},
+                runs,
+                env=env,
+                timeout=opts.pyshacl_timeout,
+                label=f"{name} validate pyshacl",
+            )
             if runs < 3:
-                v["pyshacl"]["note"] = (f"{runs} run(s) only: default pyshacl takes long at this size "
-                                        f"(--pyshacl-runs to change)")
+                v["pyshacl"]["note"] = (
+                    f"{runs} run(s) only: default pyshacl takes long at this size (--pyshacl-runs to change)"
+                )
         elif opts.pyshacl_once_timeout > 0:
-            v["pyshacl"] = r.repeat("validate-pyshacl", {"data": str(validation_nt), "keys_out": str(ref_keys)}, 1,
-                                    env=env, timeout=opts.pyshacl_once_timeout, label=f"{name} validate pyshacl")
+            v["pyshacl"] = r.repeat(
+                "validate-pyshacl",
+                {"data": str(validation_nt), "keys_out": str(ref_keys)},
+                1,
+                env=env,
+                timeout=opts.pyshacl_once_timeout,
+                label=f"{name} validate pyshacl",
+            )
             v["pyshacl"]["note"] = f"run once with a {opts.pyshacl_once_timeout:.0f} s limit"
         else:
-            v["pyshacl"] = {"status": "not run", "note": (
-                f"not run above {limit:.0e} triples: default pyshacl grows linearly (about 129 s per 1e5 triples "
-                f"with six shapes on this machine, did not finish 1e6 in 441 s); --pyshacl-once-timeout S tries once")}
+            v["pyshacl"] = {
+                "status": "not run",
+                "note": (
+                    f"not run above {limit:.0e} triples: default pyshacl grows linearly (about 129 s per 1e5 triples "
+                    f"with six shapes on this machine, did not finish 1e6 in 441 s); --pyshacl-once-timeout S tries once"
+                ),
+            }
         if v["fast"].get("status") == "ok" and entry.get("planted_file"):
             v["planted_detected"] = planted_detected(Path(entry["planted_file"]), fast_keys)
         if v["fast"].get("status") == "ok" and v.get("pyshacl", {}).get("status") == "ok":
@@ -265,23 +313,41 @@ def bench_dataset(r: Runner, name: str, dataset: Path, env: dict, opts, entry: d
         q["oxigraph"] = {"status": "not run", "note": "no actor with an accountability chain in this input"}
     else:
         entry["chain_actor"] = actor
-        qargs = {"dataset": str(dataset), "actor": actor, "chain_query": CHAIN_QUERY, "gap_query": GAP_QUERY,
-                 "chain_reps": opts.chain_reps, "gap_reps": opts.gap_reps, "deep_actor": deep_actor}
+        qargs = {
+            "dataset": str(dataset),
+            "actor": actor,
+            "chain_query": CHAIN_QUERY,
+            "gap_query": GAP_QUERY,
+            "chain_reps": opts.chain_reps,
+            "gap_reps": opts.gap_reps,
+            "deep_actor": deep_actor,
+        }
         r.say(f"{name}: queries on pyoxigraph")
         q["oxigraph"] = r.step("query-oxigraph", qargs, env=env, timeout=opts.step_timeout)
         if entry.get("kind") == "real" and not opts.rdflib_real:
-            q["rdflib"] = {"status": "not run", "note": "rdflib runs on the synthetic graphs only (--rdflib-real adds "
-                                                        "the real data), to keep the run under 30 minutes"}
+            q["rdflib"] = {
+                "status": "not run",
+                "note": "rdflib runs on the synthetic graphs only (--rdflib-real adds "
+                "the real data), to keep the run under 30 minutes",
+            }
         elif size <= opts.rdflib_max * 1.3:
             r.say(f"{name}: queries on rdflib")
-            rq = dict(qargs, all_nt=str(all_nt), chain_reps=opts.rdflib_reps, gap_reps=opts.rdflib_reps,
-                      budget_s=opts.rdflib_budget, deep_actor=None)
+            rq = dict(
+                qargs,
+                all_nt=str(all_nt),
+                chain_reps=opts.rdflib_reps,
+                gap_reps=opts.rdflib_reps,
+                budget_s=opts.rdflib_budget,
+                deep_actor=None,
+            )
             q["rdflib"] = res = r.step("query-rdflib", rq, env=env, timeout=opts.rdflib_budget)
             if res["status"] == "timeout" and res.get("running"):
                 ran = time.time() - res.get("running_since", time.time())
                 res["stopped"] = {"query": res["running"], "ran_s": round(ran, 1)}
-                res.setdefault(res["running"], {"times": [], "rows": None, "p50": None, "p99": None,
-                                                "unfinished_after_s": round(ran, 1)})
+                res.setdefault(
+                    res["running"],
+                    {"times": [], "rows": None, "p50": None, "p99": None, "unfinished_after_s": round(ran, 1)},
+                )
         else:
             q["rdflib"] = {"status": "not run", "note": f"rdflib not run above {opts.rdflib_max:.0e} triples"}
 
@@ -302,8 +368,11 @@ def planted_detected(sidecar: Path, keys_file: Path) -> dict:
         hit[1] += 1
         hit[0] += p["focus"] in foci
     total = [sum(h[0] for h in out.values()), sum(h[1] for h in out.values())]
-    return {"detected": total[0], "planted": total[1], "by_kind": {k: {"detected": h[0], "planted": h[1]}
-                                                                   for k, h in sorted(out.items())}}
+    return {
+        "detected": total[0],
+        "planted": total[1],
+        "by_kind": {k: {"detected": h[0], "planted": h[1]} for k, h in sorted(out.items())},
+    }
 
 
 def compare_keys(fast_file: Path, ref_file: Path) -> dict:
@@ -311,10 +380,15 @@ def compare_keys(fast_file: Path, ref_file: Path) -> dict:
     ref = {tuple(k) for k in json.loads(ref_file.read_text())}
     only_fast = sorted(fast - ref, key=str)
     only_ref = sorted(ref - fast, key=str)
-    return {"fast": len(fast), "pyshacl": len(ref), "only_fast": len(only_fast), "only_pyshacl": len(only_ref),
-            "identical": not only_fast and not only_ref,
-            "examples_only_fast": [list(k) for k in only_fast[:5]],
-            "examples_only_pyshacl": [list(k) for k in only_ref[:5]]}
+    return {
+        "fast": len(fast),
+        "pyshacl": len(ref),
+        "only_fast": len(only_fast),
+        "only_pyshacl": len(only_ref),
+        "identical": not only_fast and not only_ref,
+        "examples_only_fast": [list(k) for k in only_fast[:5]],
+        "examples_only_pyshacl": [list(k) for k in only_ref[:5]],
+    }
 
 
 def _vm_hwm_mb(pid: int) -> float | None:
@@ -350,14 +424,20 @@ def bench_endpoint(r: Runner, name: str, dataset: Path, env: dict, opts, actor: 
         cmd = [PY, str(script), "--clients", "1,8", "--json", str(out), "--seconds", str(opts.endpoint_seconds)]
         if KgServer is not None:
             r.say(f"{name}: starting kg serve")
-            server = KgServer(dataset=str(dataset), args=["--timeout", "60", "--max-rows", "100000"],
-                              startup_timeout=opts.step_timeout)
+            server = KgServer(
+                dataset=str(dataset),
+                args=["--timeout", "60", "--max-rows", "100000"],
+                startup_timeout=opts.step_timeout,
+            )
             t0 = time.perf_counter()
             try:
                 server.start()
-            except Exception as exc:  # noqa: BLE001 - any start-up failure is a figure to report
-                return {"status": "error", "error": f"kg serve did not start: {exc}",
-                        "startup_seconds": round(time.perf_counter() - t0, 1)}
+            except Exception as exc:
+                return {
+                    "status": "error",
+                    "error": f"kg serve did not start: {exc}",
+                    "startup_seconds": round(time.perf_counter() - t0, 1),
+                }
             info["startup_seconds"] = round(time.perf_counter() - t0, 2)
             cmd += ["--url", server.endpoint.rsplit("/sparql", 1)[0]]
         else:
@@ -403,23 +483,53 @@ def synthetic_input(r: Runner, triples: int, opts, sink: list) -> dict:
     src = work / f"{name}.nt"
     r.say(f"{name}: kg synth --triples {triples} --seed {opts.seed}")
     started = time.perf_counter()
-    proc = subprocess.run([PY, "-m", "kg", "synth", "--triples", str(triples), "--seed", str(opts.seed),
-                           "--violation-rate", str(opts.violation_rate), "--out", str(src), "-q"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            PY,
+            "-m",
+            "kg",
+            "synth",
+            "--triples",
+            str(triples),
+            "--seed",
+            str(opts.seed),
+            "--violation-rate",
+            str(opts.violation_rate),
+            "--output",
+            str(src),
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
         entry["notes"].append(f"kg synth failed: {proc.stderr.strip()}")
         return entry
     side = json.loads(Path(str(src) + ".violations.json").read_text())
-    entry["synth"] = {"seconds": round(time.perf_counter() - started, 2), "triples": side["triples"],
-                      "planted": side["violations"], "planted_total": side["violations_total"],
-                      "counts": side["counts"], "chain_depth": side["chain_depth"]}
+    entry["synth"] = {
+        "seconds": round(time.perf_counter() - started, 2),
+        "triples": side["triples"],
+        "planted": side["violations"],
+        "planted_total": side["violations_total"],
+        "counts": side["counts"],
+        "chain_depth": side["chain_depth"],
+    }
     entry["planted_file"] = str(src) + ".violations.json"
     home = work / "home"  # an empty LATTICE_HOME: no imports besides the synthetic graph
     home.mkdir(exist_ok=True)
     env = {"LATTICE_HOME": str(home)}
     dataset = work / "build"
-    bench_dataset(r, name, dataset, env, opts, entry, side["chain_actor"],
-                  {"out": str(dataset), "extra": [str(src)]}, deep_actor=side.get("deepest_actor"))
+    bench_dataset(
+        r,
+        name,
+        dataset,
+        env,
+        opts,
+        entry,
+        side["chain_actor"],
+        {"out": str(dataset), "extra": [str(src)]},
+        deep_actor=side.get("deepest_actor"),
+    )
     entry.pop("planted_file", None)  # a path in the removed working folder
     return entry
 
@@ -457,8 +567,9 @@ def real_input(r: Runner, opts, sink: list) -> dict:
             entry["imports"][kind] = {"status": "not run", "note": "data files missing"}
             continue
         r.say(f"real: kg import {kind}")
-        res = r.step("import", {"argv": [kind, "--progress", "never", *map(str, paths)]}, env=env,
-                     timeout=opts.step_timeout)
+        res = r.step(
+            "import", {"argv": [kind, "--progress", "never", *map(str, paths)]}, env=env, timeout=opts.step_timeout
+        )
         if res.get("exit_code") not in (0, 1) and res["status"] == "ok":
             res["status"] = "error"
         entry["imports"][kind] = res
@@ -469,8 +580,9 @@ def real_input(r: Runner, opts, sink: list) -> dict:
         entry["notes"].append("no importer produced output")
         return entry
     dataset = work / "build"
-    entry["build"] = r.repeat("build", {"out": str(dataset), "extra": []}, opts.runs, env=env,
-                              timeout=opts.step_timeout, label="real build")
+    entry["build"] = r.repeat(
+        "build", {"out": str(dataset), "extra": []}, opts.runs, env=env, timeout=opts.step_timeout, label="real build"
+    )
     if entry["build"]["status"] != "ok":
         entry["notes"].append(f"build failed: {entry['build'].get('error')}")
         return entry
@@ -512,8 +624,10 @@ def evaluate_targets(results: dict) -> list[dict]:
             fast_cpu = [c for c in (g(small, "validate", "fast", "cpu_seconds") or []) if c]
             ref_cpu = [c for c in (g(small, "validate", "pyshacl", "cpu_seconds") or []) if c]
             if fast_cpu and ref_cpu:
-                note = (f"wall-time ratio of medians; CPU-time ratio "
-                        f"{statistics.median(ref_cpu) / statistics.median(fast_cpu):.1f}x")
+                note = (
+                    f"wall-time ratio of medians; CPU-time ratio "
+                    f"{statistics.median(ref_cpu) / statistics.median(fast_cpu):.1f}x"
+                )
         elif tid == "validate-identical-100k":
             d = g(small, "validate", "diff")
             if d:
@@ -523,8 +637,9 @@ def evaluate_targets(results: dict) -> list[dict]:
         elif tid == "validate-1m-time":
             measured = g(big, "validate", "fast", "median_s")
             ok = None if measured is None else measured < threshold
-            note = f"wall time; {_cpu(g(big, 'validate', 'fast') or {})}" if _cpu(g(big, "validate", "fast") or {}) \
-                else ""
+            note = (
+                f"wall time; {_cpu(g(big, 'validate', 'fast') or {})}" if _cpu(g(big, "validate", "fast") or {}) else ""
+            )
         elif tid == "validate-1m-memory":
             measured = g(big, "validate", "fast", "peak_rss_mb")
             ok = None if measured is None else measured < threshold
@@ -548,9 +663,17 @@ def evaluate_targets(results: dict) -> list[dict]:
                     note = where
                     break
             ok = None if measured is None else measured >= threshold
-        out.append({"id": tid, "target": text, "threshold": threshold, "unit": unit,
-                    "measured": round(measured, 4) if isinstance(measured, float) else measured,
-                    "pass": ok, "note": note})
+        out.append(
+            {
+                "id": tid,
+                "target": text,
+                "threshold": threshold,
+                "unit": unit,
+                "measured": round(measured, 4) if isinstance(measured, float) else measured,
+                "pass": ok,
+                "note": note,
+            }
+        )
     return out
 
 
@@ -568,7 +691,7 @@ def endpoint_qps(ep: dict | None) -> float | None:
             if clients == 8 and isinstance(qps, (int, float)) and "chain" not in kind:
                 found.append(float(qps))
             for k, v in node.items():
-                walk(v, trail + [str(k)])
+                walk(v, [*trail, str(k)])
         elif isinstance(node, list):
             for v in node:
                 walk(v, trail)
@@ -605,54 +728,132 @@ def table_rows(results: dict) -> list[list[str]]:
         size = e.get("dataset_triples")
         label = f"{name} ({size:,} triples)" if size else name
         if e.get("synth"):
-            rows.append([label, "synthesize", "kg synth", _fmt_s(e["synth"]["seconds"]), "", "", "1",
-                         f"{e['synth']['triples']:,} triples, {e['synth']['planted_total']} planted violations"])
+            rows.append(
+                [
+                    label,
+                    "synthesize",
+                    "kg synth",
+                    _fmt_s(e["synth"]["seconds"]),
+                    "",
+                    "",
+                    "1",
+                    f"{e['synth']['triples']:,} triples, {e['synth']['planted_total']} planted violations",
+                ]
+            )
         for kind, imp in (e.get("imports") or {}).items():
-            rows.append([label, f"import {kind}", "kg import", _fmt_s(imp.get("seconds")), "",
-                         _fmt_mb(imp.get("peak_rss_mb")), "1", imp.get("status", "") if imp.get("status") != "ok"
-                         else ""])
+            rows.append(
+                [
+                    label,
+                    f"import {kind}",
+                    "kg import",
+                    _fmt_s(imp.get("seconds")),
+                    "",
+                    _fmt_mb(imp.get("peak_rss_mb")),
+                    "1",
+                    imp.get("status", "") if imp.get("status") != "ok" else "",
+                ]
+            )
         b = e.get("build")
         if b:
-            rows.append([label, "build (parse+merge+materialize)", "kg build", _fmt_s(b.get("median_s")), "",
-                         _fmt_mb(b.get("peak_rss_mb")), str(b.get("runs", "")),
-                         "; ".join(x for x in (
-                             _cpu(b),
-                             f"{b['last'].get('inferred', 0):,} inferred" if b.get("last", {}).get("inferred") else "",
-                             b.get("note", "") if b.get("status") == "ok" else f"{b.get('status')}: {b.get('error', '')}")
-                             if x)])
+            rows.append(
+                [
+                    label,
+                    "build (parse+merge+materialize)",
+                    "kg build",
+                    _fmt_s(b.get("median_s")),
+                    "",
+                    _fmt_mb(b.get("peak_rss_mb")),
+                    str(b.get("runs", "")),
+                    "; ".join(
+                        x
+                        for x in (
+                            _cpu(b),
+                            f"{b['last'].get('inferred', 0):,} inferred" if b.get("last", {}).get("inferred") else "",
+                            b.get("note", "")
+                            if b.get("status") == "ok"
+                            else f"{b.get('status')}: {b.get('error', '')}",
+                        )
+                        if x
+                    ),
+                ]
+            )
         v = e.get("validate") or {}
         for eng, label_eng in (("fast", "kg validate (fast)"), ("pyshacl", "pyshacl default")):
             m = v.get(eng)
             if not m:
                 continue
-            note = m.get("note", "") if m.get("status") == "ok" else f"{m.get('status')}: {m.get('note', '') or m.get('error', '')}"
+            note = (
+                m.get("note", "")
+                if m.get("status") == "ok"
+                else f"{m.get('status')}: {m.get('note', '') or m.get('error', '')}"
+            )
             res = (m.get("last") or {}).get("results")
             jobs = (m.get("last") or {}).get("jobs") or 0
             if res is not None:
-                note = "; ".join(x for x in (_cpu(m), f"{jobs} worker processes" if jobs > 1 else "",
-                                             f"{res} results", note) if x)
-            rows.append([label, "validate (all shapes)", label_eng, _fmt_s(m.get("median_s")), "",
-                         _fmt_mb(m.get("peak_rss_mb")), str(m.get("runs", "")), note])
+                note = "; ".join(
+                    x for x in (_cpu(m), f"{jobs} worker processes" if jobs > 1 else "", f"{res} results", note) if x
+                )
+            rows.append(
+                [
+                    label,
+                    "validate (all shapes)",
+                    label_eng,
+                    _fmt_s(m.get("median_s")),
+                    "",
+                    _fmt_mb(m.get("peak_rss_mb")),
+                    str(m.get("runs", "")),
+                    note,
+                ]
+            )
         if v.get("planted_detected"):
             pd = v["planted_detected"]
-            missed = ", ".join(f"{k} {h['detected']}/{h['planted']}" for k, h in pd["by_kind"].items()
-                               if h["detected"] < h["planted"])
-            rows.append([label, "validate: planted violations found", "kg validate (fast)",
-                         f"{pd['detected']}/{pd['planted']}", "", "", "", f"missed: {missed}" if missed else
-                         "every planted violation reported"])
+            missed = ", ".join(
+                f"{k} {h['detected']}/{h['planted']}" for k, h in pd["by_kind"].items() if h["detected"] < h["planted"]
+            )
+            rows.append(
+                [
+                    label,
+                    "validate: planted violations found",
+                    "kg validate (fast)",
+                    f"{pd['detected']}/{pd['planted']}",
+                    "",
+                    "",
+                    "",
+                    f"missed: {missed}" if missed else "every planted violation reported",
+                ]
+            )
         if v.get("diff"):
             d = v["diff"]
-            rows.append([label, "validate: result-set diff", "fast vs pyshacl",
-                         f"{d['only_fast'] + d['only_pyshacl']}", "", "", "",
-                         f"only fast {d['only_fast']}, only pyshacl {d['only_pyshacl']}; speedup {v.get('speedup')}x"])
+            rows.append(
+                [
+                    label,
+                    "validate: result-set diff",
+                    "fast vs pyshacl",
+                    f"{d['only_fast'] + d['only_pyshacl']}",
+                    "",
+                    "",
+                    "",
+                    f"only fast {d['only_fast']}, only pyshacl {d['only_pyshacl']}; speedup {v.get('speedup')}x",
+                ]
+            )
         q = e.get("queries") or {}
         for eng in ("oxigraph", "rdflib"):
             m = q.get(eng)
             if not m:
                 continue
             if m.get("status") != "ok" and not m.get("chain"):
-                rows.append([label, "chain / gap queries", eng, "-", "", "", "",
-                             f"{m.get('status')}: {m.get('note', '') or m.get('error', '')}"])
+                rows.append(
+                    [
+                        label,
+                        "chain / gap queries",
+                        eng,
+                        "-",
+                        "",
+                        "",
+                        "",
+                        f"{m.get('status')}: {m.get('note', '') or m.get('error', '')}",
+                    ]
+                )
                 continue
             extra = f"load {m['load_seconds']:.1f} s; " if m.get("load_seconds") else ""
             for qn in ("chain", "gap", "chain_deepest"):
@@ -662,30 +863,62 @@ def table_rows(results: dict) -> list[list[str]]:
                 if not qq:
                     rows.append([label, f"{qn} query", eng, "-", "", "", "", m.get("status", "")])
                     continue
-                what = {"chain": "chain query (one actor)", "gap": "gap query",
-                        "chain_deepest": "chain query (deepest actor)"}[qn]
+                what = {
+                    "chain": "chain query (one actor)",
+                    "gap": "gap query",
+                    "chain_deepest": "chain query (deepest actor)",
+                }[qn]
                 if qq.get("unfinished_after_s") is not None:
-                    rows.append([label, what, eng, f"> {qq['unfinished_after_s']:.0f} s", "",
-                                 _fmt_mb(m.get("peak_rss_mb")), "0",
-                                 f"{extra}did not finish: stopped at the {results['options'].get('rdflib_budget', 0):.0f} s "
-                                 f"limit of the rdflib step (load included)"])
+                    rows.append(
+                        [
+                            label,
+                            what,
+                            eng,
+                            f"> {qq['unfinished_after_s']:.0f} s",
+                            "",
+                            _fmt_mb(m.get("peak_rss_mb")),
+                            "0",
+                            (
+                                f"{extra}did not finish: stopped at the {results['options'].get('rdflib_budget', 0):.0f} s "
+                                f"limit of the rdflib step (load included)"
+                            ),
+                        ]
+                    )
                     continue
-                rows.append([label, what, eng, _fmt_s(qq.get("p50")), _fmt_s(qq.get("p99")),
-                             _fmt_mb(m.get("peak_rss_mb")), str(len(qq.get("times", []))),
-                             f"{extra}{qq.get('rows')} rows" + ("" if m.get("status") in (None, "ok")
-                                                                else f"; {m['status']}")])
+                rows.append(
+                    [
+                        label,
+                        what,
+                        eng,
+                        _fmt_s(qq.get("p50")),
+                        _fmt_s(qq.get("p99")),
+                        _fmt_mb(m.get("peak_rss_mb")),
+                        str(len(qq.get("times", []))),
+                        f"{extra}{qq.get('rows')} rows"
+                        + ("" if m.get("status") in (None, "ok") else f"; {m['status']}"),
+                    ]
+                )
         ep = e.get("endpoint")
         if ep:
             for row in endpoint_rows(ep):
-                rows.append([label] + row)
+                rows.append([label, *row])
     return rows
 
 
 def endpoint_rows(ep: dict) -> list[list[str]]:
     """Rows for the endpoint figures; bench/endpoint.py reports a list under "results" (or "runs")."""
     if ep.get("status") not in (None, "ok"):
-        return [["endpoint", "kg serve", _fmt_s(ep.get("startup_seconds")), "", "", "",
-                 f"{ep.get('status')}: {ep.get('note', '') or ep.get('error', '')}"]]
+        return [
+            [
+                "endpoint",
+                "kg serve",
+                _fmt_s(ep.get("startup_seconds")),
+                "",
+                "",
+                "",
+                f"{ep.get('status')}: {ep.get('note', '') or ep.get('error', '')}",
+            ]
+        ]
     items = ep.get("results") or ep.get("runs") or []
     rows = []
     for it in items:
@@ -698,18 +931,42 @@ def endpoint_rows(ep: dict) -> list[list[str]]:
         p99s = it.get("p99") if p99 is None else p99 / 1000.0
         n = it.get("requests", it.get("n"))
         errors = it.get("errors")
-        note = "; ".join(x for x in (
-            f"{qps:.0f} q/s" if isinstance(qps, (int, float)) else "",
-            f"{n} requests" if n is not None else "",
-            f"{errors} errors" if errors else "",
-            f"{it['result_rows']} rows" if it.get("result_rows") is not None else "") if x)
-        rows.append([f"endpoint {it.get('query', it.get('kind', ''))} query, {it.get('clients', '?')} client(s)",
-                     "kg serve", _fmt_s(p50s), _fmt_s(p99s), "", "", note])
+        note = "; ".join(
+            x
+            for x in (
+                f"{qps:.0f} q/s" if isinstance(qps, (int, float)) else "",
+                f"{n} requests" if n is not None else "",
+                f"{errors} errors" if errors else "",
+                f"{it['result_rows']} rows" if it.get("result_rows") is not None else "",
+            )
+            if x
+        )
+        rows.append(
+            [
+                f"endpoint {it.get('query', it.get('kind', ''))} query, {it.get('clients', '?')} client(s)",
+                "kg serve",
+                _fmt_s(p50s),
+                _fmt_s(p99s),
+                "",
+                "",
+                note,
+            ]
+        )
     if not rows:
         rows.append(["endpoint", "kg serve", "-", "", "", "", "no figures in bench/endpoint.py output"])
     elif ep.get("startup_seconds") is not None:
-        rows.insert(0, ["endpoint start-up (load dataset)", "kg serve", _fmt_s(ep["startup_seconds"]), "",
-                        _fmt_mb(ep.get("server_peak_rss_mb")), "1", "server peak memory over the whole load test"])
+        rows.insert(
+            0,
+            [
+                "endpoint start-up (load dataset)",
+                "kg serve",
+                _fmt_s(ep["startup_seconds"]),
+                "",
+                _fmt_mb(ep.get("server_peak_rss_mb")),
+                "1",
+                "server peak memory over the whole load test",
+            ],
+        )
     return rows
 
 
@@ -717,10 +974,9 @@ HEADER = ["input", "measure", "engine", "median / p50", "p99", "peak memory", "r
 
 
 def render_table(rows: list[list[str]]) -> str:
-    widths = [max(len(str(r[i])) for r in rows + [HEADER]) for i in range(len(HEADER))]
+    widths = [max(len(str(r[i])) for r in [*rows, HEADER]) for i in range(len(HEADER))]
     widths[-1] = min(widths[-1], 90)
-    lines = ["  ".join(h.ljust(w) for h, w in zip(HEADER, widths)),
-             "  ".join("-" * w for w in widths)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(HEADER, widths)), "  ".join("-" * w for w in widths)]
     for r in rows:
         lines.append("  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
     return "\n".join(lines)
@@ -761,8 +1017,11 @@ def write_performance_md(results: dict, path: Path = PERFORMANCE_MD) -> None:
     for t in targets:
         mark = {True: "pass", False: "**fail**", None: "not measured"}[t["pass"]]
         mm = t["measured"]
-        shown = (_fmt_s(mm) if t["unit"] == "s" else _fmt_mb(mm) if t["unit"] == "MiB" else f"{mm} {t['unit']}") \
-            if isinstance(mm, (int, float)) else "-"
+        shown = (
+            (_fmt_s(mm) if t["unit"] == "s" else _fmt_mb(mm) if t["unit"] == "MiB" else f"{mm} {t['unit']}")
+            if isinstance(mm, (int, float))
+            else "-"
+        )
         tl.append(f"| {t['target']} | {shown}{' (' + t['note'] + ')' if t.get('note') else ''} | {mark} |")
     notes = "\n".join(f"- {n}" for n in results.get("notes", []))
     inputs = []
@@ -771,11 +1030,13 @@ def write_performance_md(results: dict, path: Path = PERFORMANCE_MD) -> None:
         if e.get("kind") == "synthetic" and e.get("synth"):
             c = e["synth"]["counts"]
             planted = ", ".join(f"{k} {v}" for k, v in e["synth"]["planted"].items() if v)
-            inputs.append(f"- **{e['name']}**: {e['synth']['triples']:,} synthetic triples ({c['states']} states, "
-                          f"{c['institutions']:,} institutions, {c['networks']:,} networks, "
-                          f"{c['organizations']:,} IGOs, {c['ngos']:,} NGOs, {c['spics']:,} collaborations, "
-                          f"{c['memberships']:,} memberships, {c['accountability_relations']:,} accountability "
-                          f"records; chain actor depth {e['synth']['chain_depth']}); planted: {planted}; {size}.")
+            inputs.append(
+                f"- **{e['name']}**: {e['synth']['triples']:,} synthetic triples ({c['states']} states, "
+                f"{c['institutions']:,} institutions, {c['networks']:,} networks, "
+                f"{c['organizations']:,} IGOs, {c['ngos']:,} NGOs, {c['spics']:,} collaborations, "
+                f"{c['memberships']:,} memberships, {c['accountability_relations']:,} accountability "
+                f"records; chain actor depth {e['synth']['chain_depth']}); planted: {planted}; {size}."
+            )
         elif e.get("kind") == "real":
             files = ", ".join(e.get("import_files", [])) or "none"
             inputs.append(f"- **{e['name']}**: imports {files} plus the curated graph; {size}.")
@@ -785,9 +1046,9 @@ def write_performance_md(results: dict, path: Path = PERFORMANCE_MD) -> None:
 Generated by `make bench` (`python bench/run.py`) from `bench/results/latest.json`; do not edit by hand —
 rerun the benchmark, or `python bench/run.py --render-only` to redraw this page from the JSON.
 
-Run of {results['started']} (took {results.get('elapsed_s', 0) / 60:.1f} min), on {m['cpu_model']},
-{m['cores']} cores, {m['memory_gib']} GiB, {m['os']}, Python {m['python']}; {lib}.
-Load average at start {results['loadavg_start']}, at end {results['loadavg_end']} (the machine was shared,
+Run of {results["started"]} (took {results.get("elapsed_s", 0) / 60:.1f} min), on {m["cpu_model"]},
+{m["cores"]} cores, {m["memory_gib"]} GiB, {m["os"]}, Python {m["python"]}; {lib}.
+Load average at start {results["loadavg_start"]}, at end {results["loadavg_end"]} (the machine was shared,
 so figures are upper bounds of what an idle machine gives).
 
 ## Targets
@@ -801,7 +1062,7 @@ Each measured step runs in a fresh process (`bench/steps.py`); a figure is the m
 bound: the step's process plus the number of workers times the largest worker, shared pages counted again),
 and "cpu" in the notes the user + system CPU time of the step and its workers, which a busy machine inflates
 less than wall time. Inputs: synthetic governance graphs from
-`kg synth --seed {results['options']['seed']} --violation-rate {results['options']['violation_rate']}` (merged
+`kg synth --seed {results["options"]["seed"]} --violation-rate {results["options"]["violation_rate"]}` (merged
 with the ontology, shapes and curated graph by `kg build --add`), and the real data sets through the
 importers when `../shared/data` is present.
 
@@ -832,7 +1093,7 @@ importers when `../shared/data` is present.
 
 ## Notes
 
-{notes or '- none'}
+{notes or "- none"}
 """
     tmp = path.with_name(f".{path.name}.tmp")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -864,21 +1125,37 @@ def parse_args(argv):
     p.add_argument("--sizes", default="1e5,1e6", help="synthetic graph sizes in triples (default 1e5,1e6)")
     p.add_argument("--huge", action="store_true", help="add a 1e7-triple synthetic graph (long; needs memory)")
     p.add_argument("--runs", type=int, default=3, help="runs per measured step (default 3)")
-    p.add_argument("--pyshacl-runs", type=int, default=3,
-                   help="runs of default pyshacl (default 3, like every other step; about 30 s each at 1e5)")
+    p.add_argument(
+        "--pyshacl-runs",
+        type=int,
+        default=3,
+        help="runs of default pyshacl (default 3, like every other step; about 30 s each at 1e5)",
+    )
     p.add_argument("--pyshacl-max", type=_size, default=100_000, help="largest size pyshacl runs at (default 1e5)")
     p.add_argument("--pyshacl-timeout", type=float, default=1200, help="time limit of one pyshacl run (s)")
-    p.add_argument("--pyshacl-once-timeout", type=float, default=0,
-                   help="above --pyshacl-max, run pyshacl once with this limit (s; default 0 = do not run)")
+    p.add_argument(
+        "--pyshacl-once-timeout",
+        type=float,
+        default=0,
+        help="above --pyshacl-max, run pyshacl once with this limit (s; default 0 = do not run)",
+    )
     p.add_argument("--rdflib-max", type=_size, default=1_000_000, help="largest size rdflib's engine runs at")
     p.add_argument("--rdflib-real", action="store_true", help="also run rdflib's engine on the real data sets")
     p.add_argument("--rdflib-reps", type=int, default=3, help="repetitions of each query on rdflib (default 3)")
-    p.add_argument("--rdflib-budget", type=float, default=360,
-                   help="time limit of the rdflib step per input, parse included (s; default 360)")
+    p.add_argument(
+        "--rdflib-budget",
+        type=float,
+        default=360,
+        help="time limit of the rdflib step per input, parse included (s; default 360)",
+    )
     p.add_argument("--chain-reps", type=int, default=30, help="repetitions of the chain query (default 30)")
     p.add_argument("--gap-reps", type=int, default=5, help="repetitions of the gap query (default 5)")
-    p.add_argument("--slow-cutoff", type=float, default=120,
-                   help="a step whose first run takes longer than this (s) is not repeated (default 120; 0 = off)")
+    p.add_argument(
+        "--slow-cutoff",
+        type=float,
+        default=120,
+        help="a step whose first run takes longer than this (s) is not repeated (default 120; 0 = off)",
+    )
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--violation-rate", type=float, default=0.01)
     p.add_argument("--no-real", action="store_true", help="skip the real data sets")
@@ -888,8 +1165,11 @@ def parse_args(argv):
     p.add_argument("--workdir", help="keep the working files here (default: a temporary folder, removed)")
     p.add_argument("--keep", action="store_true", help="keep exported N-Triples files")
     p.add_argument("--no-save", action="store_true", help="do not write bench/results or docs/performance.md")
-    p.add_argument("--quick", action="store_true",
-                   help="smoke run: one 2e4-triple graph, one run each, no real data, nothing saved")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: one 2e4-triple graph, one run each, no real data, nothing saved",
+    )
     p.add_argument("--render-only", action="store_true", help="redraw docs/performance.md from latest.json")
     args = p.parse_args(argv)
     if args.quick:
@@ -920,10 +1200,11 @@ def main(argv=None) -> int:
         "command": "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": machine(),
         "loadavg_start": loadavg(),
-        "options": {k: v for k, v in vars(opts).items() if k not in ("workdir",)},
+        "options": {k: v for k, v in vars(opts).items() if k != "workdir"},
         "inputs": [],
         "notes": [],
     }
+
     def stop(signum, frame):
         raise KeyboardInterrupt
 
@@ -956,8 +1237,10 @@ def main(argv=None) -> int:
     print(render_table(rows))
     print()
     print(render_targets(results["targets"]))
-    print(f"\nload average: start {results['loadavg_start']}, end {results['loadavg_end']}; "
-          f"{results['elapsed_s'] / 60:.1f} min")
+    print(
+        f"\nload average: start {results['loadavg_start']}, end {results['loadavg_end']}; "
+        f"{results['elapsed_s'] / 60:.1f} min"
+    )
     if not opts.no_save:
         dated = save(results)
         write_performance_md(results)

@@ -98,8 +98,7 @@ def step_build(args: dict, rec: Recorder) -> None:
 
     started = time.perf_counter()
     res = build(Path(args["out"]), force=True, extra=[Path(p) for p in args.get("extra", [])])
-    rec.put(seconds=time.perf_counter() - started, triples=res.triples, inferred=res.inferred,
-            inputs=len(res.parsed))
+    rec.put(seconds=time.perf_counter() - started, triples=res.triples, inferred=res.inferred, inputs=len(res.parsed))
 
 
 def step_export(args: dict, rec: Recorder) -> None:
@@ -136,13 +135,18 @@ def step_validate_fast(args: dict, rec: Recorder) -> None:
     started = time.perf_counter()
     report = validate([args["data"]], shapes=args.get("shapes"), engine="fast")
     seconds = time.perf_counter() - started
-    rec.put(seconds=seconds, engine_seconds=report.seconds, jobs=report.jobs,
-            **_write_keys(args["keys_out"], report.results))
+    rec.put(
+        seconds=seconds,
+        engine_seconds=report.seconds,
+        jobs=report.jobs,
+        **_write_keys(args["keys_out"], report.results),
+    )
 
 
 def step_validate_pyshacl(args: dict, rec: Recorder) -> None:
-    from kg.validate import shape_files
     from rdflib_baseline import pyshacl_validate
+
+    from kg.validate import shape_files
 
     files = shape_files(args.get("shapes"))
     started = time.perf_counter()
@@ -165,8 +169,10 @@ def step_query_oxigraph(args: dict, rec: Recorder) -> None:
     opened = time.perf_counter()
     store = open_store(args["dataset"], build_if_needed=False)
     rec.put(open_seconds=time.perf_counter() - opened)
-    plan = [("chain", args["chain_query"], {"actor": args["actor"]}, args.get("chain_reps", 20)),
-            ("gap", args["gap_query"], {}, args.get("gap_reps", 5))]
+    plan = [
+        ("chain", args["chain_query"], {"actor": args["actor"]}, args.get("chain_reps", 20)),
+        ("gap", args["gap_query"], {}, args.get("gap_reps", 5)),
+    ]
     if args.get("deep_actor"):
         plan.append(("chain_deepest", args["chain_query"], {"actor": args["deep_actor"]}, args.get("gap_reps", 5)))
     for label, name, params, reps in plan:
@@ -177,8 +183,17 @@ def step_query_oxigraph(args: dict, rec: Recorder) -> None:
             out = run_sparql(text, store=store)
             times.append(time.perf_counter() - t0)
             rows = len(out)
-            rec.put(**{label: {"times": times, "rows": rows, "p50": statistics.median(times),
-                               "p99": percentile(times, 99), "query": name}})
+            rec.put(
+                **{
+                    label: {
+                        "times": times,
+                        "rows": rows,
+                        "p50": statistics.median(times),
+                        "p99": percentile(times, 99),
+                        "query": name,
+                    }
+                }
+            )
 
 
 def step_query_rdflib(args: dict, rec: Recorder) -> None:
@@ -202,8 +217,17 @@ def step_query_rdflib(args: dict, rec: Recorder) -> None:
             dt = time.perf_counter() - t0
             times.append(dt)
             spent += dt
-            rec.put(**{label: {"times": times, "rows": rows, "p50": statistics.median(times),
-                               "p99": percentile(times, 99), "query": name}})
+            rec.put(
+                **{
+                    label: {
+                        "times": times,
+                        "rows": rows,
+                        "p50": statistics.median(times),
+                        "p99": percentile(times, 99),
+                        "query": name,
+                    }
+                }
+            )
             if spent > budget / 2:  # leave time for the other query
                 break
         rec.put(running=None)
@@ -229,8 +253,13 @@ def step_pick_actor(args: dict, rec: Recorder) -> None:
         if store.query(f"ASK {{ <{iri}> <{lat}accountableTo> ?f }}", use_default_graph_as_union=True):
             rec.put(actor=iri)
             return
-    rows = list(store.query(f"""SELECT ?a (COUNT(*) AS ?n) WHERE {{ ?a <{lat}accountableTo>/<{lat}accountableTo> ?x }}
-        GROUP BY ?a ORDER BY DESC(?n) ?a LIMIT 1""", use_default_graph_as_union=True))
+    rows = list(
+        store.query(
+            f"""SELECT ?a (COUNT(*) AS ?n) WHERE {{ ?a <{lat}accountableTo>/<{lat}accountableTo> ?x }}
+        GROUP BY ?a ORDER BY DESC(?n) ?a LIMIT 1""",
+            use_default_graph_as_union=True,
+        )
+    )
     rec.put(actor=rows[0]["a"].value if rows else None)
 
 

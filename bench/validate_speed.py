@@ -46,21 +46,31 @@ def main(argv=None) -> int:
     for n in args.triples:
         data = args.work / f"synth-{n}.nt"
         if not data.exists():
-            subprocess.run([sys.executable, "-m", "kg", "synth", "--triples", str(n), "--out", str(data), "-q"],
-                           cwd=REPO, check=True)
+            subprocess.run(
+                [sys.executable, "-m", "kg", "synth", "--triples", str(n), "--output", str(data), "-q"],
+                cwd=REPO,
+                check=True,
+            )
         files = [data, *ontology]
         row = {"triples": n}
         for engine in args.engines.split(","):
             runs = [timed_validate(files, engine) for _ in range(args.runs if engine == "fast" else 1)]
             runs.sort(key=lambda r: r["seconds"])
             best = runs[len(runs) // 2]
-            row[engine] = {"seconds": round(best["seconds"], 3), "cpu_seconds": round(best["cpu_seconds"], 3),
-                           "peak_mb": round(best["peak_mb"]),
-                           "counts": best["counts"], "results": len(best["keys"])}
+            row[engine] = {
+                "seconds": round(best["seconds"], 3),
+                "cpu_seconds": round(best["cpu_seconds"], 3),
+                "peak_mb": round(best["peak_mb"]),
+                "counts": best["counts"],
+                "results": len(best["keys"]),
+            }
             row[f"_{engine}_keys"] = {tuple(k) for k in best["keys"]}
-            print(f"{n:>9} triples  {engine:8} {best['seconds']:8.2f} s wall {best['cpu_seconds']:8.2f} s cpu  "
-                  f"{best['peak_mb']:6.0f} MB  "
-                  f"{best['counts']}", flush=True)
+            print(
+                f"{n:>9} triples  {engine:8} {best['seconds']:8.2f} s wall {best['cpu_seconds']:8.2f} s cpu  "
+                f"{best['peak_mb']:6.0f} MB  "
+                f"{best['counts']}",
+                flush=True,
+            )
         if "fast" in row and "pyshacl" in row:
             a, b = row.pop("_fast_keys"), row.pop("_pyshacl_keys")
             row["identical"] = a == b
@@ -68,9 +78,12 @@ def main(argv=None) -> int:
             row["only_pyshacl"] = sorted(map(list, b - a))[:20]
             row["speedup"] = round(row["pyshacl"]["seconds"] / row["fast"]["seconds"], 1)
             row["speedup_cpu"] = round(row["pyshacl"]["cpu_seconds"] / row["fast"]["cpu_seconds"], 1)
-            print(f"{'':>9}          identical result sets: {row['identical']}  speed-up: {row['speedup']}x wall, "
-                  f"{row['speedup_cpu']}x cpu "
-                  f"(only fast: {len(a - b)}, only pyshacl: {len(b - a)})", flush=True)
+            print(
+                f"{'':>9}          identical result sets: {row['identical']}  speed-up: {row['speedup']}x wall, "
+                f"{row['speedup_cpu']}x cpu "
+                f"(only fast: {len(a - b)}, only pyshacl: {len(b - a)})",
+                flush=True,
+            )
         for k in [k for k in row if k.startswith("_")]:
             row.pop(k)
         rows.append(row)

@@ -1,6 +1,8 @@
 """Lattice: who is accountable to whom in global governance — ontology, graph, shapes and queries."""
 
-__version__ = "0.1.0"
+from kg.version import __version__
+
+__all__ = ["__version__", "open_store", "run_query"]
 
 
 def open_store(dataset=None, build_if_needed=True):

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kg import __version__, namespaces as ns, paths
+from kg import namespaces as ns, paths
 from kg.errors import InputError, UsageError
+from kg.version import __version__
 
 MANIFEST = "manifest.json"
 DATASET = "dataset.nq"
@@ -173,7 +174,7 @@ def _load(store, src: Source) -> None:
     try:
         store.bulk_load(path=str(src.path), format=fmt, to_graph=graph, base_iri=src.path.as_uri())
     except SyntaxError as exc:
-        from kg.errors import from_oxigraph_syntax_error
+        from kg.fileio import from_oxigraph_syntax_error
 
         raise from_oxigraph_syntax_error(exc, src.path) from None
     except OSError as exc:
@@ -290,7 +291,9 @@ def register(sub) -> None:
         "(one named graph per source) in an embedded store, and materialize the inferences the queries rely on. "
         "The build is atomic and reuses unchanged inputs from the previous build.",
     )
-    p.add_argument("--out", metavar="DIR", help="dataset folder (default: --dataset or $LATTICE_HOME/build)")
+    from kg.cliopts import add_output
+
+    add_output(p, "dataset folder (default: --dataset or $LATTICE_HOME/build)", dest="out", metavar="DIR")
     p.add_argument("--add", metavar="FILE", action="append", default=None,
                    help="extra RDF file to merge as graph lat-g:import/<stem> (repeatable; remembered by later builds)")
     p.add_argument("--force", action="store_true", help="rebuild everything even when nothing changed")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from kg import paths
 from kg.errors import InputError
+from kg.namespaces import LATTICE, OWL, RDF, XSD
 
 HYG = "urn:lattice:hygiene#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 # The closed namespaces of rdflib whose term lists tell a real term from a misspelled one.
 KNOWN_NAMESPACES = ("RDF", "RDFS", "OWL", "XSD", "SKOS", "DCTERMS", "PROV", "ORG", "TIME", "FOAF", "VANN", "SH", "SDO")
@@ -64,18 +64,6 @@ def prefix_bindings(path: Path) -> list[tuple[int, str, str]]:
     return found
 
 
-def _format(path: Path):
-    import pyoxigraph as ox
-
-    formats = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
-               ".trig": ox.RdfFormat.TRIG, ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML,
-               ".xml": ox.RdfFormat.RDF_XML, ".jsonld": ox.RdfFormat.JSON_LD}
-    fmt = formats.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(f"cannot check a {path.suffix or 'extension-less'} file (expected one of {', '.join(sorted(formats))})", path=path)
-    return fmt
-
-
 def load(files: list[Path], prefix_files: list[Path] | None = None):
     """A pyoxigraph store with FILES in the default graph plus the facts the checks compare against.
 
@@ -83,12 +71,11 @@ def load(files: list[Path], prefix_files: list[Path] | None = None):
     """
     import pyoxigraph as ox
 
-    from kg.fileio import load_rdf_files
+    from kg.fileio import load_rdf
 
-    store = ox.Store()
-    load_rdf_files(store, files, _format)
+    store = load_rdf(files)
     g = ox.NamedNode(HYG + "facts")
-    rdf_type = ox.NamedNode(RDF_TYPE)
+    rdf_type = ox.NamedNode(RDF.type)
     known = ox.NamedNode(HYG + "KnownTerm")
     quads = [ox.Quad(ox.NamedNode(t), rdf_type, known, g) for t in known_terms()]
     for f in list(files) + list(prefix_files or []):
@@ -100,7 +87,12 @@ def load(files: list[Path], prefix_files: list[Path] | None = None):
             quads += [
                 ox.Quad(b, rdf_type, ox.NamedNode(HYG + "PrefixBinding"), g),
                 ox.Quad(b, ox.NamedNode(HYG + "file"), ox.Literal(str(f)), g),
-                ox.Quad(b, ox.NamedNode(HYG + "line"), ox.Literal(str(line), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")), g),
+                ox.Quad(
+                    b,
+                    ox.NamedNode(HYG + "line"),
+                    ox.Literal(str(line), datatype=ox.NamedNode(XSD.integer)),
+                    g,
+                ),
                 ox.Quad(b, ox.NamedNode(HYG + "prefix"), ox.Literal(prefix), g),
                 ox.Quad(b, ox.NamedNode(HYG + "namespace"), ox.Literal(namespace), g),
             ]
@@ -108,8 +100,12 @@ def load(files: list[Path], prefix_files: list[Path] | None = None):
     return store
 
 
-def run_checks(files: list[Path] | None = None, include_ontology: bool = True,
-               checks: list[str] | None = None, prefix_files: list[Path] | None = None) -> list[Problem]:
+def run_checks(
+    files: list[Path] | None = None,
+    include_ontology: bool = True,
+    checks: list[str] | None = None,
+    prefix_files: list[Path] | None = None,
+) -> list[Problem]:
     """Run the hygiene checks (all, or those whose file stems are in CHECKS) and return every problem found.
 
     FILES are RDF files checked together with the ontology; PREFIX_FILES (SPARQL queries) are only
@@ -143,17 +139,21 @@ def module_sizes() -> dict[str, dict[str, int]]:
     """Per ontology module: how many Lattice classes, properties of each kind and named individuals it declares."""
     import pyoxigraph as ox
 
-    owl = "http://www.w3.org/2002/07/owl#"
-    kinds = dict(zip(SIZE_COLUMNS, ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty", "NamedIndividual")))
-    rdf_type = ox.NamedNode(RDF_TYPE)
+    kinds = dict(
+        zip(SIZE_COLUMNS, ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty", "NamedIndividual"))
+    )
+    rdf_type = ox.NamedNode(RDF.type)
     sizes: dict[str, dict[str, int]] = {}
     for f in sorted(paths.ONTOLOGY_DIR.glob("*.ttl")):
         store = ox.Store()
         store.bulk_load(path=str(f), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
         row = {}
         for column, kind in kinds.items():
-            subjects = {q.subject for q in store.quads_for_pattern(None, rdf_type, ox.NamedNode(owl + kind), None)
-                        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith("https://w3id.org/lattice/")}
+            subjects = {
+                q.subject
+                for q in store.quads_for_pattern(None, rdf_type, ox.NamedNode(OWL.term(kind)), None)
+                if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(LATTICE)
+            }
             row[column] = len(subjects)
         sizes[f.stem] = row
     return sizes
@@ -169,15 +169,27 @@ def register(subparsers) -> None:
         "also run the HermiT reasoner (needs Java) for consistency and unsatisfiable classes. "
         "Exit 0: no problem; 1: problems found; 2: unreadable input.",
     )
-    p.add_argument("files", nargs="*", type=Path, metavar="FILE", help="extra RDF files to check together with the ontology")
-    p.add_argument("--all", action="store_true", help="also check shapes/*.ttl, the curated graph kg/data/*.ttl and the prefixes of queries/*.rq")
+    p.add_argument(
+        "files", nargs="*", type=Path, metavar="FILE", help="extra RDF files to check together with the ontology"
+    )
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="also check shapes/*.ttl, the curated graph kg/data/*.ttl and the prefixes of queries/*.rq",
+    )
     p.add_argument("--only", action="append", metavar="CHECK", help="run only this check (file stem; repeatable)")
     p.add_argument("--stats", action="store_true", help="print the size of each ontology module and exit")
     p.add_argument("--list", action="store_true", help="list the checks with their first comment line and exit")
-    p.add_argument("--reason", action="store_true", help="also run HermiT on the ontology (with --all or FILES: on them too)")
-    p.add_argument("--method", choices=["owlready2", "cli"], default="owlready2",
-                   help="how to run HermiT: owlready2's sync_reasoner (default) or its bundled HermiT asked only "
-                   "for consistency and unsatisfiable classes (faster on data)")
+    p.add_argument(
+        "--reason", action="store_true", help="also run HermiT on the ontology (with --all or FILES: on them too)"
+    )
+    p.add_argument(
+        "--method",
+        choices=["owlready2", "cli"],
+        default="owlready2",
+        help="how to run HermiT: owlready2's sync_reasoner (default) or its bundled HermiT asked only "
+        "for consistency and unsatisfiable classes (faster on data)",
+    )
     p.set_defaults(func=run)
 
 
@@ -207,8 +219,11 @@ def run(args) -> int:
     for p in problems:
         print(p)
     n_checks = len(args.only) if args.only else len(check_files())
-    print(f"{len(problems)} problem(s) from {n_checks} hygiene checks on "
-          f"{len(paths.ontology_files()) + len(extra)} files", file=sys.stderr)
+    print(
+        f"{len(problems)} problem(s) from {n_checks} hygiene checks on "
+        f"{len(paths.ontology_files()) + len(extra)} files",
+        file=sys.stderr,
+    )
     failed = bool(problems)
     if args.reason:
         from kg.reason import reason

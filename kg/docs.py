@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from kg import paths
+from kg.cliopts import add_output
 from kg.errors import UsageError
 
 
@@ -48,7 +49,7 @@ def register(subparsers) -> None:
         description="Build the ontology's HTML documentation with pyLODE from the merged ontology. The output "
         "(docs/build/index.html by default) is built, not committed.",
     )
-    p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: docs/build/)")
+    add_output(p, "output folder (default: docs/build/)", dest="out", type=Path, metavar="DIR")
     p.set_defaults(func=run)
 
 

@@ -16,7 +16,7 @@ class UsageError(LatticeError):
 class InputError(LatticeError):
     """An input file or value is malformed; carries where, so the user can go and fix it."""
 
-    def __init__(self, message: str, path=None, line: int | None = None, col: int | None = None):
+    def __init__(self, message: str, path: object = None, line: int | None = None, col: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.path = str(path) if path is not None else None
@@ -30,17 +30,3 @@ class InputError(LatticeError):
             if self.col is not None:
                 where.append(str(self.col))
         return ":".join(where) + ": " + self.message
-
-
-def from_oxigraph_syntax_error(err: SyntaxError, path) -> InputError:
-    """Turn a pyoxigraph parse error into an InputError with the position it reports."""
-    msg = str(err)
-    line = getattr(err, "lineno", None)
-    col = getattr(err, "offset", None)
-    if msg.startswith("Parser error") and ": " in msg:  # "... at line L column C: cause" or "between ..."
-        msg = msg.split(": ", 1)[1]
-    # pyoxigraph may append "(file, line N)"; the position is already in the prefix
-    import re
-
-    msg = re.sub(r"\s*\([^()]*, line \d+\)$", "", msg)
-    return InputError(msg, path=path, line=line, col=col)

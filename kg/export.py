@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kg import namespaces as ns
 from kg import paths
+from kg.cliopts import add_format, add_output
 from kg.errors import InputError, UsageError
 from kg.fileio import write_atomic
 
@@ -83,9 +84,11 @@ def register(subparsers) -> None:
         "it reuses — as one graph under one owl:Ontology header. RDF/XML (--format xml) opens in Protégé; "
         "JSON-LD carries an @context with Lattice's prefixes.",
     )
-    p.add_argument("--format", choices=sorted(FORMATS), default="ttl", help="output format (default: ttl)")
-    p.add_argument("--out", type=Path, metavar="FILE", help="file to write (default: standard output)")
-    p.add_argument("--no-external", action="store_true", help="leave out the local declarations of external vocabularies")
+    add_format(p, sorted(FORMATS), "ttl", "output format (default: ttl)")
+    add_output(p, "file to write (default: standard output)", dest="out", type=Path, metavar="FILE")
+    p.add_argument(
+        "--no-external", action="store_true", help="leave out the local declarations of external vocabularies"
+    )
     p.set_defaults(func=run)
 
 

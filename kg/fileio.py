@@ -1,15 +1,121 @@
-"""Atomic file writes and RDF file loading shared by every command that writes or reads files."""
+"""RDF input and output for every command: formats by file extension, the one loader, parse errors, atomic writes."""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.errors import InputError
 
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
-def atomic_write(path, write) -> Path:
+# Extensions pyoxigraph's RdfFormat.from_extension does not know, as the extension it does know.
+_EXTENSION_ALIASES = {"turtle": "ttl", "ntriples": "nt", "nquads": "nq", "owl": "rdf"}
+# The formats Lattice reads and writes (N3 is not an RDF 1.1 serialisation: refused).
+_ACCEPTED = ("Turtle", "TriG", "N-Triples", "N-Quads", "JSON-LD", "RDF/XML")
+# The rdflib parser name of each format (rdflib reads data files for the pySHACL reference engine).
+_RDFLIB_NAMES = {
+    "Turtle": "turtle",
+    "TriG": "trig",
+    "N-Triples": "nt",
+    "N-Quads": "nquads",
+    "JSON-LD": "json-ld",
+    "RDF/XML": "xml",
+}
+
+
+def rdf_format(path: str | Path) -> ox.RdfFormat:
+    """The RDF format of a file, from its extension (.ttl .trig .nt .nq .jsonld .json .rdf .owl .xml)."""
+    import pyoxigraph as ox
+
+    path = Path(path)
+    ext = path.suffix.lower().lstrip(".")
+    fmt = ox.RdfFormat.from_extension(_EXTENSION_ALIASES.get(ext, ext)) if ext else None
+    if fmt is None or fmt.name not in _ACCEPTED:
+        raise InputError(
+            f"unknown RDF file extension {path.suffix.lower()!r} (use .ttl, .trig, .nt, .nq, .jsonld or .rdf)",
+            path=path,
+        )
+    return fmt
+
+
+def rdflib_format(path: str | Path) -> str:
+    """The rdflib parser name for a file, from its extension."""
+    return _RDFLIB_NAMES[rdf_format(path).name]
+
+
+def from_oxigraph_syntax_error(err: SyntaxError, path: object) -> InputError:
+    """Turn a pyoxigraph parse error into an InputError with the position it reports."""
+    msg = str(err)
+    line = getattr(err, "lineno", None)
+    col = getattr(err, "offset", None)
+    if msg.startswith("Parser error") and ": " in msg:  # "... at line L column C: cause" or "between ..."
+        msg = msg.split(": ", 1)[1]
+    # pyoxigraph may append "(file, line N)"; the position is already in the prefix
+    msg = re.sub(r"\s*\([^()]*, line \d+\)$", "", msg)
+    return InputError(msg, path=path, line=line, col=col)
+
+
+def _merge_dataset_file(store: ox.Store, path: Path, fmt: ox.RdfFormat, graph: ox.NamedNode | None) -> None:
+    """Merge every graph of an N-Quads or TriG file into GRAPH (default: the default graph) of STORE.
+
+    The engine loads the file as it is (fast) and then moves the named graphs it brought; a store that has
+    named graphs already, a target other than the default graph, or a blank-node graph name take the slow
+    path through Python objects.
+    """
+    import pyoxigraph as ox
+
+    before = list(store.named_graphs())
+    if not before and graph is None:
+        store.bulk_load(path=str(path), format=fmt)
+        brought = list(store.named_graphs())
+        if all(isinstance(g, ox.NamedNode) for g in brought):
+            for g in brought:
+                store.update(f"ADD <{g.value}> TO DEFAULT ; DROP GRAPH <{g.value}>")
+            return
+        for g in brought:  # blank-node graph names: move them one quad at a time
+            store.extend(
+                ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                for q in list(store.quads_for_pattern(None, None, None, g))
+            )
+            store.remove_graph(g)
+        return
+    target = graph or ox.DefaultGraph()
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, target) for q in ox.parse(path=str(path), format=fmt))
+
+
+def load_rdf(paths: Iterable[str | Path], store: ox.Store | None = None, graph: ox.NamedNode | None = None) -> ox.Store:
+    """Parse RDF files into a pyoxigraph store (a new one unless STORE is given).
+
+    Every triple goes into GRAPH (default: the default graph), the named graphs of dataset files included.
+    A file that is missing or malformed raises InputError with file:line:col.
+    """
+    import pyoxigraph as ox
+
+    store = store if store is not None else ox.Store()
+    for p in paths:
+        p = Path(p)
+        if not p.is_file():
+            raise InputError("no such file", path=p)
+        fmt = rdf_format(p)
+        try:
+            if fmt.supports_datasets:
+                _merge_dataset_file(store, p, fmt, graph)
+            else:
+                store.load(path=str(p), format=fmt, to_graph=graph or ox.DefaultGraph())
+        except SyntaxError as err:
+            raise from_oxigraph_syntax_error(err, p) from None
+        except ValueError as err:
+            raise InputError(str(err), path=p) from None
+    return store
+
+
+def atomic_write(path: str | Path, write: Callable[[str], object]) -> Path:
     """Call WRITE(tmp_path) on a temporary file beside PATH, then rename it over PATH; nothing half-written."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -27,26 +133,6 @@ def atomic_write(path, write) -> Path:
     return path
 
 
-def write_atomic(path, text: str) -> Path:
+def write_atomic(path: str | Path, text: str) -> Path:
     """Write TEXT (UTF-8) to PATH atomically."""
     return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-
-
-def load_rdf_files(store, files, fmt_for) -> None:
-    """Parse FILES into STORE (triples into the default graph); a syntax error becomes file:line:col."""
-    import pyoxigraph as ox
-
-    from kg.errors import from_oxigraph_syntax_error
-
-    for f in files:
-        f = Path(f)
-        if not f.is_file():
-            raise InputError("no such file", path=f)
-        try:
-            fmt = fmt_for(f)
-            if fmt.supports_datasets:
-                store.bulk_load(path=str(f), format=fmt)
-            else:
-                store.bulk_load(path=str(f), format=fmt, to_graph=ox.DefaultGraph())
-        except SyntaxError as err:
-            raise from_oxigraph_syntax_error(err, f) from None

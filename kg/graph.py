@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from kg.cliopts import add_output
 from kg.errors import UsageError
 from kg.fileio import write_atomic
-
-LAT = "https://w3id.org/lattice/ontology#"
+from kg.namespaces import LAT
 
 # Node categories, most specific first: (category, classes). The first category a node's types hit wins.
 CATEGORIES = [
@@ -26,9 +26,17 @@ CATEGORIES = [
     ("civil society", ("NGO", "TransnationalCoalition", "NonStateActor", "Corporation")),
 ]
 COLOURS = {
-    "constituency": "#f2c14e", "court": "#9b5de5", "legislature": "#f15bb5", "supranational": "#e76f51",
-    "network": "#2a9d8f", "organization": "#e9c46a", "collaboration": "#8ab17d", "state": "#adb5bd",
-    "government": "#4ea8de", "civil society": "#90be6d", "other": "#dddddd",
+    "constituency": "#f2c14e",
+    "court": "#9b5de5",
+    "legislature": "#f15bb5",
+    "supranational": "#e76f51",
+    "network": "#2a9d8f",
+    "organization": "#e9c46a",
+    "collaboration": "#8ab17d",
+    "state": "#adb5bd",
+    "government": "#4ea8de",
+    "civil society": "#90be6d",
+    "other": "#dddddd",
 }
 
 
@@ -161,7 +169,7 @@ def layout(nodes: dict, edges: list) -> tuple[float, float]:
         want = {n.iri: wanted(n) for n in row}
         row.sort(key=lambda n: (want[n.iri] is None, want[n.iri] or 0.0, n.label.lower()))
         x = None
-        for i, n in enumerate(row):
+        for _i, n in enumerate(row):
             target = want[n.iri] if want[n.iri] is not None else (x + step if x is not None else 0.0)
             x = target if x is None else max(target, x + step)
             n.x = x
@@ -197,12 +205,12 @@ def _wrap(text: str, limit: int = 24) -> list[str]:
         lines.append(cur)
     if len(lines) > 2:
         lines = [lines[0], (lines[1][: limit - 1] + "…")]
-    return [ln if len(ln) <= limit + 2 else ln[: limit] + "…" for ln in lines] or [""]
+    return [ln if len(ln) <= limit + 2 else ln[:limit] + "…" for ln in lines] or [""]
 
 
 def _edge_geometry(a: Node, b: Node, index: int):
     """Start, end, control point and label position of an edge from a to b (curved for same-row or upward-back edges)."""
-    dx, dy = b.x - a.x, b.y - a.y
+    _dx, _dy = b.x - a.x, b.y - a.y
     if a.level == b.level:  # same row: arc above
         y1 = a.y - NODE_H / 2
         sx, sy, ex, ey = a.x, y1, b.x, y1
@@ -222,15 +230,19 @@ def render_svg(nodes: dict, edges: list, actor: str, interactive: bool = False) 
     """The network as an SVG document (no external resources)."""
     width, height = layout(nodes, edges)
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="Helvetica, Arial, sans-serif" font-size="11">',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+            f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="Helvetica, Arial, sans-serif" font-size="11">'
+        ),
         f"<title>Accountability network of {escape(nodes[actor].label)}</title>",
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
+        (
+            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+            'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>'
+        ),
         '<rect width="100%" height="100%" fill="white"/>',
     ]
     pair_index: dict[tuple, int] = {}
-    for i, e in enumerate(edges):
+    for e in edges:
         a, b = nodes[e.source], nodes[e.target]
         pair = (min(a.iri, b.iri), max(a.iri, b.iri))
         k = pair_index[pair] = pair_index.get(pair, -1) + 1  # nth edge between these two nodes
@@ -264,8 +276,10 @@ def render_svg(nodes: dict, edges: list, actor: str, interactive: bool = False) 
     for i, c in enumerate(present):
         y = height - 12
         x = MARGIN + i * 105
-        out.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{COLOURS[c]}" stroke="#444"/>'
-                   f'<text x="{x + 14}" y="{y}" font-size="10">{escape(c)}</text>')
+        out.append(
+            f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{COLOURS[c]}" stroke="#444"/>'
+            f'<text x="{x + 14}" y="{y}" font-size="10">{escape(c)}</text>'
+        )
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -329,8 +343,11 @@ def render_html(nodes: dict, edges: list, actor: str) -> str:
         "edges": [{"source": e.source, "target": e.target, "mechanisms": e.mechanisms} for e in edges],
     }
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    return (HTML_TEMPLATE.replace("__TITLE__", escape(nodes[actor].label))
-            .replace("__DATA__", payload).replace("__SVG__", svg))
+    return (
+        HTML_TEMPLATE.replace("__TITLE__", escape(nodes[actor].label))
+        .replace("__DATA__", payload)
+        .replace("__SVG__", svg)
+    )
 
 
 def draw(actor: str, out, store=None, dataset=None, endpoint=None, up: int = 4, down: int = 2) -> Path:
@@ -349,11 +366,19 @@ def draw(actor: str, out, store=None, dataset=None, endpoint=None, up: int = 4, 
 
 
 def register(sub) -> None:
-    p = sub.add_parser("graph", help="draw an actor's accountability network (SVG or HTML)",
-                       description="Draw who ACTOR answers to (above) and who answers to it (below), "
-                                   "with mechanisms as edge labels.")
+    p = sub.add_parser(
+        "graph",
+        help="draw an actor's accountability network (SVG or HTML)",
+        description="Draw who ACTOR answers to (above) and who answers to it (below), with mechanisms as edge labels.",
+    )
     p.add_argument("actor", help="the actor: IRI or prefixed name, e.g. lat-id:fatf")
-    p.add_argument("--out", "-o", required=True, metavar="FILE.svg|FILE.html")
+    add_output(
+        p,
+        "file to write: .svg (a picture) or .html (the picture in a page)",
+        dest="out",
+        required=True,
+        metavar="FILE.svg|FILE.html",
+    )
     p.add_argument("--up", type=int, default=4, help="hops towards forums (default 4)")
     p.add_argument("--down", type=int, default=2, help="hops towards those answering to the actor (default 2)")
     p.add_argument("--endpoint", metavar="URL", help="read from this SPARQL endpoint instead of the built dataset")
@@ -363,7 +388,8 @@ def register(sub) -> None:
 def run(args) -> int:
     if args.up < 0 or args.down < 0 or args.up > 20 or args.down > 20:
         raise UsageError("--up and --down must be between 0 and 20")
-    path = draw(args.actor, args.out, dataset=getattr(args, "dataset", None), endpoint=args.endpoint,
-                up=args.up, down=args.down)
+    path = draw(
+        args.actor, args.out, dataset=getattr(args, "dataset", None), endpoint=args.endpoint, up=args.up, down=args.down
+    )
     print(path)
     return 0

@@ -32,8 +32,15 @@ class LoadReport:
 class Target:
     """A remote store: its query, update and Graph Store Protocol URLs and the credentials to use."""
 
-    def __init__(self, endpoint: str, update_url: str | None = None, gsp_url: str | None = None,
-                 auth: str | None = None, token: str | None = None, timeout: float = 120.0):
+    def __init__(
+        self,
+        endpoint: str,
+        update_url: str | None = None,
+        gsp_url: str | None = None,
+        auth: str | None = None,
+        token: str | None = None,
+        timeout: float = 120.0,
+    ):
         if not endpoint.startswith(("http://", "https://")):
             raise UsageError(f"--endpoint {endpoint!r}: expected an http(s) URL")
         self.endpoint = endpoint
@@ -56,7 +63,7 @@ class Target:
     # -------------------------------------------------------------- HTTP with basic or digest credentials
 
     def _basic_header(self) -> str:
-        raw = f"{self._user}:{self._password}".encode("utf-8")
+        raw = f"{self._user}:{self._password}".encode()
         return "Basic " + base64.b64encode(raw).decode("ascii")
 
     def _digest_header(self, method: str, url: str) -> str:
@@ -76,8 +83,12 @@ class Target:
         if "auth" in [q.strip() for q in ch.get("qop", "").split(",")]:
             self._nc += 1
             nc, cnonce = f"{self._nc:08x}", os.urandom(8).hex()
-            fields += [f'response="{h(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")}"', "qop=auth", f"nc={nc}",
-                       f'cnonce="{cnonce}"']
+            fields += [
+                f'response="{h(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")}"',
+                "qop=auth",
+                f"nc={nc}",
+                f'cnonce="{cnonce}"',
+            ]
         else:
             fields.append(f'response="{h(f"{ha1}:{nonce}:{ha2}")}"')
         if ch.get("opaque"):
@@ -112,8 +123,9 @@ class Target:
         else:
             self._scheme = "basic"
 
-    def request(self, method: str, url: str, body: bytes | None, content_type: str | None,
-                accept: str | None = None) -> tuple[int, bytes]:
+    def request(
+        self, method: str, url: str, body: bytes | None, content_type: str | None, accept: str | None = None
+    ) -> tuple[int, bytes]:
         headers = dict(self.headers)
         if content_type:
             headers["Content-Type"] = content_type
@@ -129,7 +141,8 @@ class Target:
                     headers["Authorization"] = self._basic_header()
                 status, data, resp_headers = self._send(method, url, body, headers)
                 challenge = self._parse_challenge(
-                    next((v for k, v in resp_headers.items() if k.lower() == "www-authenticate"), ""))
+                    next((v for k, v in resp_headers.items() if k.lower() == "www-authenticate"), "")
+                )
                 if status == 401 and challenge and self._user is not None:
                     self._scheme, self._digest = "digest", challenge  # a new or stale nonce: answer once more
                     continue
@@ -143,8 +156,13 @@ class Target:
         import json
 
         q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        status, body = self.request("POST", self.endpoint, urllib.parse.urlencode({"query": q}).encode("utf-8"),
-                                    "application/x-www-form-urlencoded", "application/sparql-results+json")
+        status, body = self.request(
+            "POST",
+            self.endpoint,
+            urllib.parse.urlencode({"query": q}).encode("utf-8"),
+            "application/x-www-form-urlencoded",
+            "application/sparql-results+json",
+        )
         if status != 200:
             return None
         try:
@@ -217,8 +235,9 @@ def batches(triples: list, size: int) -> list[list]:
 
 
 def ntriples(triples: list) -> bytes:
-    return "".join(f"{_term_nt(t.subject)} {_term_nt(t.predicate)} {_term_nt(t.object)} .\n"
-                   for t in triples).encode("utf-8")
+    return "".join(f"{_term_nt(t.subject)} {_term_nt(t.predicate)} {_term_nt(t.object)} .\n" for t in triples).encode(
+        "utf-8"
+    )
 
 
 # ---------------------------------------------------------------------------------------------- load
@@ -243,8 +262,14 @@ def dataset_graphs(store, single_graph: str | None = None) -> dict[str, list]:
     return graphs
 
 
-def load(store, target: Target, single_graph: str | None = None, batch: int = DEFAULT_BATCH,
-         method: str = "auto", progress: bool | None = None) -> LoadReport:
+def load(
+    store,
+    target: Target,
+    single_graph: str | None = None,
+    batch: int = DEFAULT_BATCH,
+    method: str = "auto",
+    progress: bool | None = None,
+) -> LoadReport:
     """Replace each named graph on TARGET with the dataset's copy; returns what was sent."""
     from tqdm import tqdm
 
@@ -316,12 +341,17 @@ def _update(target: Target, text: str, report: LoadReport) -> None:
     status, body = target.request("POST", target.update_url, text.encode("utf-8"), "application/sparql-update")
     report.requests += 1
     if status == 415:  # stores that take updates only as a form
-        status, body = target.request("POST", target.update_url,
-                                      urllib.parse.urlencode({"update": text}).encode("utf-8"),
-                                      "application/x-www-form-urlencoded")
+        status, body = target.request(
+            "POST",
+            target.update_url,
+            urllib.parse.urlencode({"update": text}).encode("utf-8"),
+            "application/x-www-form-urlencoded",
+        )
     if status >= 300:
-        raise UsageError(f"{target.update_url}: the store refused the update (HTTP {status}): "
-                         f"{body[:300].decode('utf-8', 'replace')}")
+        raise UsageError(
+            f"{target.update_url}: the store refused the update (HTTP {status}): "
+            f"{body[:300].decode('utf-8', 'replace')}"
+        )
 
 
 # ------------------------------------------------------------------------------------------------ CLI
@@ -329,21 +359,28 @@ def _update(target: Target, text: str, report: LoadReport) -> None:
 
 def register(sub) -> None:
     p = sub.add_parser(
-        "load", help="push the built dataset to a SPARQL 1.1 store",
+        "load",
+        help="push the built dataset to a SPARQL 1.1 store",
         description="Replace each named graph of the built dataset on a SPARQL 1.1 store: Graph Store Protocol "
-                    "PUT per graph, or SPARQL Update (DROP + INSERT DATA in batches) where the store has no "
-                    "Graph Store Protocol. Safe to re-run.")
+        "PUT per graph, or SPARQL Update (DROP + INSERT DATA in batches) where the store has no "
+        "Graph Store Protocol. Safe to re-run.",
+    )
     p.add_argument("--endpoint", required=True, metavar="URL", help="the store's SPARQL query endpoint")
     p.add_argument("--graph", metavar="IRI", help="load everything into this one named graph (replacing it)")
     p.add_argument("--update-url", metavar="URL", help="SPARQL Update URL (default: guessed from --endpoint)")
     p.add_argument("--gsp-url", metavar="URL", help="Graph Store Protocol URL (default: guessed from --endpoint)")
-    p.add_argument("--method", choices=("auto", "gsp", "update"), default="auto",
-                   help="how to send the data (default: Graph Store Protocol, falling back to SPARQL Update)")
+    p.add_argument(
+        "--method",
+        choices=("auto", "gsp", "update"),
+        default="auto",
+        help="how to send the data (default: Graph Store Protocol, falling back to SPARQL Update)",
+    )
     creds = p.add_mutually_exclusive_group()
     creds.add_argument("--auth", metavar="USER:PASS", help="HTTP basic or digest credentials")
     creds.add_argument("--token-file", metavar="F", help="file holding a bearer token")
-    p.add_argument("--batch", type=int, default=DEFAULT_BATCH, metavar="N", help=f"triples per request "
-                                                                                   f"(default {DEFAULT_BATCH})")
+    p.add_argument(
+        "--batch", type=int, default=DEFAULT_BATCH, metavar="N", help=f"triples per request (default {DEFAULT_BATCH})"
+    )
     p.add_argument("--no-verify", action="store_true", help="do not count the loaded graphs on the store")
     p.set_defaults(func=run)
 
@@ -362,9 +399,11 @@ def run(args) -> int:
     target = Target(args.endpoint, args.update_url, args.gsp_url, auth=args.auth, token=token)
     store = open_store(getattr(args, "dataset", None))
     report = load(store, target, single_graph=args.graph, batch=args.batch, method=args.method)
-    print(f"loaded {report.triples} triples into {len(report.graphs)} graph(s) with "
-          f"{'the Graph Store Protocol' if report.method == 'gsp' else 'SPARQL Update'} "
-          f"({report.requests} requests)")
+    print(
+        f"loaded {report.triples} triples into {len(report.graphs)} graph(s) with "
+        f"{'the Graph Store Protocol' if report.method == 'gsp' else 'SPARQL Update'} "
+        f"({report.requests} requests)"
+    )
     if args.no_verify:
         return 0
     mismatched = []

@@ -6,10 +6,10 @@ import csv
 import re
 from pathlib import Path
 
+from kg.cliopts import add_format, add_output
 from kg.errors import UsageError
 from kg.fileio import atomic_write
 
-LAT = "https://w3id.org/lattice/ontology#"
 KINDS = ("membership", "accountability")
 FORMATS = ("graphml", "gexf", "csv")
 
@@ -89,7 +89,7 @@ def network(kind: str, at: str | None = None, store=None, dataset=None, endpoint
     attrs: dict[str, dict] = {n: {"label": "", "type": set(), "state": set(), "function": set()} for n in nodes}
     p = Param("n", "iri")
     for i in range(0, len(nodes), 500):
-        chunk = [n for n in nodes[i:i + 500] if not str(n).startswith("_:")]
+        chunk = [n for n in nodes[i : i + 500] if not str(n).startswith("_:")]
         if not chunk:
             continue
         q = NODE_QUERY.replace("__NODES__", " ".join(sparql_term(p, n) for n in chunk))
@@ -103,12 +103,14 @@ def network(kind: str, at: str | None = None, store=None, dataset=None, endpoint
             if r.get("state"):
                 a["state"].add(r["state"])
     for n, a in attrs.items():
-        g.nodes[n].update({
-            "label": a["label"] or _local(n),
-            "type": " ".join(sorted(a["type"])),
-            "state": " ".join(sorted(a["state"])),
-            "function": " ".join(sorted(a["function"])),
-        })
+        g.nodes[n].update(
+            {
+                "label": a["label"] or _local(n),
+                "type": " ".join(sorted(a["type"])),
+                "state": " ".join(sorted(a["state"])),
+                "function": " ".join(sorted(a["function"])),
+            }
+        )
     return g
 
 
@@ -130,8 +132,19 @@ def write(g, out, fmt: str) -> list[Path]:
         return [out]
     if fmt != "csv":
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}")
-    edge_cols = ["source", "target", "mechanism", "status", "direction", "basis", "derivation", "start", "end",
-                 "interval", "record"]
+    edge_cols = [
+        "source",
+        "target",
+        "mechanism",
+        "status",
+        "direction",
+        "basis",
+        "derivation",
+        "start",
+        "end",
+        "interval",
+        "record",
+    ]
     node_cols = ["id", "label", "type", "state", "function"]
 
     def edges(tmp):
@@ -155,13 +168,16 @@ def write(g, out, fmt: str) -> list[Path]:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("export-network", help="export the membership or accountability network (GraphML, GEXF, CSV)",
-                       description="Export a network for Gephi, igraph or networkx. CSV writes FILE (edges) and "
-                                   "FILE.nodes.csv (nodes).")
-    p.add_argument("--kind", choices=KINDS, required=True)
+    p = sub.add_parser(
+        "export-network",
+        help="export the membership or accountability network (GraphML, GEXF, CSV)",
+        description="Export a network for Gephi, igraph or networkx. CSV writes FILE (edges) and "
+        "FILE.nodes.csv (nodes).",
+    )
+    p.add_argument("--kind", choices=KINDS, required=True, help="which relations: membership or accountability")
     p.add_argument("--at", metavar="DATE", help="only relations in force on this date (YYYY-MM-DD)")
-    p.add_argument("--format", choices=FORMATS, default=None, help="default: from the file extension")
-    p.add_argument("--out", "-o", required=True, metavar="FILE")
+    add_format(p, FORMATS, None, "file format (default: from the file extension)")
+    add_output(p, "file to write (.graphml, .gexf or .csv)", dest="out", required=True, metavar="FILE")
     p.add_argument("--endpoint", metavar="URL", help="read from this SPARQL endpoint instead of the built dataset")
     p.set_defaults(func=run)
 

@@ -10,10 +10,10 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg.cliopts import DeprecatedAlias, add_format, deprecation_note
 from kg.errors import InputError, UsageError
-from kg.namespaces import compact
+from kg.namespaces import XSD, compact
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = ("iri", "date", "integer", "string", "boolean")
 FORMATS = ("table", "csv", "tsv", "json", "md")
 
@@ -101,17 +101,21 @@ def parse_params(spec: str, path=None, line=None) -> list[Param]:
             raise InputError(f"cannot read parameter declaration {part.strip()!r}", path=path, line=line)
         name, ptype, rest, doc = m.group(1), m.group(2).lower(), (m.group(3) or "").strip(), m.group(4).strip()
         if ptype not in PARAM_TYPES:
-            raise InputError(f"parameter {name}: unknown type {ptype!r} (one of {', '.join(PARAM_TYPES)})",
-                             path=path, line=line)
+            raise InputError(
+                f"parameter {name}: unknown type {ptype!r} (one of {', '.join(PARAM_TYPES)})", path=path, line=line
+            )
         p = Param(name=name, type=ptype, doc=doc)
         low = rest.lower()
         if low == "required":
             p.required = True
         elif low.startswith("default"):
-            p.default = rest[len("default"):].strip()
+            p.default = rest[len("default") :].strip()
         elif low not in ("", "optional"):
-            raise InputError(f"parameter {name}: expected 'required', 'optional' or 'default VALUE', got {rest!r}",
-                             path=path, line=line)
+            raise InputError(
+                f"parameter {name}: expected 'required', 'optional' or 'default VALUE', got {rest!r}",
+                path=path,
+                line=line,
+            )
         out.append(p)
     return out
 
@@ -186,13 +190,14 @@ def expand_iri(value: str) -> str:
     if v.startswith("<") and v.endswith(">"):
         v = v[1:-1]
     if not v or any(c in _IRI_FORBIDDEN or ord(c) < 0x20 for c in v):
-        raise UsageError(f"{value!r} is not a valid IRI (no spaces or any of <>\"{{}}|\\^`)")
+        raise UsageError(f'{value!r} is not a valid IRI (no spaces or any of <>"{{}}|\\^`)')
     m = _PNAME_RE.match(v)
     if m and (m.group(1) or "") in PREFIXES:
         return PREFIXES[m.group(1) or ""] + (m.group(2) or "")
     if not _SCHEME_RE.match(v):
-        raise UsageError(f"{value!r} is neither an absolute IRI nor a known prefixed name "
-                         f"(prefixes: {', '.join(sorted(PREFIXES))})")
+        raise UsageError(
+            f"{value!r} is neither an absolute IRI nor a known prefixed name (prefixes: {', '.join(sorted(PREFIXES))})"
+        )
     scheme = v.split(":", 1)[0].lower()
     if scheme not in _IRI_SCHEMES:
         raise UsageError(f"{value!r}: unknown prefix {scheme!r} (known: {', '.join(sorted(PREFIXES))})")
@@ -202,7 +207,7 @@ def expand_iri(value: str) -> str:
 def sparql_term(param: Param, value) -> str:
     """The SPARQL term for a validated parameter value; raises UsageError for anything malformed."""
     t = param.type
-    raw = value if isinstance(value, str) else value
+    raw = value
     if t == "iri":
         if not isinstance(raw, str):
             raw = str(raw)
@@ -210,23 +215,25 @@ def sparql_term(param: Param, value) -> str:
     if t == "integer":
         if isinstance(raw, bool) or not (isinstance(raw, int) or (isinstance(raw, str) and _INT_RE.match(raw.strip()))):
             raise UsageError(f"parameter {param.name}: {value!r} is not an integer")
-        return f'"{int(raw)}"^^<{XSD}integer>'
+        return f'"{int(raw)}"^^<{XSD.integer}>'
     if t == "date":
         s = raw.isoformat() if hasattr(raw, "isoformat") and not isinstance(raw, str) else str(raw).strip()
         if not _DATE_RE.match(s):
             raise UsageError(f"parameter {param.name}: {value!r} is not an xsd:date (YYYY-MM-DD)")
-        return f'"{s}"^^<{XSD}date>'
+        return f'"{s}"^^<{XSD.date}>'
     if t == "boolean":
         s = str(raw).strip().lower()
         if s not in ("true", "false", "1", "0"):
             raise UsageError(f"parameter {param.name}: {value!r} is not a boolean (true/false)")
-        return f'"{"true" if s in ("true", "1") else "false"}"^^<{XSD}boolean>'
+        return f'"{"true" if s in ("true", "1") else "false"}"^^<{XSD.boolean}>'
     # string: refuse anything that could end the literal or start an escape
     s = str(raw)
     bad = [c for c in s if c in '"\\' or ord(c) < 0x20 or ord(c) == 0x7F]
     if bad:
-        raise UsageError(f"parameter {param.name}: string values may not contain quotes, backslashes or "
-                         f"control characters (found {bad[0]!r})")
+        raise UsageError(
+            f"parameter {param.name}: string values may not contain quotes, backslashes or "
+            f"control characters (found {bad[0]!r})"
+        )
     return '"' + s + '"'
 
 
@@ -236,8 +243,10 @@ def bind(info: QueryInfo, params: dict | None = None, text: str | None = None) -
     declared = {p.name for p in info.params}
     unknown = sorted(set(params) - declared)
     if unknown:
-        raise UsageError(f"query {info.name}: unknown parameter(s) {', '.join(unknown)}; "
-                         f"declared: {', '.join(sorted(declared)) or 'none'}")
+        raise UsageError(
+            f"query {info.name}: unknown parameter(s) {', '.join(unknown)}; "
+            f"declared: {', '.join(sorted(declared)) or 'none'}"
+        )
     text = info.text if text is None else text
     if not info.params:
         return text
@@ -290,18 +299,24 @@ def _convert(kind: str, value: str, datatype: str | None = None, lang: str | Non
         return value
     if kind == "bnode":
         return "_:" + value
-    if datatype in (XSD + "integer", XSD + "int", XSD + "long", XSD + "nonNegativeInteger",
-                    XSD + "positiveInteger", XSD + "short"):
+    if datatype in (
+        XSD.integer,
+        XSD.int,
+        XSD.long,
+        XSD.nonNegativeInteger,
+        XSD.positiveInteger,
+        XSD.short,
+    ):
         try:
             return int(value)
         except ValueError:
             return value
-    if datatype in (XSD + "decimal", XSD + "double", XSD + "float"):
+    if datatype in (XSD.decimal, XSD.double, XSD.float):
         try:
             return float(value)
         except ValueError:
             return value
-    if datatype == XSD + "boolean":
+    if datatype == XSD.boolean:
         return value in ("true", "1")
     return value
 
@@ -478,24 +493,58 @@ def _emit(result, fmt: str) -> None:
 # ------------------------------------------------------------------------------------------ CLI
 
 
+class _FormatOrOldFile(DeprecatedAlias):
+    """`kg sparql -f`: a format name is --format; anything else is the old `-f FILE` (now --file), deprecated."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if option_string == "-f" and values not in FORMATS:
+            deprecation_note("-f FILE", "--file FILE (-f is now --format)")
+            namespace.file = values
+            return
+        if values not in FORMATS:
+            parser.error(f"argument -f/--format: invalid choice: {values!r} (choose from {', '.join(FORMATS)})")
+        namespace.format = values
+
+
 def register(sub) -> None:
-    q = sub.add_parser("query", help="run a named query from the library (kg query --list)",
-                       description="Run a named SPARQL query from queries/*.rq with typed, validated parameters.")
+    q = sub.add_parser(
+        "query",
+        help="run a named query from the library (kg query --list)",
+        description="Run a named SPARQL query from queries/*.rq with typed, validated parameters.",
+    )
     q.add_argument("name", nargs="?", help="query name (see --list)")
     q.add_argument("--list", action="store_true", help="list the named queries with their parameters")
-    q.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
-                   help="parameter value (IRI, prefixed name like lat-id:fatf, date YYYY-MM-DD, integer, string)")
-    q.add_argument("--format", "-f", choices=FORMATS, default="table")
-    q.add_argument("--endpoint", metavar="URL", help="run against this SPARQL 1.1 endpoint instead of the built dataset")
+    q.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="parameter value (IRI, prefixed name like lat-id:fatf, date YYYY-MM-DD, integer, string)",
+    )
+    add_format(q, FORMATS, "table", "output format (default: table)")
+    q.add_argument(
+        "--endpoint", metavar="URL", help="run against this SPARQL 1.1 endpoint instead of the built dataset"
+    )
     q.add_argument("--show", action="store_true", help="print the query text with parameters bound, do not run it")
     q.set_defaults(func=run)
 
-    s = sub.add_parser("sparql", help="run a SPARQL query given inline or in a file",
-                       description="Run SPARQL against the built dataset (default graph = union of named graphs). "
-                                   "Lattice prefixes (lat:, lat-id:, org:, ...) are predeclared.")
+    s = sub.add_parser(
+        "sparql",
+        help="run a SPARQL query given inline or in a file",
+        description="Run SPARQL against the built dataset (default graph = union of named graphs). "
+        "Lattice prefixes (lat:, lat-id:, org:, ...) are predeclared.",
+    )
     s.add_argument("query", nargs="?", help="the query text")
-    s.add_argument("-f", "--file", metavar="FILE.rq", help="read the query from FILE ('-' for stdin)")
-    s.add_argument("--format", choices=FORMATS, default="table")
+    s.add_argument("--file", metavar="FILE.rq", help="read the query from FILE ('-' for stdin)")
+    s.add_argument(
+        "-f",
+        "--format",
+        action=_FormatOrOldFile,
+        metavar="{" + ",".join(FORMATS) + "}",
+        default="table",
+        help="output format (default: table); -f FILE, the old spelling of --file, still works for one release",
+    )
     s.add_argument("--endpoint", metavar="URL", help="run against this SPARQL 1.1 endpoint")
     s.set_defaults(func=run_sparql_cli)
 
@@ -503,9 +552,13 @@ def register(sub) -> None:
 def run(args) -> int:
     if args.list:
         for info in list_queries():
-            params = "; ".join(
-                f"{p.name} ({p.type}{', required' if p.required else (', default ' + p.default) if p.default else ''})"
-                for p in info.params) or "none"
+            params = (
+                "; ".join(
+                    f"{p.name} ({p.type}{', required' if p.required else (', default ' + p.default) if p.default else ''})"
+                    for p in info.params
+                )
+                or "none"
+            )
             print(f"{info.name}\n    {info.title}: {info.question}\n    params: {params}\n    returns: {info.returns}")
         return 0
     if not args.name:

@@ -9,16 +9,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import paths
-from kg.errors import InputError, UsageError
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-OWL = "http://www.w3.org/2002/07/owl#"
+from kg.errors import UsageError
+from kg.namespaces import OWL, RDF, XSD
 
 # Datatypes outside the OWL 2 datatype map that HermiT refuses; the literal is rewritten before reasoning.
 # xsd:date becomes xsd:dateTime at midnight; the others become plain strings.
-_TO_STRING = {XSD + "gYear", XSD + "gYearMonth", XSD + "gMonth", XSD + "gDay", XSD + "gMonthDay",
-              XSD + "duration", XSD + "time", XSD + "dayTimeDuration", XSD + "yearMonthDuration"}
+_TO_STRING = {
+    XSD.gYear,
+    XSD.gYearMonth,
+    XSD.gMonth,
+    XSD.gDay,
+    XSD.gMonthDay,
+    XSD.duration,
+    XSD.time,
+    XSD.dayTimeDuration,
+    XSD.yearMonthDuration,
+}
 
 
 @dataclass
@@ -60,28 +66,16 @@ def java_available() -> bool:
     return shutil.which("java") is not None
 
 
-def _format_for(path: Path):
-    import pyoxigraph as ox
-
-    formats = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
-               ".trig": ox.RdfFormat.TRIG, ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML,
-               ".xml": ox.RdfFormat.RDF_XML}
-    fmt = formats.get(path.suffix.lower())
-    if fmt is None:
-        raise InputError(f"cannot reason over a {path.suffix!r} file", path=path)
-    return fmt
-
-
 def _fix_literal(lit):
     """Rewrite a literal whose datatype HermiT rejects."""
     import pyoxigraph as ox
 
     dt = lit.datatype.value if lit.datatype is not None else None
-    if dt == XSD + "date":
+    if dt == XSD.date:
         value = lit.value
         # keep a time-zone suffix if there is one (2004-01-01Z, 2004-01-01+02:00)
         date, tz = value[:10], value[10:]
-        return ox.Literal(f"{date}T00:00:00{tz}", datatype=ox.NamedNode(XSD + "dateTime"))
+        return ox.Literal(f"{date}T00:00:00{tz}", datatype=ox.NamedNode(XSD.dateTime))
     if dt in _TO_STRING:
         return ox.Literal(lit.value)
     return lit
@@ -95,13 +89,12 @@ def prepare(files: list[Path], out: Path) -> int:
     """
     import pyoxigraph as ox
 
-    from kg.fileio import load_rdf_files
+    from kg.fileio import load_rdf
 
-    store = ox.Store()
-    load_rdf_files(store, files, _format_for)
-    imports = ox.NamedNode(OWL + "imports")
-    rdf_type = ox.NamedNode(RDF + "type")
-    statements = {q.subject for q in store.quads_for_pattern(None, rdf_type, ox.NamedNode(RDF + "Statement"), None)}
+    store = load_rdf(files)
+    imports = ox.NamedNode(OWL.imports)
+    rdf_type = ox.NamedNode(RDF.type)
+    statements = {q.subject for q in store.quads_for_pattern(None, rdf_type, ox.NamedNode(RDF.Statement), None)}
     n = 0
     with open(out, "w", encoding="utf-8") as fh:
         for q in store.quads_for_pattern(None, None, None, None):
@@ -121,8 +114,16 @@ def _hermit_cli(nt: Path, memory_mb: int) -> tuple[bool, list[str], str]:
 
     import owlready2
 
-    command = [owlready2.JAVA_EXE, f"-Xmx{memory_mb}M", "-cp", owlready2.reasoning._HERMIT_CLASSPATH,
-               "org.semanticweb.HermiT.cli.CommandLine", "-k", "-U", nt.as_uri()]
+    command = [
+        owlready2.JAVA_EXE,
+        f"-Xmx{memory_mb}M",
+        "-cp",
+        owlready2.reasoning._HERMIT_CLASSPATH,
+        "org.semanticweb.HermiT.cli.CommandLine",
+        "-k",
+        "-U",
+        nt.as_uri(),
+    ]
     proc = subprocess.run(command, capture_output=True, text=True)
     output = proc.stdout + proc.stderr
     if "Inconsistent" in output or "owl#Thing is unsatisfiable" in output:
@@ -137,15 +138,16 @@ def _hermit_cli(nt: Path, memory_mb: int) -> tuple[bool, list[str], str]:
             continue
         if in_list and line.startswith(("\t", " ")):
             name = line.strip().strip("<>")
-            if name not in ("owl:Nothing", OWL + "Nothing"):
+            if name not in ("owl:Nothing", OWL.Nothing):
                 unsat.append(name)
         elif in_list:
             in_list = False
     return True, sorted(unsat), ""
 
 
-def reason(files: list[Path] | None = None, with_data: bool = False, memory_mb: int = 1000,
-           method: str = "owlready2") -> ReasonResult:
+def reason(
+    files: list[Path] | None = None, with_data: bool = False, memory_mb: int = 1000, method: str = "owlready2"
+) -> ReasonResult:
     """Run HermiT over the ontology (and the curated data, and FILES); report consistency and unsatisfiable classes.
 
     method "owlready2": owlready2's sync_reasoner_hermit (full classification and realization, then the
@@ -155,7 +157,9 @@ def reason(files: list[Path] | None = None, with_data: bool = False, memory_mb: 
     if method not in ("owlready2", "cli"):
         raise UsageError(f"unknown reasoning method {method!r} (owlready2 or cli)")
     if not java_available():
-        raise UsageError("HermiT needs Java, and no `java` was found on the PATH; install a Java runtime (e.g. openjdk-17-jre-headless)")
+        raise UsageError(
+            "HermiT needs Java, and no `java` was found on the PATH; install a Java runtime (e.g. openjdk-17-jre-headless)"
+        )
     import owlready2
 
     inputs = paths.ontology_files() + (paths.curated_files() if with_data else []) + [Path(f) for f in files or []]
@@ -167,7 +171,9 @@ def reason(files: list[Path] | None = None, with_data: bool = False, memory_mb: 
         cpu0 = _child_cpu()
         if method == "cli":
             consistent, unsat, message = _hermit_cli(nt, memory_mb)
-            return ReasonResult(consistent, unsat, time.perf_counter() - start, _child_cpu() - cpu0, triples, names, message)
+            return ReasonResult(
+                consistent, unsat, time.perf_counter() - start, _child_cpu() - cpu0, triples, names, message
+            )
         owlready2.reasoning.JAVA_MEMORY = memory_mb
         world = owlready2.World()
         onto = world.get_ontology(nt.as_uri()).load()
@@ -178,8 +184,15 @@ def reason(files: list[Path] | None = None, with_data: bool = False, memory_mb: 
                 owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError:
             world.close()
-            return ReasonResult(False, [], time.perf_counter() - start, _child_cpu() - cpu0, triples, names,
-                                "HermiT: the ontology is inconsistent")
+            return ReasonResult(
+                False,
+                [],
+                time.perf_counter() - start,
+                _child_cpu() - cpu0,
+                triples,
+                names,
+                "HermiT: the ontology is inconsistent",
+            )
         except owlready2.base.OwlReadyJavaError as err:
             raise UsageError(f"HermiT failed: {str(err).strip()[-800:]}") from None
         seconds = time.perf_counter() - start

@@ -5,20 +5,27 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from kg.cliopts import add_output
 from kg.errors import UsageError
 from kg.fileio import write_atomic
-
-LAT = "https://w3id.org/lattice/ontology#"
-SH = "http://www.w3.org/ns/shacl#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-DCTERMS = "http://purl.org/dc/terms/"
+from kg.namespaces import DCTERMS, LAT, RDFS, SH
 
 # The order in which principles appear: Slaughter's horizontal and vertical norms, accountability, Letwin's SPIC
 # principles. A norm not listed here (a future shape) follows, by label.
 NORM_ORDER = [
-    "GlobalDeliberativeEquality", "LegitimateDifference", "PositiveComity", "ChecksAndBalances", "Subsidiarity",
-    "AccountabilityToConstituencies", "SupranationalChecks", "NGODualAccountability",
-    "SinglePurpose", "VoluntaryParticipation", "Multipolarity", "OutsideExistingStructures", "NoDomesticValueTest",
+    "GlobalDeliberativeEquality",
+    "LegitimateDifference",
+    "PositiveComity",
+    "ChecksAndBalances",
+    "Subsidiarity",
+    "AccountabilityToConstituencies",
+    "SupranationalChecks",
+    "NGODualAccountability",
+    "SinglePurpose",
+    "VoluntaryParticipation",
+    "Multipolarity",
+    "OutsideExistingStructures",
+    "NoDomesticValueTest",
 ]
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -30,19 +37,21 @@ def register(subparsers) -> None:
         help="write generated reports about the graph (principle findings)",
         description="Write generated reports about the built graph.",
     )
-    sub = p.add_subparsers(dest="report", metavar="REPORT")
+    sub = p.add_subparsers(dest="report", metavar="REPORT", help="the report to write")
     pp = sub.add_parser(
         "principles",
         help="which networks and collaborations fall short of which principle (Markdown)",
         description="Validate the built dataset with every shape and write a Markdown report of the principle "
-                    "findings, grouped by principle with the passage each rests on, and of any integrity "
-                    "violation.",
+        "findings, grouped by principle with the passage each rests on, and of any integrity "
+        "violation.",
     )
-    pp.add_argument("--out", metavar="FILE", help="write the report to FILE (atomically) instead of standard output")
-    pp.add_argument("--curated-only", action="store_true",
-                    help="validate the ontology and the curated graph only, leaving imported data sets out")
-    pp.add_argument("--engine", choices=("fast", "pyshacl"), default="fast",
-                    help="validation engine (default: fast)")
+    add_output(pp, "write the report to FILE (atomically) instead of standard output", dest="out", metavar="FILE")
+    pp.add_argument(
+        "--curated-only",
+        action="store_true",
+        help="validate the ontology and the curated graph only, leaving imported data sets out",
+    )
+    pp.add_argument("--engine", choices=("fast", "pyshacl"), default="fast", help="validation engine (default: fast)")
     pp.set_defaults(func=run)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
@@ -52,8 +61,7 @@ def run(args) -> int:
     if args.out and not Path(args.out).parent.is_dir():
         raise UsageError(f"{args.out}: no such folder {Path(args.out).parent}")
     store = _open(getattr(args, "dataset", None))
-    text = principles_report(store, curated_only=args.curated_only, engine=args.engine,
-                             command=_command_line(args))
+    text = principles_report(store, curated_only=args.curated_only, engine=args.engine, command=_command_line(args))
     if args.out:
         write_atomic(Path(args.out), text)
         print(f"wrote {args.out}", file=sys.stderr)
@@ -75,16 +83,8 @@ def _command_line(args) -> str:
     if args.engine != "fast":
         parts.append(f"--engine {args.engine}")
     if args.out:
-        parts.append(f"--out {args.out}")
+        parts.append(f"--output {args.out}")
     return " ".join(parts)
-
-
-class _suppress:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return exc[0] is not None and issubclass(exc[0], OSError)
 
 
 # --------------------------------------------------------------------------------------------- data
@@ -102,8 +102,10 @@ def selected_store(store, curated_only: bool):
         graphs = [g for g in graphs if g == GRAPH_ONTOLOGY or g.startswith(LAT_G + "curated/")]
     mem = ox.Store()
     for g in graphs:
-        mem.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        mem.bulk_extend(
+            ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+            for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+        )
     return mem, graphs
 
 
@@ -132,15 +134,19 @@ def _shape_table(shapes_store) -> dict[str, dict]:
             s = q.subject
             if not isinstance(s, ox.NamedNode) or s.value in out:
                 continue
-            norm = next((x.object.value for x in shapes_store.quads_for_pattern(
-                s, ox.NamedNode(LAT + "encodesNorm"), None, None)), None)
-            sev = next((x.object.value for x in shapes_store.quads_for_pattern(
-                s, ox.NamedNode(SH + "severity"), None, None)), SH + "Violation")
+            norm = next(
+                (x.object.value for x in shapes_store.quads_for_pattern(s, ox.NamedNode(LAT.encodesNorm), None, None)),
+                None,
+            )
+            sev = next(
+                (x.object.value for x in shapes_store.quads_for_pattern(s, ox.NamedNode(SH.severity), None, None)),
+                SH.Violation,
+            )
             out[s.value] = {
                 "norm": norm,
-                "severity": sev[len(SH):] if sev.startswith(SH) else sev,
-                "description": _literal(shapes_store, s.value, SH + "description") or "",
-                "message": _literal(shapes_store, s.value, SH + "message") or "",
+                "severity": sev.removeprefix(SH),
+                "description": _literal(shapes_store, s.value, SH.description) or "",
+                "message": _literal(shapes_store, s.value, SH.message) or "",
             }
     return out
 
@@ -158,7 +164,7 @@ def principles_report(store, curated_only: bool = False, engine: str = "fast", c
     shapes = _shape_table(shapes_store)
 
     def label(node: str) -> str:
-        return report.labels.get(node) or _literal(data, node, RDFS + "label") or short(node)
+        return report.labels.get(node) or _literal(data, node, RDFS.label) or short(node)
 
     by_shape: dict[str, list] = {}
     for r in report.results:
@@ -166,7 +172,7 @@ def principles_report(store, curated_only: bool = False, engine: str = "fast", c
 
     norms = {info["norm"] for info in shapes.values() if info["norm"]}
     order = {LAT + n: i for i, n in enumerate(NORM_ORDER)}
-    norm_list = sorted(norms, key=lambda n: (order.get(n, len(order)), _literal(data, n, RDFS + "label") or n))
+    norm_list = sorted(norms, key=lambda n: (order.get(n, len(order)), _literal(data, n, RDFS.label) or n))
 
     counts = report.counts()
     curated = [g for g in graphs if "/graph/curated/" in g]
@@ -178,16 +184,22 @@ def principles_report(store, curated_only: bool = False, engine: str = "fast", c
         "",
         f"Generated by `{command}` from the built Lattice dataset: the ontology, "
         f"{len(curated)} curated graph{'s' if len(curated) != 1 else ''}"
-        + (f" and {len(imported)} imported data set{'s' if len(imported) != 1 else ''} "
-           f"({', '.join(short(g) for g in imported)})" if imported else "")
+        + (
+            f" and {len(imported)} imported data set{'s' if len(imported) != 1 else ''} "
+            f"({', '.join(short(g) for g in imported)})"
+            if imported
+            else ""
+        )
         + f", validated with every shape in `shapes/` ({report.engine} engine). "
         "Each principle below is checked as the condition stated with it (see docs/principles.md); a finding is "
         "a shortfall the recorded data shows, or a fact the data does not record — absence of evidence in the "
         "graph, not proof of absence in the world.",
         "",
-        f"Results: {counts['Violation']} integrity violation{'s' if counts['Violation'] != 1 else ''}, "
-        f"{counts['Warning']} warning{'s' if counts['Warning'] != 1 else ''}, "
-        f"{counts['Info']} info finding{'s' if counts['Info'] != 1 else ''}.",
+        (
+            f"Results: {counts['Violation']} integrity violation{'s' if counts['Violation'] != 1 else ''}, "
+            f"{counts['Warning']} warning{'s' if counts['Warning'] != 1 else ''}, "
+            f"{counts['Info']} info finding{'s' if counts['Info'] != 1 else ''}."
+        ),
         "",
         "## Summary",
         "",
@@ -195,16 +207,17 @@ def principles_report(store, curated_only: bool = False, engine: str = "fast", c
         "|---|---|---|---|",
     ]
     for norm in norm_list:
-        nlabel = _literal(data, norm, RDFS + "label") or short(norm)
+        nlabel = _literal(data, norm, RDFS.label) or short(norm)
         for s in sorted((s for s, i in shapes.items() if i["norm"] == norm), key=short):
             lines.append(f"| {nlabel} | `{short(s)}` | {shapes[s]['severity']} | {len(by_shape.get(s, []))} |")
     integrity = sorted(s for s, i in shapes.items() if not i["norm"])
-    lines.append(f"| data integrity | {len(integrity)} shapes | Violation | "
-                 f"{sum(len(by_shape.get(s, [])) for s in integrity)} |")
+    lines.append(
+        f"| data integrity | {len(integrity)} shapes | Violation | {sum(len(by_shape.get(s, [])) for s in integrity)} |"
+    )
     lines.append("")
 
     for norm in norm_list:
-        nlabel = _literal(data, norm, RDFS + "label") or short(norm)
+        nlabel = _literal(data, norm, RDFS.label) or short(norm)
         lines += [f"## {nlabel[:1].upper() + nlabel[1:]}", ""]
         passage = _passage(data, norm)
         if passage:
@@ -212,8 +225,12 @@ def principles_report(store, curated_only: bool = False, engine: str = "fast", c
         for s in sorted((s for s, i in shapes.items() if i["norm"] == norm), key=short):
             info = shapes[s]
             rs = sorted(by_shape.get(s, []), key=lambda r: (label(r.focus).lower(), r.focus, r.value or ""))
-            lines += [f"### `{short(s)}` ({info['severity'].lower()}, {len(rs)} finding{'s' if len(rs) != 1 else ''})",
-                      "", info["description"], ""]
+            lines += [
+                f"### `{short(s)}` ({info['severity'].lower()}, {len(rs)} finding{'s' if len(rs) != 1 else ''})",
+                "",
+                info["description"],
+                "",
+            ]
             if not rs:
                 lines += ["Nothing in the graph falls short of this condition.", ""]
                 continue
@@ -230,14 +247,18 @@ def principles_report(store, curated_only: bool = False, engine: str = "fast", c
     lines += ["## Data integrity", ""]
     bad = [r for s in integrity for r in by_shape.get(s, [])]
     if not bad:
-        lines += ["The data satisfies every integrity shape (types, cardinalities, datatypes, intervals, one state "
-                  "per institution, sources, declared terms).", ""]
+        lines += [
+            (
+                "The data satisfies every integrity shape (types, cardinalities, datatypes, intervals, one state "
+                "per institution, sources, declared terms)."
+            ),
+            "",
+        ]
     else:
         lines += [f"{len(bad)} integrity violation{'s' if len(bad) != 1 else ''}: the data must be corrected.", ""]
         for r in sorted(bad, key=lambda r: (r.shape, r.focus, r.value or "")):
             extra = f" — value {short(r.value)}" if r.value is not None else ""
-            lines.append(f"- `{short(r.shape)}` on {_who(label(r.focus), r.focus, short)}{extra}: "
-                         f"{r.message}")
+            lines.append(f"- `{short(r.shape)}` on {_who(label(r.focus), r.focus, short)}{extra}: {r.message}")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -248,18 +269,24 @@ def _passage(store, norm: str) -> str | None:
 
     if store is None:
         return None
-    for q in store.quads_for_pattern(ox.NamedNode(norm), ox.NamedNode(DCTERMS + "source"), None, None):
+    for q in store.quads_for_pattern(ox.NamedNode(norm), ox.NamedNode(DCTERMS.source), None, None):
         p = q.object
         if not isinstance(p, ox.NamedNode):
             continue
-        quote = _literal(store, p.value, LAT + "quote")
+        quote = _literal(store, p.value, LAT.quote)
         if not quote:
             continue
-        locator = _literal(store, p.value, LAT + "locator")
-        doc = next((x.object.value for x in store.quads_for_pattern(p, ox.NamedNode(LAT + "document"), None, None)
-                    if isinstance(x.object, ox.NamedNode)), None)
-        creator = _literal(store, doc, DCTERMS + "creator") if doc else None
-        title = (_literal(store, doc, DCTERMS + "title") or _literal(store, doc, RDFS + "label")) if doc else None
+        locator = _literal(store, p.value, LAT.locator)
+        doc = next(
+            (
+                x.object.value
+                for x in store.quads_for_pattern(p, ox.NamedNode(LAT.document), None, None)
+                if isinstance(x.object, ox.NamedNode)
+            ),
+            None,
+        )
+        creator = _literal(store, doc, DCTERMS.creator) if doc else None
+        title = (_literal(store, doc, DCTERMS.title) or _literal(store, doc, RDFS.label)) if doc else None
         where = ", ".join(x for x in (creator, f"*{title}*" if title else None, locator) if x)
         return f"“{quote}” — {where}" if where else f"“{quote}”"
     return None
@@ -276,8 +303,9 @@ def _recorded(store, result, label, limit: int = 8) -> str:
         rows = list(store.query(f"SELECT DISTINCT ?v WHERE {{ <{result.focus}> {path} ?v }} LIMIT 10000"))
     except (SyntaxError, ValueError, OSError):
         return ""
-    values = sorted({label(row["v"].value) if not str(row["v"]).startswith('"') else str(row["v"])
-                     for row in rows}, key=str.lower)
+    values = sorted(
+        {label(row["v"].value) if not str(row["v"]).startswith('"') else str(row["v"]) for row in rows}, key=str.lower
+    )
     if not values:
         return " — recorded: none"
     shown = ", ".join(_md(v) for v in values[:limit]) + (", …" if len(values) > limit else "")

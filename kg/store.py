@@ -104,11 +104,3 @@ def _write_index(nquads: Path, where: Path) -> None:
 def open_memory_store(dataset=None, build_if_needed: bool = True):
     """A writable in-memory store holding the built dataset (the same as open_store)."""
     return open_store(dataset, build_if_needed=build_if_needed)
-
-
-def query(store, sparql: str, **kwargs):
-    """Run SPARQL on a store with the union of named graphs as the default graph."""
-    from kg.namespaces import sparql_prefixes
-
-    kwargs.setdefault("use_default_graph_as_union", True)
-    return store.query(sparql_prefixes() + sparql, **kwargs)

@@ -1,4 +1,9 @@
-"""`kg synth`: a deterministic synthetic governance graph of a requested size, with planted violations."""
+"""`kg synth`: a deterministic synthetic governance graph of a requested size, with planted violations.
+
+Longer than 600 lines on purpose: one Generator whose methods each write one kind of record from one
+seeded random stream; split across modules, the order of draws (and so every generated file) would be
+harder to keep stable.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +15,11 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from kg import __version__, namespaces as ns
+from kg import namespaces as ns
+from kg.cliopts import add_output
 from kg.errors import UsageError
-
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-ORG = "http://www.w3.org/ns/org#"
-DCT = "http://purl.org/dc/terms/"
+from kg.namespaces import DCTERMS, ORG, OWL, RDF, RDFS, XSD
+from kg.version import __version__
 
 FORMATS = {".nt": "ntriples", ".nq": "nquads", ".ttl": "turtle"}
 
@@ -43,20 +44,56 @@ def _x(local: str) -> str:
     return f"<{ns.LAT}{local}>"
 
 
-A = f"<{RDF}type>"
-LABEL = f"<{RDFS}label>"
-SOURCE = f"<{DCT}source>"
-P = {name: _x(name) for name in (
-    "componentOf", "subunitOf", "constituencyOf", "iso3", "officialName", "function", "formality", "networkScope",
-    "networkLevel", "counterpartOf", "regionalBodyOf", "hostedBy", "decisionMethod", "foundingDate",
-    "membershipStatus", "startDate", "endDate", "temporalPrecision", "accountableActor", "forum", "mechanism",
-    "direction", "basis", "derivation", "reliesOn", "complementaryTo", "purpose", "addressesChallenge",
-    "participationLevel", "relationToSystem", "participationVoluntary", "hasDomesticValueTest", "mandate",
-    "countOf", "count", "countedKind", "observationDate", "cowIgoCode", "membershipCriterion",
-)}
-MEMBER = f"<{ORG}member>"
-ORGANIZATION = f"<{ORG}organization>"
-MEMBERSHIP = f"<{ORG}Membership>"
+A = f"<{RDF.type}>"
+LABEL = f"<{RDFS.label}>"
+SOURCE = f"<{DCTERMS.source}>"
+P = {
+    name: _x(name)
+    for name in (
+        "componentOf",
+        "subunitOf",
+        "constituencyOf",
+        "iso3",
+        "officialName",
+        "function",
+        "formality",
+        "networkScope",
+        "networkLevel",
+        "counterpartOf",
+        "regionalBodyOf",
+        "hostedBy",
+        "decisionMethod",
+        "foundingDate",
+        "membershipStatus",
+        "startDate",
+        "endDate",
+        "temporalPrecision",
+        "accountableActor",
+        "forum",
+        "mechanism",
+        "direction",
+        "basis",
+        "derivation",
+        "reliesOn",
+        "complementaryTo",
+        "purpose",
+        "addressesChallenge",
+        "participationLevel",
+        "relationToSystem",
+        "participationVoluntary",
+        "hasDomesticValueTest",
+        "mandate",
+        "countOf",
+        "count",
+        "countedKind",
+        "observationDate",
+        "cowIgoCode",
+        "membershipCriterion",
+    )
+}
+MEMBER = f"<{ORG.member}>"
+ORGANIZATION = f"<{ORG.organization}>"
+MEMBERSHIP = f"<{ORG.Membership}>"
 
 # institution kinds every synthetic state has, with the slug used in their IRIs
 CORE_KINDS = [
@@ -67,9 +104,11 @@ CORE_KINDS = [
     ("CentralBank", "central-bank", "central bank"),
     ("SupremeCourt", "supreme-court", "supreme court"),
 ]
-AGENCY_KINDS = [("RegulatoryAgency", "regulator", "regulatory agency", 6),
-                ("LawEnforcementAgency", "police", "law-enforcement agency", 2),
-                ("Ministry", "ministry", "ministry", 1)]
+AGENCY_KINDS = [
+    ("RegulatoryAgency", "regulator", "regulatory agency", 6),
+    ("LawEnforcementAgency", "police", "law-enforcement agency", 2),
+    ("Ministry", "ministry", "ministry", 1),
+]
 # network kind by the kind of institution that composes it
 NETWORK_OF = {
     "RegulatoryAgency": ("RegulatoryNetwork", "AgencyLevel"),
@@ -82,19 +121,46 @@ NETWORK_OF = {
     "Ministry": (None, "MinisterialLevel"),
 }
 PEER_REVIEWED = ("RegulatoryAgency", "LawEnforcementAgency")
-FUNCTIONS = ["InformationExchange", "Enforcement", "Harmonization", "TechnicalAssistance", "PolicyCoordination",
-             "RuleMaking"]
+FUNCTIONS = [
+    "InformationExchange",
+    "Enforcement",
+    "Harmonization",
+    "TechnicalAssistance",
+    "PolicyCoordination",
+    "RuleMaking",
+]
 FORMALITIES = ["Spontaneous", "ExecutiveAgreement", "WithinOrganization", "TreatyBased"]
 SCOPES = ["Bilateral", "Plurilateral", "Regional", "Global"]
 DECISIONS = ["Consensus", "Unanimity", "MajorityVoting", "QualifiedMajorityVoting", "WeightedVoting"]
-CHALLENGES = ["ClimateChange", "Pandemics", "Energy", "NaturalResources", "FoodSecurity", "AIGovernance",
-              "TransnationalCrime", "Terrorism", "Water", "Migration", "MaritimeSecurity", "Piracy", "Landmines",
-              "FinancialStability", "MoneyLaundering", "ArmedConflict", "Environment", "HumanRights"]
+CHALLENGES = [
+    "ClimateChange",
+    "Pandemics",
+    "Energy",
+    "NaturalResources",
+    "FoodSecurity",
+    "AIGovernance",
+    "TransnationalCrime",
+    "Terrorism",
+    "Water",
+    "Migration",
+    "MaritimeSecurity",
+    "Piracy",
+    "Landmines",
+    "FinancialStability",
+    "MoneyLaundering",
+    "ArmedConflict",
+    "Environment",
+    "HumanRights",
+]
 LEVELS = ["HeadsOfStateLevel", "MinisterialParticipation", "OfficialsLevel", "MilitaryLevel", "ExpertLevel"]
 MECHANISM_SLUG = {
-    "HierarchicalAccountability": "hierarchical", "SupervisoryAccountability": "supervisory",
-    "FiscalAccountability": "fiscal", "LegalAccountability": "legal", "MarketAccountability": "market",
-    "PeerAccountability": "peer", "PublicReputationalAccountability": "reputational",
+    "HierarchicalAccountability": "hierarchical",
+    "SupervisoryAccountability": "supervisory",
+    "FiscalAccountability": "fiscal",
+    "LegalAccountability": "legal",
+    "MarketAccountability": "market",
+    "PeerAccountability": "peer",
+    "PublicReputationalAccountability": "reputational",
     "ElectoralAccountability": "electoral",
 }
 
@@ -105,15 +171,15 @@ def _lit(value: str) -> str:
 
 
 def _date(d: date) -> str:
-    return f'"{d.isoformat()}"^^<{XSD}date>'
+    return f'"{d.isoformat()}"^^<{XSD.date}>'
 
 
 def _int(n: int) -> str:
-    return f'"{n}"^^<{XSD}integer>'
+    return f'"{n}"^^<{XSD.integer}>'
 
 
 def _bool(b: bool) -> str:
-    return f'"{"true" if b else "false"}"^^<{XSD}boolean>'
+    return f'"{"true" if b else "false"}"^^<{XSD.boolean}>'
 
 
 def _id(local: str) -> str:
@@ -122,7 +188,7 @@ def _id(local: str) -> str:
 
 def _slug(iri: str) -> str:
     """The last readable part of an instance IRI (`<...id/state/USA>` -> `usa`)."""
-    return iri[len(ns.LAT_ID) + 1:-1].rsplit("/", 1)[-1].lower()
+    return iri[len(ns.LAT_ID) + 1 : -1].rsplit("/", 1)[-1].lower()
 
 
 def state_codes() -> list[tuple[str, str]]:
@@ -168,9 +234,22 @@ class Generator:
         self.peer_reviewed: set[str] = set()
         self.state_depth: dict[str, int] = {}  # actor -> longest chain to its own state's electorate
         self.planted: list[dict] = []
-        self.counts = {k: 0 for k in ("states", "institutions", "networks", "organizations", "ngos", "spics",
-                                      "supranational", "memberships", "accountability_relations",
-                                      "count_observations", "non_state_actors")}
+        self.counts = {
+            k: 0
+            for k in (
+                "states",
+                "institutions",
+                "networks",
+                "organizations",
+                "ngos",
+                "spics",
+                "supranational",
+                "memberships",
+                "accountability_relations",
+                "count_observations",
+                "non_state_actors",
+            )
+        }
         self.pools: dict[str, list[str]] = {}  # institution kind -> IRIs
         self.state_of: dict[str, str] = {}  # institution IRI -> state IRI
         self.states: list[tuple[str, str, str]] = []  # (state IRI, iso3, name)
@@ -254,8 +333,9 @@ class Generator:
         self.plant(kind, rec)
         return kind
 
-    def membership(self, member: str, body: str, status: str = "FullMember", precision: str = "day",
-                   first_year: int = 1950) -> None:
+    def membership(
+        self, member: str, body: str, status: str = "FullMember", precision: str = "day", first_year: int = 1950
+    ) -> None:
         t = self.w.t
         rng = self.rng
         spells = 1 if rng.random() < 0.85 else 2
@@ -279,8 +359,17 @@ class Generator:
                 break
             year = end.year + 1
 
-    def accountability(self, actor: str, forum: str, mechanism: str, basis: str, direction: str = "Upward",
-                       derivation: str = "Derived", start_year: int | None = None, plantable: bool = True) -> str:
+    def accountability(
+        self,
+        actor: str,
+        forum: str,
+        mechanism: str,
+        basis: str,
+        direction: str = "Upward",
+        derivation: str = "Derived",
+        start_year: int | None = None,
+        plantable: bool = True,
+    ) -> str:
         t = self.w.t
         rec = self.unique(f"accountability/{_slug(actor)}--{_slug(forum)}--{MECHANISM_SLUG[mechanism]}")
         kind = self.record_kind(rec) if plantable else None
@@ -312,12 +401,17 @@ class Generator:
         t = self.w.t
         d = self.dataset
         t(d, A, _x("Dataset"))
-        t(d, f"<{DCT}title>", _lit(f"Lattice synthetic governance graph (seed {self.seed})"))
-        t(d, f"<{OWL}versionInfo>", _lit(__version__))
-        t(d, f"<{DCT}bibliographicCitation>",
-          _lit(f"Generated by `kg synth --triples {self.target} --seed {self.seed} "
-               f"--violation-rate {self.rate}`; synthetic data, not facts about the world."))
-        t(d, f"<{DCT}license>", "<https://creativecommons.org/licenses/by/4.0/>")
+        t(d, f"<{DCTERMS.title}>", _lit(f"Lattice synthetic governance graph (seed {self.seed})"))
+        t(d, f"<{OWL.versionInfo}>", _lit(__version__))
+        t(
+            d,
+            f"<{DCTERMS.bibliographicCitation}>",
+            _lit(
+                f"Generated by `kg synth --triples {self.target} --seed {self.seed} "
+                f"--violation-rate {self.rate}`; synthetic data, not facts about the world."
+            ),
+        )
+        t(d, f"<{DCTERMS.license}>", "<https://creativecommons.org/licenses/by/4.0/>")
 
     def state(self, iso3: str, name: str) -> None:
         t = self.w.t
@@ -347,8 +441,9 @@ class Generator:
         self.accountability(core["CentralBank"], leg, "SupervisoryAccountability", "StatuteBasis")
         self.accountability(core["SupremeCourt"], leg, "SupervisoryAccountability", "ConstitutionBasis")
         if self.rng.random() < 0.5:  # about half of the states have a separate constitutional court
-            cc = self.institution(s, "ConstitutionalCourt", f"{low}-constitutional-court",
-                                  f"constitutional court of {name}")
+            cc = self.institution(
+                s, "ConstitutionalCourt", f"{low}-constitutional-court", f"constitutional court of {name}"
+            )
             core["ConstitutionalCourt"] = cc
             self.accountability(cc, leg, "SupervisoryAccountability", "ConstitutionBasis")
 
@@ -375,14 +470,18 @@ class Generator:
             nested = True
         else:
             ministries = core.get("ministries") or [core["FinanceMinistry"]]
-            parent = rng.choice(ministries + [core["FinanceMinistry"]])
+            parent = rng.choice([*ministries, core["FinanceMinistry"]])
         self.accountability(iri, parent, "HierarchicalAccountability", "StatuteBasis")
         if rng.random() < 0.3:
             committees = core.setdefault("committees", [])  # type: ignore[assignment]
             if not committees or rng.random() < 0.3:
                 self.n += 1
-                com = self.institution(s, "LegislativeCommittee", f"{iso3.lower()}-committee-{self.n}",
-                                       f"legislative committee {self.n} of {name}")
+                com = self.institution(
+                    s,
+                    "LegislativeCommittee",
+                    f"{iso3.lower()}-committee-{self.n}",
+                    f"legislative committee {self.n} of {name}",
+                )
                 self.w.t(com, P["subunitOf"], leg)
                 self.accountability(com, leg, "HierarchicalAccountability", "ConstitutionBasis")
                 committees.append(com)
@@ -428,14 +527,17 @@ class Generator:
         size = min(int(rng.paretovariate(1.3) * 6), 120)
         if coreless:
             self.plant("network-without-accountable-core", net)
-            members = [self.non_state(rng.choice(["Corporation", "StakeholderGroup"]), "private member")
-                       for _ in range(max(2, min(size, 8)))]
+            members = [
+                self.non_state(rng.choice(["Corporation", "StakeholderGroup"]), "private member")
+                for _ in range(max(2, min(size, 8)))
+            ]
         else:
             pool = self.pools[member_kind]
             members = rng.sample(pool, min(size, len(pool)))
         for m in members:
-            self.membership(m, net, rng.choice(["FullMember"] * 8 + ["AssociateMember", "ObserverMember"]),
-                            "day", founded)
+            self.membership(
+                m, net, rng.choice(["FullMember"] * 8 + ["AssociateMember", "ObserverMember"]), "day", founded
+            )
         if coreless:
             return
         for m in rng.sample(members, min(len(members), rng.randint(1, 3))):
@@ -488,8 +590,12 @@ class Generator:
         rng = self.rng
         ngo = self.non_state("NGO", "non-governmental organization")
         self.counts["ngos"] += 1
-        funder = rng.choice([self.non_state("Corporation", "donor foundation"),
-                             self.core[rng.choice(self.states)[0]]["FinanceMinistry"]])
+        funder = rng.choice(
+            [
+                self.non_state("Corporation", "donor foundation"),
+                self.core[rng.choice(self.states)[0]]["FinanceMinistry"],
+            ]
+        )
         self.accountability(ngo, funder, "FiscalAccountability", "FundingAgreementBasis", "Upward")
         if self.violate():
             self.plant("ngo-without-downward-accountability", ngo)
@@ -503,8 +609,11 @@ class Generator:
         self.n += 1
         sp = self.unique(f"collaboration-{self.n}")
         challenge = rng.choice(CHALLENGES)
-        self.entity(sp, rng.choice(["SpecialPurposeCollaboration"] * 3 + ["ContactGroup"]),
-                    f"special purpose collaboration {self.n}")
+        self.entity(
+            sp,
+            rng.choice(["SpecialPurposeCollaboration"] * 3 + ["ContactGroup"]),
+            f"special purpose collaboration {self.n}",
+        )
         t(sp, P["purpose"], _lit(f"address {challenge} (synthetic)"))
         t(sp, P["addressesChallenge"], _x(challenge))
         t(sp, P["participationLevel"], _x(rng.choice(LEVELS)))
@@ -550,8 +659,9 @@ class Generator:
                 t(body, P["complementaryTo"], c)
             self.membership(c, vnet, "FullMember", "year", 1960)
         for c in counterparts[: rng.randint(1, 4)]:
-            self.accountability(body, c, "LegalAccountability" if kind == "SupremeCourt"
-                                else "SupervisoryAccountability", "TreatyBasis")
+            self.accountability(
+                body, c, "LegalAccountability" if kind == "SupremeCourt" else "SupervisoryAccountability", "TreatyBasis"
+            )
         self.accountability(vnet, rng.choice(counterparts), "PeerAccountability", "TreatyBasis")
 
     # ---- driver --------------------------------------------------------------------------------
@@ -664,9 +774,14 @@ def register(sub) -> None:
     )
     p.add_argument("--triples", required=True, metavar="N", help="approximate number of triples (e.g. 1e5)")
     p.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same file (default 0)")
-    p.add_argument("--violation-rate", type=float, default=0.01, metavar="R",
-                   help="share of records and bodies given a planted violation (default 0.01)")
-    p.add_argument("--out", required=True, metavar="FILE", help="output file: .nt, .nq or .ttl")
+    p.add_argument(
+        "--violation-rate",
+        type=float,
+        default=0.01,
+        metavar="R",
+        help="share of records and bodies given a planted violation (default 0.01)",
+    )
+    add_output(p, "output file: .nt, .nq or .ttl", dest="out", required=True, metavar="FILE")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(func=run)
 
@@ -676,10 +791,12 @@ def run(args) -> int:
     started = time.perf_counter()
     meta = synth(Path(args.out), triples, seed=args.seed, violation_rate=args.violation_rate)
     if not args.quiet:
-        print(f"{args.out}: {meta['triples']} triples, {meta['violations_total']} planted violations "
-              f"({time.perf_counter() - started:.1f} s); record in {sidecar_path(Path(args.out)).name}",
-              file=sys.stderr)
+        print(
+            f"{args.out}: {meta['triples']} triples, {meta['violations_total']} planted violations "
+            f"({time.perf_counter() - started:.1f} s); record in {sidecar_path(Path(args.out)).name}",
+            file=sys.stderr,
+        )
     return 0
 
 
-__all__ = ["synth", "sidecar_path", "VIOLATION_KINDS"]
+__all__ = ["VIOLATION_KINDS", "sidecar_path", "synth"]

@@ -126,8 +126,9 @@ class KgServer(ManagedServer):
 
     name = "kg-serve"
 
-    def __init__(self, dataset=None, store=None, args=(), env=None, host: str = LOCALHOST,
-                 startup_timeout: float = 120.0):
+    def __init__(
+        self, dataset=None, store=None, args=(), env=None, host: str = LOCALHOST, startup_timeout: float = 120.0
+    ):
         super().__init__()
         self.dataset = dataset
         self.store = store
@@ -154,8 +155,9 @@ class KgServer(ManagedServer):
         env = dict(os.environ)
         env.update(self.env or {})
         env.setdefault("PYTHONUNBUFFERED", "1")
-        self.proc = subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=self._open_log(),
-                                     stdin=subprocess.DEVNULL, env=env)
+        self.proc = subprocess.Popen(
+            self.command(), stdout=subprocess.PIPE, stderr=self._open_log(), stdin=subprocess.DEVNULL, env=env
+        )
         lines: queue.Queue = queue.Queue()
 
         def pump():
@@ -209,10 +211,6 @@ class OxigraphServer(ManagedServer):
     def update_endpoint(self) -> str:
         return self.url + "/update"
 
-    @property
-    def store_endpoint(self) -> str:
-        return self.url + "/store"
-
     def start(self):
         binary = oxigraph_binary()
         if binary is None:
@@ -228,8 +226,9 @@ class OxigraphServer(ManagedServer):
                 cmd.append("--union-default-graph")
             if self.timeout_s:
                 cmd += ["--timeout-s", str(self.timeout_s)]
-            self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self._open_log(),
-                                         stdin=subprocess.DEVNULL)
+            self.proc = subprocess.Popen(
+                cmd, stdout=subprocess.DEVNULL, stderr=self._open_log(), stdin=subprocess.DEVNULL
+            )
             self.url = f"http://{LOCALHOST}:{port}"
             try:
                 wait_http(self.query_endpoint + "?query=ASK%7B%7D", timeout=30, proc=self.proc)
@@ -319,8 +318,13 @@ class VirtuosoServer(ManagedServer):
         self.sql_port, self.http_port = free_port(), free_port()
         ini = folder / "virtuoso.ini"
         ini.write_text(VIRTUOSO_INI.format(dir=folder, sql_port=self.sql_port, http_port=self.http_port))
-        self.proc = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=folder,
-                                     stdout=subprocess.DEVNULL, stderr=self._open_log(), stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [binary, "+foreground", "+configfile", str(ini)],
+            cwd=folder,
+            stdout=subprocess.DEVNULL,
+            stderr=self._open_log(),
+            stdin=subprocess.DEVNULL,
+        )
         self.url = f"http://{LOCALHOST}:{self.http_port}"
         wait_http(self.query_endpoint + "?query=ASK%7B%7D", timeout=90, proc=self.proc)
         return self
@@ -330,18 +334,16 @@ class VirtuosoServer(ManagedServer):
         client = shutil.which("isql-vt") or shutil.which("isql")
         if client is None:
             raise RuntimeError("isql-vt is not installed")
-        done = subprocess.run([client, f"{LOCALHOST}:{self.sql_port}", "dba", "dba"], input=statements,
-                              capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(
+            [client, f"{LOCALHOST}:{self.sql_port}", "dba", "dba"],
+            input=statements,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if done.returncode != 0 or "*** Error" in done.stdout:
             raise RuntimeError(f"isql failed: {done.stdout[-2000:]} {done.stderr[-2000:]}")
         return done.stdout
-
-    def load_nquads(self, path: Path) -> None:
-        """Bulk-load an N-Quads file (graph names kept) with ld_dir / rdf_loader_run."""
-        folder = Path(self._tmp.name)
-        target = folder / "load.nq"
-        shutil.copyfile(path, target)
-        self.isql(f"ld_dir('{folder}', 'load.nq', 'urn:lattice:unused');\nrdf_loader_run();\ncheckpoint;\n")
 
     def stop(self, timeout: float = 30.0):
         code = super().stop(timeout)

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import sys
 
+from kg.cliopts import DeprecatedAlias, add_format
 from kg.errors import UsageError
+from kg.namespaces import LAT, ORG, RDF, compact
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-DCT_SOURCE = "http://purl.org/dc/terms/source"
-_LAT = "https://w3id.org/lattice/ontology#"
-_ORG = "http://www.w3.org/ns/org#"
 # Shortcut properties the build materializes from records: predicate -> (record property to the subject,
 # record property to the object) pairs. Their sources are the records'.
 SHORTCUTS = {
-    _LAT + "accountableTo": [(_LAT + "accountableActor", _LAT + "forum")],
-    _LAT + "memberOf": [(_ORG + "member", _ORG + "organization")],
-    _ORG + "memberOf": [(_ORG + "member", _ORG + "organization")],
-    _ORG + "hasMember": [(_ORG + "organization", _ORG + "member")],
+    LAT.accountableTo: [(LAT.accountableActor, LAT.forum)],
+    LAT.memberOf: [(ORG.member, ORG.organization)],
+    ORG.memberOf: [(ORG.member, ORG.organization)],
+    ORG.hasMember: [(ORG.organization, ORG.member)],
 }
 
 _PREFIXED = re.compile(r"^([A-Za-z][\w.-]*)?:(\S*)$")
@@ -38,7 +37,7 @@ def parse_term(text: str, position: str, allow_literal: bool):
     if not token:
         raise UsageError(f"{position} is empty")
     if token == "a" and position == "predicate":
-        return ("iri", RDF_TYPE)
+        return ("iri", RDF.type)
     if token.startswith("<") and token.endswith(">"):
         return ("iri", token[1:-1])
     if _ABSOLUTE.match(token):
@@ -79,7 +78,7 @@ def _rows(store, sparql: str, subst: dict):
 
 def _object_match(obj) -> tuple[str, dict]:
     """A SPARQL fragment constraining ?o to the requested object, and its substitutions."""
-    kind, value = obj
+    kind, _value = obj
     if kind == "iri":
         return "FILTER(?o = ?want)", {"want": _node(obj)}
     return "FILTER(STR(?o) = ?want)", {"want": _node(obj)}
@@ -129,8 +128,12 @@ def find_sources(store, subject, predicate, obj) -> dict:
     if asserted:
         rows = _rows(store, "SELECT DISTINCT ?src WHERE { #VALUES ?s dcterms:source ?src } ORDER BY ?src", {"s": s})
         if rows:
-            return {"asserted": True, "via": "subject", "through": [subject[1]],
-                    "sources": [r["src"].value for r in rows]}
+            return {
+                "asserted": True,
+                "via": "subject",
+                "through": [subject[1]],
+                "sources": [r["src"].value for r in rows],
+            }
     return {"asserted": asserted, "via": None, "through": [], "sources": []}
 
 
@@ -172,25 +175,25 @@ def describe_sources(store, sources: list[str]) -> list[dict]:
         entry = {"source": iri, "kind": "unknown"}
         if rows:
             r = rows[0]
-            val = lambda k: (r[k].value if r[k] is not None else None)  # noqa: E731
+            val = lambda k, r=r: r[k].value if r[k] is not None else None  # noqa: E731
             if val("kind"):
-                entry.update(kind="passage", document=val("doc"), document_title=val("doctitle"),
-                             creator=val("creator"), date=val("date"), locator=val("locator"), quote=val("quote"))
+                entry.update(
+                    kind="passage",
+                    document=val("doc"),
+                    document_title=val("doctitle"),
+                    creator=val("creator"),
+                    date=val("date"),
+                    locator=val("locator"),
+                    quote=val("quote"),
+                )
             elif val("title") or val("citation"):
                 entry.update(kind="dataset", title=val("title"), version=val("version"), citation=val("citation"))
         out.append(entry)
     return out
 
 
-def compact(iri: str) -> str:
-    """An IRI in prefixed form where a Lattice prefix fits."""
-    from kg.namespaces import PREFIXES
-
-    best = None
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and (best is None or len(ns) > len(PREFIXES[best])):
-            best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else f"<{iri}>"
+def _compact(iri: str) -> str:
+    return compact(iri, angle=True)
 
 
 def explain(store, subject: str, predicate: str, obj: str) -> dict:
@@ -206,19 +209,19 @@ def explain(store, subject: str, predicate: str, obj: str) -> dict:
 
 def _print_text(found: dict, out) -> None:
     st = found["statement"]
-    obj = compact(st["object"]) if st["object_kind"] == "iri" else json.dumps(st["object"])
-    print(f"{compact(st['subject'])} {compact(st['predicate'])} {obj}", file=out)
+    obj = _compact(st["object"]) if st["object_kind"] == "iri" else json.dumps(st["object"])
+    print(f"{_compact(st['subject'])} {_compact(st['predicate'])} {obj}", file=out)
     if not found["asserted"]:
         print("  (this statement is not in the graph)", file=out)
     how = {"reification": "a statement-level citation", "record": "the record(s)", "subject": "the subject"}
     if found["via"] == "reification":
         print(f"  sources from {how['reification']}", file=out)
     elif found["via"]:
-        print(f"  sources from {how[found['via']]}: " + ", ".join(compact(t) for t in found["through"]), file=out)
+        print(f"  sources from {how[found['via']]}: " + ", ".join(_compact(t) for t in found["through"]), file=out)
     for d in found["details"]:
-        print(f"- {compact(d['source'])}", file=out)
+        print(f"- {_compact(d['source'])}", file=out)
         if d["kind"] == "passage":
-            doc = d.get("document_title") or (compact(d["document"]) if d.get("document") else "?")
+            doc = d.get("document_title") or (_compact(d["document"]) if d.get("document") else "?")
             by = f" ({d['creator']}" + (f", {d['date'][:4]}" if d.get("date") else "") + ")" if d.get("creator") else ""
             print(f"    document: {doc}{by}", file=out)
             if d.get("locator"):
@@ -245,10 +248,13 @@ def register(sub) -> None:
             "lat:accountableTo), full IRIs, or for OBJECT a literal. Exit 1 when no source is found."
         ),
     )
-    p.add_argument("subject")
-    p.add_argument("predicate")
-    p.add_argument("object")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("subject", help="the statement's subject: an IRI or a prefixed name, e.g. lat-id:fatf")
+    p.add_argument("predicate", help="its predicate, e.g. lat:accountableTo")
+    p.add_argument("object", help="its object: an IRI, a prefixed name, or a literal in N-Triples syntax")
+    add_format(p, ("text", "json"), "text", "output format (default: text)")
+    p.add_argument(
+        "--json", dest="format", action=DeprecatedAlias, value="json", new="--format json", help=argparse.SUPPRESS
+    )
     p.set_defaults(func=run)
 
 
@@ -258,7 +264,7 @@ def run(args) -> int:
 
     store = open_read_store(getattr(args, "dataset", None))
     found = explain(store, args.subject, args.predicate, args.object)
-    if args.json:
+    if args.format == "json":
         json.dump(found, sys.stdout, indent=2, ensure_ascii=False)
         print()
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -13,9 +14,25 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
+# Folders the run makes outside pytest's tmp_path; removed when the run ends (tmp_path folders of passing
+# tests go too: tmp_path_retention_policy in pyproject.toml).
+_MADE: list[str] = []
+
+
+def _temp_dir(prefix: str) -> str:
+    path = tempfile.mkdtemp(prefix=prefix)
+    _MADE.append(path)
+    return path
+
+
 def pytest_configure(config):
     # No test may touch the user's real cache: the whole run gets its own LATTICE_HOME.
-    os.environ["LATTICE_HOME"] = tempfile.mkdtemp(prefix="lattice-test-home-")
+    os.environ["LATTICE_HOME"] = _temp_dir("lattice-test-home-")
+
+
+def pytest_unconfigure(config):
+    while _MADE:
+        shutil.rmtree(_MADE.pop(), ignore_errors=True)
 
 
 @pytest.fixture
@@ -32,7 +49,7 @@ def built_dataset() -> Path:
     """The dataset built once from the repository's ontology, shapes and curated graph (no imports)."""
     from kg.build import build
 
-    out = Path(tempfile.mkdtemp(prefix="lattice-test-build-")) / "build"
+    out = Path(_temp_dir("lattice-test-build-")) / "build"
     saved = os.environ.get("LATTICE_HOME")
     os.environ["LATTICE_HOME"] = str(out.parent / "empty-home")  # no imports in this build
     try:
@@ -54,11 +71,9 @@ def built_store(built_dataset):
 def shared_dir() -> Path:
     """The shared seeds and data sets; the test is skipped when they are not beside the checkout."""
     from kg.paths import shared_dir as find
+    from tests.support import need_shared
 
-    found = find()
-    if found is None:
-        pytest.skip("../shared (seeds and data sets) is not present beside the checkout")
-    return found
+    return need_shared(find(), "../shared (seeds and data sets)")
 
 
 @pytest.fixture
@@ -70,7 +85,12 @@ def run_kg():
         full_env.update(env or {})
         return subprocess.run(
             [sys.executable, "-m", "kg", *map(str, args)],
-            cwd=cwd or REPO, env=full_env, input=input, capture_output=True, text=True, timeout=timeout,
+            cwd=cwd or REPO,
+            env=full_env,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
 
     return run

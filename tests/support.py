@@ -19,3 +19,14 @@ def need_system(available: bool, what: str) -> None:
     if in_ci():
         pytest.fail(f"{what} is missing in CI; .ci/run must install it (scripts/install-system-deps.sh)")
     pytest.skip(f"{what} is not installed on this machine")
+
+
+def need_shared(path, what: str):
+    """PATH (in ../shared) when it exists; else skip locally, fail in CI (which always has ../shared beside it)."""
+    from pathlib import Path
+
+    if path is not None and Path(path).exists():
+        return Path(path)
+    if in_ci():
+        pytest.fail(f"{what} is missing in CI; the CI checkout must have ../shared beside it")
+    pytest.skip(f"{what} is not present beside the checkout")

@@ -43,8 +43,14 @@ def test_percentile_interpolates_and_handles_one_value(steps):
 def test_result_key_names_blank_property_shapes_by_path(steps):
     from kg.validate import Result
 
-    named = Result(focus="x", shape="https://w3id.org/lattice/shapes#S", component="c", severity="Violation",
-                   path="<p>", value='"v"')
+    named = Result(
+        focus="x",
+        shape="https://w3id.org/lattice/shapes#S",
+        component="c",
+        severity="Violation",
+        path="<p>",
+        value='"v"',
+    )
     blank = Result(focus="x", shape="_:b12", component="c", severity="Violation", path="<p>", value=None)
     assert steps.result_key(named) == ["x", "https://w3id.org/lattice/shapes#S", "c", '"v"']
     assert steps.result_key(blank) == ["x", "[path <p>]", "c", None]
@@ -62,9 +68,17 @@ def test_compare_keys_counts_both_sides(run, tmp_path):
 
 def test_planted_detected_per_kind(run, tmp_path):
     side, keys = tmp_path / "s.json", tmp_path / "k.json"
-    side.write_text(json.dumps({"planted": [{"kind": "missing-source", "focus": "a"},
-                                            {"kind": "missing-source", "focus": "b"},
-                                            {"kind": "two-component-of", "focus": "c"}]}))
+    side.write_text(
+        json.dumps(
+            {
+                "planted": [
+                    {"kind": "missing-source", "focus": "a"},
+                    {"kind": "missing-source", "focus": "b"},
+                    {"kind": "two-component-of", "focus": "c"},
+                ]
+            }
+        )
+    )
     keys.write_text(json.dumps([["a", "S", "c", None], ["c", "T", "c", None], ["q", "T", "c", None]]))
     got = run.planted_detected(side, keys)
     assert (got["detected"], got["planted"]) == (2, 3)
@@ -72,16 +86,33 @@ def test_planted_detected_per_kind(run, tmp_path):
 
 
 def _results(small_speedup=25.0, identical=True, build_s=12.0, qps=800.0):
-    small = {"kind": "synthetic", "requested_triples": 100_000, "name": "synthetic-1e5",
-             "validate": {"speedup": small_speedup,
-                          "diff": {"fast": 5, "pyshacl": 5, "only_fast": 0 if identical else 1, "only_pyshacl": 0,
-                                   "identical": identical}}}
-    big = {"kind": "synthetic", "requested_triples": 1_000_000, "name": "synthetic-1e6",
-           "build": {"median_s": build_s, "peak_rss_mb": 900.0},
-           "validate": {"fast": {"median_s": 10.0, "peak_rss_mb": 700.0}},
-           "queries": {"oxigraph": {"chain": {"p50": 0.02}, "gap": {"p50": 3.0}}},
-           "endpoint": {"status": "ok", "results": [{"query": "simple", "clients": 8, "qps": qps},
-                                                    {"query": "chain", "clients": 8, "qps": 5.0}]}}
+    small = {
+        "kind": "synthetic",
+        "requested_triples": 100_000,
+        "name": "synthetic-1e5",
+        "validate": {
+            "speedup": small_speedup,
+            "diff": {
+                "fast": 5,
+                "pyshacl": 5,
+                "only_fast": 0 if identical else 1,
+                "only_pyshacl": 0,
+                "identical": identical,
+            },
+        },
+    }
+    big = {
+        "kind": "synthetic",
+        "requested_triples": 1_000_000,
+        "name": "synthetic-1e6",
+        "build": {"median_s": build_s, "peak_rss_mb": 900.0},
+        "validate": {"fast": {"median_s": 10.0, "peak_rss_mb": 700.0}},
+        "queries": {"oxigraph": {"chain": {"p50": 0.02}, "gap": {"p50": 3.0}}},
+        "endpoint": {
+            "status": "ok",
+            "results": [{"query": "simple", "clients": 8, "qps": qps}, {"query": "chain", "clients": 8, "qps": 5.0}],
+        },
+    }
     return {"inputs": [small, big]}
 
 
@@ -106,16 +137,25 @@ def test_missing_figures_are_not_measured_rather_than_failed(run):
 
 
 def test_endpoint_qps_ignores_chain_and_one_client(run):
-    ep = {"status": "ok", "results": [{"query": "simple", "clients": 1, "qps": 900.0},
-                                      {"query": "chain", "clients": 8, "qps": 40.0}]}
+    ep = {
+        "status": "ok",
+        "results": [{"query": "simple", "clients": 1, "qps": 900.0}, {"query": "chain", "clients": 8, "qps": 40.0}],
+    }
     assert run.endpoint_qps(ep) is None
     assert run.endpoint_qps({"status": "error"}) is None
 
 
 def test_table_and_page_render_from_results(run, tmp_path):
     results = _results()
-    results.update(machine=run.machine(), started="2026-01-01T00:00:00+00:00", elapsed_s=60, loadavg_start=[1.0],
-                   loadavg_end=[1.0], options={"seed": 1, "violation_rate": 0.01}, notes=["a note"])
+    results.update(
+        machine=run.machine(),
+        started="2026-01-01T00:00:00+00:00",
+        elapsed_s=60,
+        loadavg_start=[1.0],
+        loadavg_end=[1.0],
+        options={"seed": 1, "violation_rate": 0.01},
+        notes=["a note"],
+    )
     results["targets"] = run.evaluate_targets(results)
     text = run.render_table(run.table_rows(results))
     assert "build (parse+merge+materialize)" in text and "12.00 s" in text

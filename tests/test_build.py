@@ -69,8 +69,10 @@ def test_build_merges_sources_into_named_graphs_and_materializes(sandbox):
     assert ask(store, "GRAPH lat-g:inferred { lat-id:n1 a lat:InformationNetwork }")  # hasValue class
     assert not ask(store, "lat-id:n2 a lat:InformationNetwork")  # not a GovernmentNetwork: not classified
     assert ask(store, "GRAPH lat-g:inferred { lat-id:c1 lat:accountableTo lat-id:leg }")
-    assert ask(store, "lat-id:c1 lat:memberOf lat-id:n1 . lat-id:c1 org:memberOf lat-id:n1 . lat-id:n1 org:hasMember lat-id:c1")
-    assert ask(store, "lat-id:m1 org:memberDuring/time:hasBeginning/time:inXSDDate \"1999-01-01\"^^xsd:date")
+    assert ask(
+        store, "lat-id:c1 lat:memberOf lat-id:n1 . lat-id:c1 org:memberOf lat-id:n1 . lat-id:n1 org:hasMember lat-id:c1"
+    )
+    assert ask(store, 'lat-id:m1 org:memberDuring/time:hasBeginning/time:inXSDDate "1999-01-01"^^xsd:date')
     # asserted triples are not duplicated into the inferred graph
     assert not ask(store, "GRAPH lat-g:inferred { lat-id:c1 a lat:Court }")
     manifest = json.loads((sandbox / "out" / "manifest.json").read_text())
@@ -81,7 +83,9 @@ def test_unchanged_build_is_skipped_and_changed_input_reparses_only_that_input(s
     kb.build(sandbox / "out")
     again = kb.build(sandbox / "out")
     assert again.skipped
-    (sandbox / "data" / "more.ttl").write_text("<https://w3id.org/lattice/id/x> a <https://w3id.org/lattice/ontology#Court> .")
+    (sandbox / "data" / "more.ttl").write_text(
+        "<https://w3id.org/lattice/id/x> a <https://w3id.org/lattice/ontology#Court> ."
+    )
     res = kb.build(sandbox / "out")
     assert not res.skipped
     assert [Path(p).name for p in res.parsed] == ["more.ttl"]
@@ -118,7 +122,7 @@ def test_bad_input_names_file_line_and_column_and_leaves_previous_build(sandbox)
 def test_cli_reports_bad_input_without_traceback(sandbox, run_kg):
     bad = sandbox / "bad.ttl"
     bad.write_text("<a> <b> .\n")
-    proc = run_kg("build", "--out", sandbox / "cli-out", "--add", bad)
+    proc = run_kg("build", "--output", sandbox / "cli-out", "--add", bad)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith(f"{bad}:1:")
@@ -127,6 +131,7 @@ def test_cli_reports_bad_input_without_traceback(sandbox, run_kg):
 def test_is_current_detects_stale_dataset(sandbox):
     kb.build(sandbox / "out")
     assert kb.is_current(sandbox / "out")
-    (sandbox / "data" / "cases.ttl").write_text(DATA + "\n<https://w3id.org/lattice/id/y> a <https://w3id.org/lattice/ontology#Court> .\n")
+    (sandbox / "data" / "cases.ttl").write_text(
+        DATA + "\n<https://w3id.org/lattice/id/y> a <https://w3id.org/lattice/ontology#Court> .\n"
+    )
     assert not kb.is_current(sandbox / "out")
-

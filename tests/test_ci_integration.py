@@ -62,7 +62,7 @@ def kg_env(tmp_path) -> dict:
     bindir = tmp_path / "bin"
     bindir.mkdir(exist_ok=True)
     kg = bindir / "kg"
-    kg.write_text(f"#!/bin/sh\nexec {shlex.quote(sys.executable)} -m kg \"$@\"\n")
+    kg.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m kg "$@"\n')
     kg.chmod(0o755)
     env = dict(os.environ)
     env["PATH"] = f"{bindir}{os.pathsep}{env.get('PATH', '')}"
@@ -87,8 +87,14 @@ def sample_repo(tmp_path):
 
 def staged(repo: Path, env: dict, pattern: str) -> list[str]:
     """The staged files the hook's `files` pattern selects, as pre-commit passes them."""
-    out = subprocess.run(["git", "diff", "--cached", "--name-only", "--diff-filter=ACMR"], cwd=repo, env=env,
-                         capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        ["git", "diff", "--cached", "--name-only", "--diff-filter=ACMR"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     return [f for f in out if re.search(pattern, f)]
 
 
@@ -146,8 +152,10 @@ def test_documented_github_actions_step_writes_sarif_and_fails_on_violations(sam
         pytest.skip("bash is not installed")
 
     def run_step():
-        return [subprocess.run([bash, "-c", c], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
-                for c in commands]
+        return [
+            subprocess.run([bash, "-c", c], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+            for c in commands
+        ]
 
     results = run_step()
     assert all(r.returncode == 0 for r in results), [r.stderr for r in results]

@@ -22,18 +22,35 @@ DCT = rdflib.Namespace("http://purl.org/dc/terms/")
 LAT_ID = "https://w3id.org/lattice/id/"
 LAT_SRC = "https://w3id.org/lattice/source/"
 
-DATE_PROPERTIES = [LAT[p] for p in (
-    "startDate", "endDate", "foundingDate", "dissolutionDate", "observationDate",
-    "signatureDate", "ratificationDate", "entryIntoForceDate", "exitDate")]
+DATE_PROPERTIES = [
+    LAT[p]
+    for p in (
+        "startDate",
+        "endDate",
+        "foundingDate",
+        "dissolutionDate",
+        "observationDate",
+        "signatureDate",
+        "ratificationDate",
+        "entryIntoForceDate",
+        "exitDate",
+    )
+]
 MAX_QUOTE_WORDS = 25
 
 
 # ---------------------------------------------------------------- helpers
 
+
 def normalise(text: str) -> str:
     """Fold curly quotes, drop emphasis marks, join words split by a line-break hyphen, collapse whitespace."""
-    text = (text.replace("\u2018", "'").replace("\u2019", "'")
-            .replace("\u201c", '"').replace("\u201d", '"').replace("*", ""))
+    text = (
+        text.replace("\u2018", "'")
+        .replace("\u2019", "'")
+        .replace("\u201c", '"')
+        .replace("\u201d", '"')
+        .replace("*", "")
+    )
     text = re.sub(r"(\w)-[ \t]*\n\s*(\w)", r"\1\2", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -84,11 +101,10 @@ def with_passages(curated) -> rdflib.Graph:
 @pytest.fixture(scope="module")
 def seeds_dir() -> Path:
     from kg.paths import shared_dir
+    from tests.support import need_shared
 
     shared = shared_dir()
-    if shared is None or not (shared / "seeds").is_dir():
-        pytest.skip("../shared/seeds is not present beside the checkout")
-    return shared / "seeds"
+    return need_shared(shared / "seeds" if shared else None, "../shared/seeds")
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +128,7 @@ def seed_texts(with_passages, seeds_dir) -> dict[str, str]:
 
 # ---------------------------------------------------------------- quotes
 
+
 def test_normalise_joins_line_break_hyphens_and_folds_quotes():
     assert normalise("mili-\n\ntary  \u201cco\u2019op\u201d\n*x*") == 'military "co\'op" x'
 
@@ -134,15 +151,22 @@ def test_every_quote_occurs_verbatim_in_its_seed_text(with_passages, seed_texts)
 
 
 def test_curated_quotes_are_short(curated):
-    long = [f"{p} ({len(str(q).split())} words)" for p, q in curated.subject_objects(LAT.quote)
-            if len(str(q).split()) > MAX_QUOTE_WORDS]
+    long = [
+        f"{p} ({len(str(q).split())} words)"
+        for p, q in curated.subject_objects(LAT.quote)
+        if len(str(q).split()) > MAX_QUOTE_WORDS
+    ]
     assert not long, "quotes longer than 25 words:\n" + "\n".join(long)
 
 
 def test_every_passage_has_document_and_locator(curated):
-    bad = [str(p) for p in curated.subjects(RDF.type, LAT.SourcePassage)
-           if curated.value(p, LAT.document) is None or curated.value(p, LAT.locator) is None
-           or curated.value(p, LAT.quote) is None]
+    bad = [
+        str(p)
+        for p in curated.subjects(RDF.type, LAT.SourcePassage)
+        if curated.value(p, LAT.document) is None
+        or curated.value(p, LAT.locator) is None
+        or curated.value(p, LAT.quote) is None
+    ]
     assert not bad, f"passages lacking document, locator or quote: {bad}"
 
 
@@ -161,11 +185,17 @@ def test_no_passage_is_declared_twice():
 
 # ---------------------------------------------------------------- provenance
 
+
 def test_every_entity_and_record_has_a_source(curated):
     datasets = set(curated.subjects(RDF.type, LAT.Dataset))
-    unsourced = sorted(str(s) for s in set(curated.subjects(RDF.type, None))
-                       if isinstance(s, URIRef) and str(s).startswith(LAT_ID)
-                       and s not in datasets and (s, DCT.source, None) not in curated)
+    unsourced = sorted(
+        str(s)
+        for s in set(curated.subjects(RDF.type, None))
+        if isinstance(s, URIRef)
+        and str(s).startswith(LAT_ID)
+        and s not in datasets
+        and (s, DCT.source, None) not in curated
+    )
     assert not unsourced, "entities or records without dcterms:source:\n" + "\n".join(unsourced)
 
 
@@ -176,7 +206,8 @@ def test_every_reified_statement_has_a_source(curated):
 
 def test_every_source_is_a_declared_passage_or_dataset(curated, with_passages):
     declared = set(with_passages.subjects(RDF.type, LAT.SourcePassage)) | set(
-        with_passages.subjects(RDF.type, LAT.Dataset))
+        with_passages.subjects(RDF.type, LAT.Dataset)
+    )
     undeclared = sorted({str(o) for o in curated.objects(None, DCT.source) if o not in declared})
     assert not undeclared, "dcterms:source targets that are neither passages nor data sets:\n" + "\n".join(undeclared)
 
@@ -189,12 +220,19 @@ def test_passages_point_at_the_three_documents(curated):
 def test_entities_referenced_are_declared(curated, with_passages):
     """Every lat-id: IRI used in the curated graph is typed there or in the ontology's passages."""
     typed = set(with_passages.subjects(RDF.type, None))
-    dangling = sorted({str(x) for s, p, o in curated for x in (s, o)
-                       if isinstance(x, URIRef) and str(x).startswith(LAT_ID) and x not in typed})
+    dangling = sorted(
+        {
+            str(x)
+            for s, p, o in curated
+            for x in (s, o)
+            if isinstance(x, URIRef) and str(x).startswith(LAT_ID) and x not in typed
+        }
+    )
     assert not dangling, "referenced but never declared:\n" + "\n".join(dangling)
 
 
 # ---------------------------------------------------------------- codes and dates
+
 
 def test_state_iso3_codes_are_valid(curated):
     pycountry = pytest.importorskip("pycountry")
@@ -212,8 +250,9 @@ def test_cow_codes_match_the_cow_table(curated):
 
     shared = shared_dir()
     table = shared / "data" / "cow-igo-v3" / "COW_country_codes.csv" if shared else None
-    if table is None or not table.is_file():
-        pytest.skip("COW_country_codes.csv is not present in ../shared/data")
+    from tests.support import need_shared
+
+    need_shared(table, "COW_country_codes.csv in ../shared/data")
     pycountry = pytest.importorskip("pycountry")
     text = table.read_text(encoding="utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
     names = defaultdict(set)
@@ -225,15 +264,22 @@ def test_cow_codes_match_the_cow_table(curated):
             continue
         assert int(code) in names, f"{st}: COW code {code} not in the COW table"
         country = pycountry.countries.get(alpha_3=str(curated.value(st, LAT.iso3)))
-        candidates = {country.name.lower(), getattr(country, "common_name", country.name).lower(),
-                      str(curated.value(st, rdflib.RDFS.label)).lower()}
+        candidates = {
+            country.name.lower(),
+            getattr(country, "common_name", country.name).lower(),
+            str(curated.value(st, rdflib.RDFS.label)).lower(),
+        }
         assert any(c in n or n in c for c in candidates for n in names[int(code)]), (
-            f"{st}: COW code {code} names {names[int(code)]}, not {candidates}")
+            f"{st}: COW code {code} names {names[int(code)]}, not {candidates}"
+        )
 
 
 def test_cow_codes_cite_the_cow_data_set(curated):
-    cited = {(curated.value(st, RDF.subject)) for st in curated.subjects(RDF.predicate, LAT.cowCode)
-             if (st, DCT.source, URIRef(LAT_ID + "dataset/cow-state-codes")) in curated}
+    cited = {
+        (curated.value(st, RDF.subject))
+        for st in curated.subjects(RDF.predicate, LAT.cowCode)
+        if (st, DCT.source, URIRef(LAT_ID + "dataset/cow-state-codes")) in curated
+    }
     coded = set(curated.subjects(LAT.cowCode, None))
     assert coded and coded <= cited, f"COW codes without the data set citation: {coded - cited}"
 
@@ -268,6 +314,7 @@ def test_start_not_after_end(curated):
 
 # ---------------------------------------------------------------- records
 
+
 def test_accountability_records_are_complete(curated):
     records = list(curated.subjects(RDF.type, LAT.AccountabilityRelation))
     assert records
@@ -286,8 +333,12 @@ def test_record_iris_follow_the_patterns(curated):
         LAT.CountObservation: r"count/[a-z0-9-]+--[a-z0-9-]+",
         LAT.Delegation: r"delegation/[a-z0-9-]+--[a-z0-9-]+",
     }
-    bad = [str(r) for cls, pat in patterns.items() for r in curated.subjects(RDF.type, cls)
-           if not re.fullmatch(LAT_ID + pat, str(r))]
+    bad = [
+        str(r)
+        for cls, pat in patterns.items()
+        for r in curated.subjects(RDF.type, cls)
+        if not re.fullmatch(LAT_ID + pat, str(r))
+    ]
     assert not bad, "record IRIs off pattern:\n" + "\n".join(bad)
 
 
@@ -320,8 +371,11 @@ def test_fatf_is_accountable_through_members_to_electorates(curated):
     reached = _reach(_accountable_to(curated), fatf)
     kinds = {t for node in reached for t in curated.objects(node, RDF.type)}
     assert {LAT.FinanceMinistry, LAT.Legislature, LAT.Electorate} <= kinds
-    member_ministries = {curated.value(m, ORG.member) for m in curated.subjects(ORG.organization, fatf)
-                         if (curated.value(m, ORG.member), RDF.type, LAT.FinanceMinistry) in curated}
+    member_ministries = {
+        curated.value(m, ORG.member)
+        for m in curated.subjects(ORG.organization, fatf)
+        if (curated.value(m, ORG.member), RDF.type, LAT.FinanceMinistry) in curated
+    }
     assert member_ministries and member_ministries <= reached
     # each electorate reached is the constituency of a state whose ministry sits in the FATF
     for electorate in (n for n in reached if (n, RDF.type, LAT.Electorate) in curated):
@@ -338,6 +392,7 @@ def test_every_network_with_members_has_an_accountability_record(curated):
 
 
 # ---------------------------------------------------------------- facts checked against the seed texts
+
 
 def _count(graph, body: str, year: int):
     for obs in graph.subjects(LAT.countOf, URIRef(LAT_ID + body)):
@@ -360,8 +415,10 @@ def test_ottawa_conference_counts_match_the_text(curated, seed_texts):
     m = re.search(r"Ottawa Conference in (\d{4}).*?in which (\d+) states participated, \((\d+) of whom", text)
     assert m
     year, states, ban = (int(x) for x in m.groups())
-    counts = sorted(int(curated.value(o, LAT["count"]))
-                    for o in curated.subjects(LAT.countOf, URIRef(LAT_ID + f"ottawa-conference-{year}")))
+    counts = sorted(
+        int(curated.value(o, LAT["count"]))
+        for o in curated.subjects(LAT.countOf, URIRef(LAT_ID + f"ottawa-conference-{year}"))
+    )
     assert counts == sorted([states, ban])
 
 

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from kg.errors import InputError
-from kg.fileio import atomic_write, load_rdf_files, write_atomic
+from kg.fileio import atomic_write, load_rdf, write_atomic
 
 
 def test_write_is_atomic(tmp_path, monkeypatch):
@@ -45,13 +45,12 @@ def test_written_file_gets_ordinary_permissions(tmp_path):
     assert (tmp_path / "out.md").stat().st_mode & 0o777 == 0o644
 
 
-def test_load_rdf_files_names_file_and_line(tmp_path):
-    import pyoxigraph as ox
+def test_load_rdf_names_file_and_line(tmp_path):
 
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b .\n")
     with pytest.raises(InputError) as err:
-        load_rdf_files(ox.Store(), [bad], lambda p: ox.RdfFormat.TURTLE)
+        load_rdf([bad])
     assert err.value.path == str(bad) and err.value.line == 2
     with pytest.raises(InputError, match="no such file"):
-        load_rdf_files(ox.Store(), [tmp_path / "missing.ttl"], lambda p: ox.RdfFormat.TURTLE)
+        load_rdf([tmp_path / "missing.ttl"])

@@ -24,8 +24,11 @@ def store():
     from kg.inference import materialize
 
     s = ox.Store()
-    s.load(path=str(FIXTURE), format=ox.RdfFormat.TURTLE,
-           to_graph=ox.NamedNode("https://w3id.org/lattice/graph/curated/mini"))
+    s.load(
+        path=str(FIXTURE),
+        format=ox.RdfFormat.TURTLE,
+        to_graph=ox.NamedNode("https://w3id.org/lattice/graph/curated/mini"),
+    )
     materialize(s)
     return s
 
@@ -54,7 +57,7 @@ def test_layout_puts_forums_above_the_actor_without_overlaps(store):
     assert nodes[ID + "aaa-voters"].y < nodes[ID + "aaa-parliament"].y < nodes[ID + "aaa-agency"].y
     boxes = [(n.x, n.y) for n in nodes.values()]
     for i, (x1, y1) in enumerate(boxes):
-        for x2, y2 in boxes[i + 1:]:
+        for x2, y2 in boxes[i + 1 :]:
             assert abs(x1 - x2) >= graph.NODE_W or abs(y1 - y2) >= graph.NODE_H
 
 
@@ -107,7 +110,7 @@ def test_membership_network_at_a_date(store):
     at = export.network("membership", at="2011-01-01", store=store)
     assert {(s, t) for s, t in at.edges()} == {(ID + "aaa-agency", ID + "mini-net")}
     edge = whole.get_edge_data(ID + "bbb-agency", ID + "mini-net")
-    assert list(edge.values())[0]["interval"] == "2005-01-01/2010-12-31"
+    assert next(iter(edge.values()))["interval"] == "2005-01-01/2010-12-31"
 
 
 def test_accountability_network_at_a_date_drops_ended_relations(store):
@@ -150,9 +153,9 @@ def test_export_refuses_bad_dates(store):
 
 def test_cli_graph_and_export(run_kg, tmp_path):
     """The commands are wired into `kg` and refuse bad arguments with exit code 2."""
-    res = run_kg("graph", "lat-id:x", "--out", tmp_path / "x.png")
+    res = run_kg("graph", "lat-id:x", "--output", tmp_path / "x.png")
     assert res.returncode == 2 and "Traceback" not in res.stderr
-    res = run_kg("export-network", "--kind", "membership", "--out", tmp_path / "x.unknown")
+    res = run_kg("export-network", "--kind", "membership", "--output", tmp_path / "x.unknown")
     assert res.returncode == 2 and "Traceback" not in res.stderr
-    res = run_kg("export-network", "--kind", "membership", "--at", "last year", "--out", tmp_path / "x.csv")
+    res = run_kg("export-network", "--kind", "membership", "--at", "last year", "--output", tmp_path / "x.csv")
     assert res.returncode == 2 and "Traceback" not in res.stderr

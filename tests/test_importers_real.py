@@ -16,19 +16,18 @@ pytestmark = pytest.mark.shared
 
 def data_file(shared_dir: Path, *parts: str) -> Path:
     path = shared_dir.joinpath("data", *parts)
-    if not path.is_file():
-        pytest.skip(f"{path} is not present")
-    return path
+    from tests.support import need_shared
+
+    return need_shared(path, str(path))
 
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
     """Each real data set imported once (without curated links, so IRIs are the minted ones)."""
     from kg.paths import shared_dir
+    from tests.support import need_shared
 
-    shared = shared_dir()
-    if shared is None:
-        pytest.skip("../shared (seeds and data sets) is not present beside the checkout")
+    shared = need_shared(shared_dir(), "../shared (seeds and data sets)")
     out = tmp_path_factory.mktemp("real-imports")
     cache = {}
 
@@ -39,8 +38,10 @@ def imported(tmp_path_factory):
             elif name == "migo":
                 files = [data_file(shared, "migo-iigo", "memberships_MIGO.csv")]
             else:
-                files = [data_file(shared, "treaties", "parties_GGO.csv"),
-                         data_file(shared, "treaties", "agreements_GGO.csv")]
+                files = [
+                    data_file(shared, "treaties", "parties_GGO.csv"),
+                    data_file(shared, "treaties", "agreements_GGO.csv"),
+                ]
             path = import_file(name, *files, out=out / f"{name}.nq", link=False)
             cache[name] = (path, load(path))
         return cache[name]
@@ -53,8 +54,10 @@ def test_china_un_membership_spells(imported):
     _, store = imported("cow-igo")
     un = select(store, 'SELECT ?o WHERE { ?o lat:cowIgoCode "UN" }')
     assert len(un) == 1
-    assert spells(store, "CHN", un[0]["o"]) == {("FullMember", "1945-01-01", "1948-12-31"),
-                                                ("FullMember", "1971-01-01", None)}
+    assert spells(store, "CHN", un[0]["o"]) == {
+        ("FullMember", "1945-01-01", "1948-12-31"),
+        ("FullMember", "1971-01-01", None),
+    }
 
 
 @pytest.mark.slow
@@ -62,17 +65,23 @@ def test_cow_output_passes_integrity_expectations(imported):
     _, store = imported("cow-igo")
     assert_integrity(store)
     n = select(store, "SELECT (COUNT(*) AS ?n) WHERE { ?o a lat:IntergovernmentalOrganization }")
-    assert int(n[0]["n"]) == 534   # the number of IGOs the publisher documents
+    assert int(n[0]["n"]) == 534  # the number of IGOs the publisher documents
 
 
 @pytest.mark.slow
 def test_burundi_left_the_rome_statute(imported):
     _, store = imported("treaties")
-    rows = select(store, """SELECT ?exit WHERE { ?r lat:party lat-id:state/BDI ;
-        lat:treaty lat-id:treaty/STTICC_1998A ; lat:exitDate ?exit }""")
+    rows = select(
+        store,
+        """SELECT ?exit WHERE { ?r lat:party lat-id:state/BDI ;
+        lat:treaty lat-id:treaty/STTICC_1998A ; lat:exitDate ?exit }""",
+    )
     assert rows == [{"exit": "2017-10-27"}]
-    phl = select(store, """SELECT ?exit WHERE { ?r lat:party lat-id:state/PHL ;
-        lat:treaty lat-id:treaty/STTICC_1998A ; lat:exitDate ?exit }""")
+    phl = select(
+        store,
+        """SELECT ?exit WHERE { ?r lat:party lat-id:state/PHL ;
+        lat:treaty lat-id:treaty/STTICC_1998A ; lat:exitDate ?exit }""",
+    )
     assert phl == [{"exit": "2019-03-17"}]
     assert_integrity(store)
 
@@ -99,7 +108,7 @@ def test_cow_state_columns_agree_with_the_cow_state_list(shared_dir):
     assert ours == published
     with open(igo, newline="") as f:
         header = next(csv.reader(f))
-    columns = header[header.index("year") + 1: header.index("sdate")]
+    columns = header[header.index("year") + 1 : header.index("sdate")]
     assert set(columns) == set(ours)
 
 
@@ -113,9 +122,8 @@ def test_iso_codes_agree_with_the_gleditsch_ward_table(shared_dir):
         for row in csv.DictReader(f):
             if row["cowNR"]:
                 theirs.setdefault(int(row["cowNR"]), set()).add(row["stateID"])
-    documented = {315: "CSK", 347: "XKX", 680: "YMD"}   # former ISO codes; Kosovo's user-assigned code
-    differ = {cc: iso for _, cc, _, _, iso in COW_STATES
-              if iso and cc in theirs and iso not in theirs[cc]}
+    documented = {315: "CSK", 347: "XKX", 680: "YMD"}  # former ISO codes; Kosovo's user-assigned code
+    differ = {cc: iso for _, cc, _, _, iso in COW_STATES if iso and cc in theirs and iso not in theirs[cc]}
     assert differ == documented
 
 

@@ -10,86 +10,301 @@ import rdflib
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from kg import paths
+from kg.version import __version__
 
 LAT = rdflib.Namespace("https://w3id.org/lattice/ontology#")
 LAT_SRC = "https://w3id.org/lattice/source/"
 ONT = "https://w3id.org/lattice/ontology"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-MODULES = ["actors", "organizations", "networks", "membership", "spic", "sovereignty", "norms",
-           "accountability", "provenance", "passages", "alignments"]
+MODULES = [
+    "actors",
+    "organizations",
+    "networks",
+    "membership",
+    "spic",
+    "sovereignty",
+    "norms",
+    "accountability",
+    "provenance",
+    "passages",
+    "alignments",
+]
 
 # The vocabulary each module must declare (term names are stable IRIs: never renamed once published).
 MODULE_TERMS = {
-    "actors": """
-        Actor BeneficiaryGroup CentralBank Constituency ConstitutionalCourt Corporation Court
-        Electorate Executive ExpertCommission FinanceMinistry ForeignMinistry GovernmentInstitution
-        LawEnforcementAgency LegislativeCommittee Legislature Ministry NGO NonStateActor Official
-        Post RegulatoryAgency Scholar StakeholderGroup State SupremeCourt TransnationalCoalition
-        componentOf constituencyOf cowCode iso3 officialName subunitOf
-    """.split(),
-    "organizations": """
-        Consensus DecisionMethod IntergovernmentalOrganization InternationalOrganization
-        MajorityVoting NetworkOfNetworks QualifiedMajorityVoting SpecializedOrganization
-        SupranationalInstitution Unanimity WeightedVoting WeightedVotingOrganization cowIgoCode
-        decisionMethod dissolutionDate foundingDate headquarters hostedBy iigoId migoId organOf
-        replacedBy
-    """.split(),
-    "networks": """
-        AgencyLevel Bilateral Enforcement EnforcementNetwork ExecutiveAgreement Formality Global
-        GovernmentNetwork Harmonization HarmonizationNetwork HorizontalNetwork InformationExchange
-        InformationNetwork JudicialLevel JudicialNetwork LawEnforcementNetwork LegislativeLevel
-        LegislativeNetwork MinisterialLevel NetworkFunction NetworkLevel NetworkScope Plurilateral
-        PolicyCoordination Regional RegulatoryNetwork RuleMaking Spontaneous TechnicalAssistance
-        TreatyBased VerticalNetwork WithinOrganization counterpartOf formality function networkLevel
-        networkScope regionalBodyOf
-    """.split(),
-    "membership": """
-        AssociateMember CountObservation FullMember MembershipStatus ObserverMember count countOf
-        countedKind endDate memberOf membershipCriterion membershipStatus observationDate startDate
-        temporalPrecision
-    """.split(),
-    "spic": """
-        AIGovernance ArmedConflict ClimateChange CommonChallenge ComplementsUNSystem Conference
-        ContactGroup DiplomaticProcess Energy Environment ExpertLevel FinancialStability
-        FoodSecurity HeadsOfStateLevel HumanRights Landmines MaritimeSecurity Migration
-        MilitaryLevel MinisterialParticipation MoneyLaundering NaturalResources OfficialsLevel
-        OutsideUNSystem Pandemics ParticipationLevel Partnership Piracy RelationToSystem
-        SpecialPurposeCollaboration Terrorism TransnationalCrime Water WithinUNSystem
-        addressesChallenge convenedBy declinedToJoin formationCondition formationContingentOn
-        hasDomesticValueTest heldIn inclusionPrinciple mandate participantIn participationLevel
-        participationVoluntary partner purpose relationToSystem
-    """.split(),
-    "sovereignty": """
-        CoercivePower CommonHeritageRegime ComplementaryJurisdiction Delegation
-        DisaggregatedSovereignty DominionSovereignty FirstAgeCommonHeritage JurisdictionKind
-        LegalInstrument MemorandumOfUnderstanding Moratorium PersuasivePower PowerKind
-        PrimaryJurisdiction SecondAgeCommonHeritage SelectiveAdmissionPower ServiceSovereignty
-        SovereigntyAsParticipation SovereigntyConception Treaty TreatyParticipation
-        WestphalianSovereignty adoptedAt commonHeritageAge complementaryTo concerns declaredBy
-        delegate delegatedAuthority delegator entryIntoForceDate establishes exercisesPower exitDate
-        ggoTreatyId governsArea holdsConception jurisdictionKind party ratificationDate reliesOn
-        signatureDate treaty
-    """.split(),
-    "norms": """
-        AccountabilityToConstituencies ChecksAndBalances CommonButDifferentiatedResponsibilities
-        CommonHeritageOfHumanity GlobalDeliberativeEquality HorizontalScope
-        IntergenerationalSolidarity IntragenerationalSolidarity LegitimateDifference Multipolarity
-        NGODualAccountability NoDomesticValueTest Norm NormScope OutsideExistingStructures
-        PositiveComity SinglePurpose Stewardship Subsidiarity SupranationalChecks VerticalScope
-        VoluntaryParticipation encodesNorm normScope proponent
-    """.split(),
-    "accountability": """
-        AccountabilityBasis AccountabilityDirection AccountabilityMechanism AccountabilityRelation
-        CharterBasis ConstitutionBasis ConventionBasis Derivation Derived Downward
-        ElectoralAccountability FiscalAccountability FundingAgreementBasis
-        HierarchicalAccountability LegalAccountability MarketAccountability MoUBasis
-        PeerAccountability PublicReputationalAccountability Stated StatuteBasis
-        SupervisoryAccountability TreatyBasis Upward accountableActor accountableTo basis derivation
-        direction forum mechanism
-    """.split(),
-    "provenance": """
-        Dataset SourceDocument SourcePassage document locator quote seedFile
-    """.split(),
+    "actors": [
+        "Actor",
+        "BeneficiaryGroup",
+        "CentralBank",
+        "Constituency",
+        "ConstitutionalCourt",
+        "Corporation",
+        "Court",
+        "Electorate",
+        "Executive",
+        "ExpertCommission",
+        "FinanceMinistry",
+        "ForeignMinistry",
+        "GovernmentInstitution",
+        "LawEnforcementAgency",
+        "LegislativeCommittee",
+        "Legislature",
+        "Ministry",
+        "NGO",
+        "NonStateActor",
+        "Official",
+        "Post",
+        "RegulatoryAgency",
+        "Scholar",
+        "StakeholderGroup",
+        "State",
+        "SupremeCourt",
+        "TransnationalCoalition",
+        "componentOf",
+        "constituencyOf",
+        "cowCode",
+        "iso3",
+        "officialName",
+        "subunitOf",
+    ],
+    "organizations": [
+        "Consensus",
+        "DecisionMethod",
+        "IntergovernmentalOrganization",
+        "InternationalOrganization",
+        "MajorityVoting",
+        "NetworkOfNetworks",
+        "QualifiedMajorityVoting",
+        "SpecializedOrganization",
+        "SupranationalInstitution",
+        "Unanimity",
+        "WeightedVoting",
+        "WeightedVotingOrganization",
+        "cowIgoCode",
+        "decisionMethod",
+        "dissolutionDate",
+        "foundingDate",
+        "headquarters",
+        "hostedBy",
+        "iigoId",
+        "migoId",
+        "organOf",
+        "replacedBy",
+    ],
+    "networks": [
+        "AgencyLevel",
+        "Bilateral",
+        "Enforcement",
+        "EnforcementNetwork",
+        "ExecutiveAgreement",
+        "Formality",
+        "Global",
+        "GovernmentNetwork",
+        "Harmonization",
+        "HarmonizationNetwork",
+        "HorizontalNetwork",
+        "InformationExchange",
+        "InformationNetwork",
+        "JudicialLevel",
+        "JudicialNetwork",
+        "LawEnforcementNetwork",
+        "LegislativeLevel",
+        "LegislativeNetwork",
+        "MinisterialLevel",
+        "NetworkFunction",
+        "NetworkLevel",
+        "NetworkScope",
+        "Plurilateral",
+        "PolicyCoordination",
+        "Regional",
+        "RegulatoryNetwork",
+        "RuleMaking",
+        "Spontaneous",
+        "TechnicalAssistance",
+        "TreatyBased",
+        "VerticalNetwork",
+        "WithinOrganization",
+        "counterpartOf",
+        "formality",
+        "function",
+        "networkLevel",
+        "networkScope",
+        "regionalBodyOf",
+    ],
+    "membership": [
+        "AssociateMember",
+        "CountObservation",
+        "FullMember",
+        "MembershipStatus",
+        "ObserverMember",
+        "count",
+        "countOf",
+        "countedKind",
+        "endDate",
+        "memberOf",
+        "membershipCriterion",
+        "membershipStatus",
+        "observationDate",
+        "startDate",
+        "temporalPrecision",
+    ],
+    "spic": [
+        "AIGovernance",
+        "ArmedConflict",
+        "ClimateChange",
+        "CommonChallenge",
+        "ComplementsUNSystem",
+        "Conference",
+        "ContactGroup",
+        "DiplomaticProcess",
+        "Energy",
+        "Environment",
+        "ExpertLevel",
+        "FinancialStability",
+        "FoodSecurity",
+        "HeadsOfStateLevel",
+        "HumanRights",
+        "Landmines",
+        "MaritimeSecurity",
+        "Migration",
+        "MilitaryLevel",
+        "MinisterialParticipation",
+        "MoneyLaundering",
+        "NaturalResources",
+        "OfficialsLevel",
+        "OutsideUNSystem",
+        "Pandemics",
+        "ParticipationLevel",
+        "Partnership",
+        "Piracy",
+        "RelationToSystem",
+        "SpecialPurposeCollaboration",
+        "Terrorism",
+        "TransnationalCrime",
+        "Water",
+        "WithinUNSystem",
+        "addressesChallenge",
+        "convenedBy",
+        "declinedToJoin",
+        "formationCondition",
+        "formationContingentOn",
+        "hasDomesticValueTest",
+        "heldIn",
+        "inclusionPrinciple",
+        "mandate",
+        "participantIn",
+        "participationLevel",
+        "participationVoluntary",
+        "partner",
+        "purpose",
+        "relationToSystem",
+    ],
+    "sovereignty": [
+        "CoercivePower",
+        "CommonHeritageRegime",
+        "ComplementaryJurisdiction",
+        "Delegation",
+        "DisaggregatedSovereignty",
+        "DominionSovereignty",
+        "FirstAgeCommonHeritage",
+        "JurisdictionKind",
+        "LegalInstrument",
+        "MemorandumOfUnderstanding",
+        "Moratorium",
+        "PersuasivePower",
+        "PowerKind",
+        "PrimaryJurisdiction",
+        "SecondAgeCommonHeritage",
+        "SelectiveAdmissionPower",
+        "ServiceSovereignty",
+        "SovereigntyAsParticipation",
+        "SovereigntyConception",
+        "Treaty",
+        "TreatyParticipation",
+        "WestphalianSovereignty",
+        "adoptedAt",
+        "commonHeritageAge",
+        "complementaryTo",
+        "concerns",
+        "declaredBy",
+        "delegate",
+        "delegatedAuthority",
+        "delegator",
+        "entryIntoForceDate",
+        "establishes",
+        "exercisesPower",
+        "exitDate",
+        "ggoTreatyId",
+        "governsArea",
+        "holdsConception",
+        "jurisdictionKind",
+        "party",
+        "ratificationDate",
+        "reliesOn",
+        "signatureDate",
+        "treaty",
+    ],
+    "norms": [
+        "AccountabilityToConstituencies",
+        "ChecksAndBalances",
+        "CommonButDifferentiatedResponsibilities",
+        "CommonHeritageOfHumanity",
+        "GlobalDeliberativeEquality",
+        "HorizontalScope",
+        "IntergenerationalSolidarity",
+        "IntragenerationalSolidarity",
+        "LegitimateDifference",
+        "Multipolarity",
+        "NGODualAccountability",
+        "NoDomesticValueTest",
+        "Norm",
+        "NormScope",
+        "OutsideExistingStructures",
+        "PositiveComity",
+        "SinglePurpose",
+        "Stewardship",
+        "Subsidiarity",
+        "SupranationalChecks",
+        "VerticalScope",
+        "VoluntaryParticipation",
+        "encodesNorm",
+        "normScope",
+        "proponent",
+    ],
+    "accountability": [
+        "AccountabilityBasis",
+        "AccountabilityDirection",
+        "AccountabilityMechanism",
+        "AccountabilityRelation",
+        "CharterBasis",
+        "ConstitutionBasis",
+        "ConventionBasis",
+        "Derivation",
+        "Derived",
+        "Downward",
+        "ElectoralAccountability",
+        "FiscalAccountability",
+        "FundingAgreementBasis",
+        "HierarchicalAccountability",
+        "LegalAccountability",
+        "MarketAccountability",
+        "MoUBasis",
+        "PeerAccountability",
+        "PublicReputationalAccountability",
+        "Stated",
+        "StatuteBasis",
+        "SupervisoryAccountability",
+        "TreatyBasis",
+        "Upward",
+        "accountableActor",
+        "accountableTo",
+        "basis",
+        "derivation",
+        "direction",
+        "forum",
+        "mechanism",
+    ],
+    "provenance": ["Dataset", "SourceDocument", "SourcePassage", "document", "locator", "quote", "seedFile"],
 }
 
 
@@ -116,8 +331,11 @@ def onto(modules) -> rdflib.Graph:
 
 def _declared(g: rdflib.Graph) -> set[str]:
     kinds = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.NamedIndividual}
-    return {str(s)[len(str(LAT)):] for s, _, k in g.triples((None, RDF.type, None))
-            if k in kinds and str(s).startswith(str(LAT))}
+    return {
+        str(s)[len(str(LAT)) :]
+        for s, _, k in g.triples((None, RDF.type, None))
+        if k in kinds and str(s).startswith(str(LAT))
+    }
 
 
 def test_every_module_file_is_present_and_imported(modules):
@@ -156,8 +374,8 @@ def test_no_term_is_declared_in_two_modules(modules):
 
 def test_header_metadata(onto):
     o = rdflib.URIRef(ONT)
-    assert onto.value(o, OWL.versionIRI) == rdflib.URIRef(f"{ONT}/0.1.0")
-    assert str(onto.value(o, OWL.versionInfo)) == "0.1.0"
+    assert onto.value(o, OWL.versionIRI) == rdflib.URIRef(f"{ONT}/{__version__}")
+    assert str(onto.value(o, OWL.versionInfo)) == __version__
     assert onto.value(o, DCTERMS.license) == rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/")
     vann = rdflib.Namespace("http://purl.org/vocab/vann/")
     assert str(onto.value(o, vann.preferredNamespacePrefix)) == "lat"
@@ -165,14 +383,22 @@ def test_header_metadata(onto):
 
 
 def test_terms_are_defined_by_the_main_ontology_not_a_module(onto):
-    wrong = [s for s, o in onto.subject_objects(RDFS.isDefinedBy)
-             if str(s).startswith(str(LAT)) and str(o) != ONT]
+    wrong = [s for s, o in onto.subject_objects(RDFS.isDefinedBy) if str(s).startswith(str(LAT)) and str(o) != ONT]
     assert not wrong
 
 
 def test_date_properties_range_literal_not_xsd_date(onto):
-    dates = ["startDate", "endDate", "foundingDate", "dissolutionDate", "observationDate", "signatureDate",
-             "ratificationDate", "entryIntoForceDate", "exitDate"]
+    dates = [
+        "startDate",
+        "endDate",
+        "foundingDate",
+        "dissolutionDate",
+        "observationDate",
+        "signatureDate",
+        "ratificationDate",
+        "entryIntoForceDate",
+        "exitDate",
+    ]
     for d in dates:
         assert (LAT[d], RDF.type, OWL.DatatypeProperty) in onto
         assert onto.value(LAT[d], RDFS.range) == RDFS.Literal, d
@@ -192,18 +418,27 @@ def test_no_inverse_of_an_external_property(onto):
             assert str(a).startswith(str(LAT)) == str(b).startswith(str(LAT)), (a, b)
 
 
-@pytest.mark.parametrize("cls, concept", [
-    ("InformationNetwork", "InformationExchange"),
-    ("EnforcementNetwork", "Enforcement"),
-    ("HarmonizationNetwork", "Harmonization"),
-])
+@pytest.mark.parametrize(
+    "cls, concept",
+    [
+        ("InformationNetwork", "InformationExchange"),
+        ("EnforcementNetwork", "Enforcement"),
+        ("HarmonizationNetwork", "Harmonization"),
+    ],
+)
 def test_function_network_classes_are_defined_by_has_value(onto, cls, concept):
-    rows = list(onto.query("""
+    rows = list(
+        onto.query(
+            """
         SELECT ?v WHERE {
           ?c owl:equivalentClass ?e . ?e owl:intersectionOf ?l .
           ?l rdf:rest*/rdf:first lat:GovernmentNetwork .
           ?l rdf:rest*/rdf:first ?r . ?r owl:onProperty lat:function ; owl:hasValue ?v .
-        }""", initNs={"owl": OWL, "rdf": RDF, "lat": LAT}, initBindings={"c": LAT[cls]}))
+        }""",
+            initNs={"owl": OWL, "rdf": RDF, "lat": LAT},
+            initBindings={"c": LAT[cls]},
+        )
+    )
     assert [r.v for r in rows] == [LAT[concept]]
 
 
@@ -272,9 +507,13 @@ def test_passage_quotes_are_verbatim_and_short(onto, shared_dir):
 
 
 def test_disjoint_top_level_actors(onto):
-    rows = list(onto.query("""
+    rows = list(
+        onto.query(
+            """
         SELECT ?m WHERE { ?x a owl:AllDisjointClasses ; owl:members/rdf:rest*/rdf:first ?m }""",
-                           initNs={"owl": OWL, "rdf": RDF}))
+            initNs={"owl": OWL, "rdf": RDF},
+        )
+    )
     assert {r.m for r in rows} >= {LAT.State, LAT.GovernmentInstitution, LAT.NonStateActor}
 
 
@@ -306,3 +545,23 @@ def test_size_table_in_the_documentation_is_current():
             assert counts == [sum(r[c] for r in sizes.values()) for c in SIZE_COLUMNS]
         else:
             assert counts == [sizes[name][c] for c in SIZE_COLUMNS], name
+
+
+def test_every_module_states_the_package_version():
+    """The version lives in kg/version.py; every ontology module's owl:versionInfo (and the header's
+    owl:versionIRI) must say the same, so a release bumps them together."""
+    import pyoxigraph as ox
+
+    from kg.namespaces import OWL as OWL_NS
+    from kg.paths import ontology_modules
+
+    modules = ontology_modules()
+    assert modules
+    for f in modules:
+        store = ox.Store()
+        store.load(path=str(f), format=ox.RdfFormat.TURTLE)
+        infos = [q.object.value for q in store.quads_for_pattern(None, ox.NamedNode(OWL_NS.versionInfo), None, None)]
+        assert infos, f"{f.name}: no owl:versionInfo"
+        assert set(infos) == {__version__}, f"{f.name}: owl:versionInfo {infos} but kg/version.py says {__version__}"
+        for q in store.quads_for_pattern(None, ox.NamedNode(OWL_NS.versionIRI), None, None):
+            assert q.object.value.endswith("/" + __version__), f"{f.name}: {q.object.value}"

@@ -20,7 +20,9 @@ def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(REPO)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     (whl,) = out.glob("lattice_kg-*.whl")
@@ -30,8 +32,11 @@ def wheel(tmp_path_factory) -> Path:
 def test_wheel_contains_resources(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for folder in ("ontology", "shapes", "queries"):
-        expected = {f"kg/_resources/{folder}/{p.relative_to(REPO / folder)}".replace("\\", "/")
-                    for p in (REPO / folder).rglob("*") if p.is_file()}
+        expected = {
+            f"kg/_resources/{folder}/{p.relative_to(REPO / folder)}".replace("\\", "/")
+            for p in (REPO / folder).rglob("*")
+            if p.is_file()
+        }
         assert expected, f"{folder}/ is empty in the checkout"
         assert expected <= names, sorted(expected - names)[:5]
     assert any(n.startswith("kg/data/") and n.endswith(".ttl") for n in names)
@@ -42,7 +47,9 @@ def test_installed_kg_runs_from_any_directory(wheel, tmp_path):
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     target = subprocess.run(
         [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     # The wheel goes into the throwaway venv; its dependencies are borrowed from the test venv as a plain path
     # entry (so the checkout's editable install is NOT visible there).
@@ -53,11 +60,18 @@ def test_installed_kg_runs_from_any_directory(wheel, tmp_path):
     workdir.mkdir()
     env = {"LATTICE_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
     py = str(venv / "bin" / "python")
-    where = subprocess.run([py, "-c", "import kg, kg.paths; print(kg.__file__); print(kg.paths.ONTOLOGY_DIR)"],
-                           cwd=workdir, env=env, capture_output=True, text=True, check=True).stdout
+    where = subprocess.run(
+        [py, "-c", "import kg, kg.paths; print(kg.__file__); print(kg.paths.ONTOLOGY_DIR)"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert str(REPO) not in where, where
     for args in (["--version"], ["build"], ["query", "--list"]):
-        proc = subprocess.run([py, "-m", "kg", *args], cwd=workdir, env=env, capture_output=True, text=True,
-                              timeout=300)
+        proc = subprocess.run(
+            [py, "-m", "kg", *args], cwd=workdir, env=env, capture_output=True, text=True, timeout=300
+        )
         assert proc.returncode == 0, (args, proc.stderr)
     assert (tmp_path / "home" / "build" / "manifest.json").is_file()

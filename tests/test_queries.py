@@ -19,8 +19,11 @@ def _load(materialized: bool):
     import pyoxigraph as ox
 
     store = ox.Store()
-    store.load(path=str(FIXTURE), format=ox.RdfFormat.TURTLE,
-               to_graph=ox.NamedNode("https://w3id.org/lattice/graph/curated/mini"))
+    store.load(
+        path=str(FIXTURE),
+        format=ox.RdfFormat.TURTLE,
+        to_graph=ox.NamedNode("https://w3id.org/lattice/graph/curated/mini"),
+    )
     if materialized:
         from kg.inference import materialize
 
@@ -66,11 +69,16 @@ def test_every_parameter_appears_in_its_query():
 
 def test_header_parsing_reads_types_defaults_and_required(tmp_path):
     f = tmp_path / "x.rq"
-    f.write_text("# title:    X\n# question: What?\n# params:   actor (iri, required); depth (integer, default 3);\n"
-                 "#           at (date, optional)\n# returns:  rows\nSELECT * WHERE { ?s ?p ?o }\n")
+    f.write_text(
+        "# title:    X\n# question: What?\n# params:   actor (iri, required); depth (integer, default 3);\n"
+        "#           at (date, optional)\n# returns:  rows\nSELECT * WHERE { ?s ?p ?o }\n"
+    )
     info = q.parse_header(f)
     assert [(p.name, p.type, p.required, p.default) for p in info.params] == [
-        ("actor", "iri", True, None), ("depth", "integer", False, "3"), ("at", "date", False, None)]
+        ("actor", "iri", True, None),
+        ("depth", "integer", False, "3"),
+        ("at", "date", False, None),
+    ]
     assert info.title == "X" and info.returns == "rows"
 
 
@@ -84,6 +92,7 @@ def test_header_with_unknown_type_is_an_input_error(tmp_path):
     assert exc.value.line == 2
 
 
+@pytest.mark.slow
 def test_every_query_parses_with_a_second_engine():
     """rdflib's parser is independent of Oxigraph's: each bound query must be valid SPARQL 1.1 for both."""
     from rdflib.plugins.sparql import prepareQuery
@@ -97,26 +106,30 @@ def test_every_query_parses_with_a_second_engine():
 # ------------------------------------------------------------------------------------------ parameters
 
 
-@pytest.mark.parametrize("bad", [
-    'lat-id:x> } ; DROP ALL ; #',
-    "lat-id:x> . ?s ?p ?o",
-    "<https://example.org/a> <https://example.org/b>",
-    "https://example.org/a b",
-    'https://example.org/"x"',
-    "https://example.org/{x}",
-    "nosuchprefix:x",
-    "just words",
-    "",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "lat-id:x> } ; DROP ALL ; #",
+        "lat-id:x> . ?s ?p ?o",
+        "<https://example.org/a> <https://example.org/b>",
+        "https://example.org/a b",
+        'https://example.org/"x"',
+        "https://example.org/{x}",
+        "nosuchprefix:x",
+        "just words",
+        "",
+    ],
+)
 def test_malformed_or_hostile_iris_are_refused(bad, store):
     from kg.errors import UsageError
 
     with pytest.raises(UsageError):
-        run(store, "accountability-direct", actor=bad if bad else None)
+        run(store, "accountability-direct", actor=bad or None)
 
 
-@pytest.mark.parametrize("bad", ["2020-13-01", "2020-1-1", "yesterday", '2020-01-01"^^xsd:date) } DROP ALL #',
-                                 "2020-01-01T00:00:00"])
+@pytest.mark.parametrize(
+    "bad", ["2020-13-01", "2020-1-1", "yesterday", '2020-01-01"^^xsd:date) } DROP ALL #', "2020-01-01T00:00:00"]
+)
 def test_malformed_dates_are_refused(bad, store):
     from kg.errors import UsageError
 
@@ -201,8 +214,8 @@ def test_direct_accountability_as_of_a_date_respects_intervals(store):
         return {r["mechanism"] for r in run(store, "accountability-direct", actor="lat-id:aaa-agency", at=at)}
 
     assert LAT + "FiscalAccountability" in mechs("2000-06-01")
-    assert LAT + "FiscalAccountability" not in mechs("2006-01-01")   # ended 2005-12-31
-    assert LAT + "FiscalAccountability" in mechs("2005-12-31")       # end date is inclusive
+    assert LAT + "FiscalAccountability" not in mechs("2006-01-01")  # ended 2005-12-31
+    assert LAT + "FiscalAccountability" in mechs("2005-12-31")  # end date is inclusive
     assert LAT + "SupervisoryAccountability" not in mechs("1989-12-31")
 
 
@@ -228,7 +241,9 @@ def test_chain_returns_whole_paths_in_order(store):
     assert len(to_voters) == 1
     steps = paths[to_voters[0]]
     assert [(s["from"], s["to"]) for s in steps] == [
-        (ID + "aaa-agency", ID + "aaa-parliament"), (ID + "aaa-parliament", ID + "aaa-voters")]
+        (ID + "aaa-agency", ID + "aaa-parliament"),
+        (ID + "aaa-parliament", ID + "aaa-voters"),
+    ]
     assert [s["step"] for s in steps] == [1, 2] and steps[0]["depth"] == 2 and steps[0]["ends"] == "final"
     assert set(steps[0]["mechanisms"].split()) == {"SupervisoryAccountability", "FiscalAccountability"}
 
@@ -270,12 +285,19 @@ def test_gaps_are_authorities_without_a_chain_to_a_constituency(store):
 
 def test_gaps_can_leave_out_bodies_known_only_from_imports():
     import pyoxigraph as ox
+
     from kg.inference import materialize
 
     store = _load(materialized=False)
     imported = ox.NamedNode("https://w3id.org/lattice/graph/import/test")
-    store.add(ox.Quad(ox.NamedNode(ID + "imported-igo"), ox.NamedNode(RDF_TYPE),
-                      ox.NamedNode(LAT + "InternationalOrganization"), imported))
+    store.add(
+        ox.Quad(
+            ox.NamedNode(ID + "imported-igo"),
+            ox.NamedNode(RDF_TYPE),
+            ox.NamedNode(LAT + "InternationalOrganization"),
+            imported,
+        )
+    )
     materialize(store)
     everything = {r["body"] for r in run(store, "accountability-gaps")}
     curated = {r["body"] for r in run(store, "accountability-gaps", curated="true")}
@@ -341,7 +363,9 @@ def test_vertical_checks_show_who_checks_whom(store):
 def test_ngo_accountability_splits_upward_and_downward(store):
     rows = run(store, "ngo-accountability", ngo="lat-id:mini-ngo")
     assert {r["direction"]: r["forums"] for r in rows} == {
-        "Upward": ID + "mini-funder", "Downward": ID + "mini-beneficiaries"}
+        "Upward": ID + "mini-funder",
+        "Downward": ID + "mini-beneficiaries",
+    }
 
 
 def test_network_typology_and_defined_classes(store):
@@ -368,7 +392,7 @@ def test_rows_offer_columns_and_a_dataframe(store):
     rows = run(store, "members-at", body="lat-id:mini-net", at="2005-06-01")
     assert rows.variables[0] == "member"
     assert sorted(rows.column("member")) == [ID + "aaa-agency", ID + "bbb-agency"]
-    pd = pytest.importorskip("pandas", reason="pandas is optional")
+    pytest.importorskip("pandas", reason="pandas is optional")
     df = rows.to_dataframe()
     assert list(df.columns) == rows.variables and len(df) == 2
 

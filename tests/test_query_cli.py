@@ -75,14 +75,17 @@ def test_named_query_formats(kg, fmt, marker):
     assert sum("agency" in ln for ln in lines) == 2
 
 
-@pytest.mark.parametrize("param", [
-    "actor=lat-id:x> } ; DROP ALL ; #",
-    'actor=lat-id:x" } DROP ALL',
-    "actor=<https://example.org/a> . ?s ?p ?o",
-    "actor=not an iri",
-    "max_depth=1 } ; DROP ALL",
-    "actor",
-])
+@pytest.mark.parametrize(
+    "param",
+    [
+        "actor=lat-id:x> } ; DROP ALL ; #",
+        'actor=lat-id:x" } DROP ALL',
+        "actor=<https://example.org/a> . ?s ?p ?o",
+        "actor=not an iri",
+        "max_depth=1 } ; DROP ALL",
+        "actor",
+    ],
+)
 def test_injection_attempts_exit_2_without_traceback(kg, param):
     res = kg("query", "accountability-chain", "--param", "actor=lat-id:aaa-agency", "--param", param)
     assert res.returncode == 2
@@ -114,14 +117,14 @@ def test_sparql_inline_and_from_file(kg, tmp_path):
     assert res.stdout.splitlines() == ["f", ID + "aaa-voters"]
     f = tmp_path / "q.rq"
     f.write_text("PREFIX lat: <https://w3id.org/lattice/ontology#>\nASK { ?x lat:accountableTo ?y }\n")
-    res = kg("sparql", "-f", f)
+    res = kg("sparql", "--file", f)
     assert res.returncode == 0 and res.stdout.strip() == "true"
 
 
 def test_sparql_errors_exit_2(kg, tmp_path):
     res = kg("sparql", "SELECT ?x WHERE { ?x ?y }")
     assert res.returncode == 2 and "Traceback" not in res.stderr
-    assert kg("sparql", "-f", tmp_path / "missing.rq").returncode == 2
+    assert kg("sparql", "--file", tmp_path / "missing.rq").returncode == 2
     assert kg("sparql").returncode == 2
 
 
@@ -129,7 +132,7 @@ def test_named_query_file_runs_with_kg_sparql_f(kg):
     """A library file is plain SPARQL: unbound parameters simply match everything."""
     from kg.paths import QUERIES_DIR
 
-    res = kg("sparql", "-f", QUERIES_DIR / "ngo-accountability.rq", "--format", "csv")
+    res = kg("sparql", "--file", QUERIES_DIR / "ngo-accountability.rq", "--format", "csv")
     assert res.returncode == 0, res.stderr
     assert "Downward" in res.stdout and "Upward" in res.stdout
 
@@ -157,12 +160,16 @@ def oxigraph_endpoint(dataset, tmp_path_factory):
     from kg.store import open_store
 
     _, out = dataset
-    nq = ox.serialize(open_store(out, build_if_needed=False).quads_for_pattern(None, None, None, None),
-                      format=ox.RdfFormat.N_QUADS)
+    nq = ox.serialize(
+        open_store(out, build_if_needed=False).quads_for_pattern(None, None, None, None), format=ox.RdfFormat.N_QUADS
+    )
     port = _free_port()
     location = tmp_path_factory.mktemp("oxigraph-server")
-    proc = subprocess.Popen([str(exe), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-                             "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -173,8 +180,9 @@ def oxigraph_endpoint(dataset, tmp_path_factory):
                 if proc.poll() is not None:
                     pytest.skip(f"oxigraph server did not start: {proc.stderr.read().decode()[:300]}")
                 time.sleep(0.1)
-        req = urllib.request.Request(base + "/store", data=nq, method="POST",
-                                     headers={"Content-Type": "application/n-quads"})
+        req = urllib.request.Request(
+            base + "/store", data=nq, method="POST", headers={"Content-Type": "application/n-quads"}
+        )
         urllib.request.urlopen(req, timeout=60)
         yield base + "/query"
     finally:
@@ -202,10 +210,12 @@ ENDPOINT_CASES = [
 
 def _canonical(rows):
     """Rows as sorted JSON strings; GROUP_CONCAT lists (space-separated, order left to the engine) sorted."""
+
     def norm(v):
         if isinstance(v, str) and " " in v and " > " not in v:
             return " ".join(sorted(v.split(" ")))
         return v
+
     return sorted(json.dumps({k: norm(v) for k, v in dict(r).items()}, sort_keys=True, default=str) for r in rows)
 
 
@@ -226,8 +236,16 @@ def test_endpoint_results_equal_embedded_results(dataset, oxigraph_endpoint):
 @pytest.mark.slow
 def test_cli_endpoint_option(kg, oxigraph_endpoint):
     local = kg("query", "accountability-chain", "-p", "actor=lat-id:aaa-agency", "--format", "json")
-    remote = kg("query", "accountability-chain", "-p", "actor=lat-id:aaa-agency", "--format", "json",
-                "--endpoint", oxigraph_endpoint)
+    remote = kg(
+        "query",
+        "accountability-chain",
+        "-p",
+        "actor=lat-id:aaa-agency",
+        "--format",
+        "json",
+        "--endpoint",
+        oxigraph_endpoint,
+    )
     assert remote.returncode == 0, remote.stderr
     remote_json, local_json = json.loads(remote.stdout), json.loads(local.stdout)
     assert remote_json["variables"] == local_json["variables"]

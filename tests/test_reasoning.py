@@ -20,18 +20,24 @@ PREFIXES = """
 """
 
 # A class below both of two disjoint classes: HermiT must call it unsatisfiable.
-UNSATISFIABLE = PREFIXES + """
+UNSATISFIABLE = (
+    PREFIXES
+    + """
 lat:HorizontalAndVerticalNetwork a owl:Class ;
     rdfs:subClassOf lat:HorizontalNetwork, lat:VerticalNetwork ;
     rdfs:label "horizontal and vertical network"@en ;
     skos:definition "A class that cannot have members, used to test the reasoner."@en ;
     rdfs:isDefinedBy <https://w3id.org/lattice/ontology> .
 """
+)
 
 # A state that is also an NGO: the two classes are disjoint, so the data is inconsistent.
-INCONSISTENT = PREFIXES + """
+INCONSISTENT = (
+    PREFIXES
+    + """
 <https://w3id.org/lattice/id/state/XXX> a lat:State, lat:NGO ; lat:foundingDate "1990-01-01"^^xsd:date .
 """
+)
 
 
 def _need_java():
@@ -40,12 +46,16 @@ def _need_java():
 
 def test_prepare_rewrites_dates_and_drops_imports_and_reification(tmp_path):
     src = tmp_path / "in.ttl"
-    src.write_text(PREFIXES + """
+    src.write_text(
+        PREFIXES
+        + """
 <urn:o> a owl:Ontology ; owl:imports <urn:other> .
 lat-id:x lat:startDate "2001-05-02"^^xsd:date ; lat:endDate "2009"^^xsd:gYear .
 [] a rdf:Statement ; rdf:subject lat-id:x ; rdf:predicate lat:startDate ; rdf:object "2001-05-02"^^xsd:date ;
    dcterms:source <urn:src> .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     out = tmp_path / "out.nt"
     n = prepare([src], out)
     text = out.read_text(encoding="utf-8")
@@ -69,8 +79,7 @@ def test_ontology_alone_is_consistent_without_unsatisfiable_classes(record_prope
 @pytest.mark.slow
 def test_ontology_with_curated_graph_is_consistent(record_property):
     _need_java()
-    if not list(paths.DATA_DIR.glob("*.ttl")):
-        pytest.skip("no curated graph (kg/data/*.ttl) yet")
+    assert list(paths.DATA_DIR.glob("*.ttl")), "the curated graph (kg/data/*.ttl) is there"
     result = reason(with_data=True, method="cli")
     record_property("hermit_with_data", result.summary())
     print(result.summary())
@@ -85,7 +94,10 @@ def test_reasoner_reports_unsatisfiable_class_through_cli(run_kg, tmp_path):
     bad.write_text(UNSATISFIABLE, encoding="utf-8")
     result = run_kg("check", "--reason", bad)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "reason: ERROR: https://w3id.org/lattice/ontology#HorizontalAndVerticalNetwork is unsatisfiable" in result.stdout
+    assert (
+        "reason: ERROR: https://w3id.org/lattice/ontology#HorizontalAndVerticalNetwork is unsatisfiable"
+        in result.stdout
+    )
     assert "HermiT: consistent, 1 unsatisfiable class" in result.stdout
 
 

@@ -6,8 +6,8 @@ import pyoxigraph as ox
 import pytest
 
 from kg.shacl import validate_store
-from kg.shacl.engine import inline_focus, strip_strings, this_in_nested_expression
 from kg.shacl.model import ShapesError
+from kg.shacl.sparql import inline_focus, strip_strings, this_in_nested_expression
 
 PREFIXES = """
 @prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -34,52 +34,93 @@ def hits(results):
     """(focus local name, component local name, value) for each result."""
     out = []
     for r in results:
-        focus = r.focus[len(EX):] if r.focus.startswith(EX) else r.focus
-        value = r.value[len(EX):] if r.value and r.value.startswith(EX) else r.value
-        out.append((focus, r.component[len(SH):].replace("ConstraintComponent", ""), value))
+        focus = r.focus.removeprefix(EX)
+        value = r.value[len(EX) :] if r.value and r.value.startswith(EX) else r.value
+        out.append((focus, r.component[len(SH) :].replace("ConstraintComponent", ""), value))
     return sorted(out, key=str)
 
 
 # (name, shape body for a property shape on ex:p of every ex:C, data, expected hits)
 PROPERTY_CASES = [
-    ("class", "sh:class ex:K", "ex:a ex:p ex:k1 . ex:k1 a ex:Sub . ex:Sub rdfs:subClassOf ex:K . ex:b ex:p ex:z .",
-     [("b", "Class", "z")]),
-    ("datatype", "sh:datatype xsd:integer",
-     'ex:a ex:p 1 . ex:b ex:p "1" . ex:c a ex:C ; ex:p "x"^^xsd:integer .',
-     [("b", "Datatype", '"1"'), ("c", "Datatype", '"x"^^<http://www.w3.org/2001/XMLSchema#integer>')]),
+    (
+        "class",
+        "sh:class ex:K",
+        "ex:a ex:p ex:k1 . ex:k1 a ex:Sub . ex:Sub rdfs:subClassOf ex:K . ex:b ex:p ex:z .",
+        [("b", "Class", "z")],
+    ),
+    (
+        "datatype",
+        "sh:datatype xsd:integer",
+        'ex:a ex:p 1 . ex:b ex:p "1" . ex:c a ex:C ; ex:p "x"^^xsd:integer .',
+        [("b", "Datatype", '"1"'), ("c", "Datatype", '"x"^^<http://www.w3.org/2001/XMLSchema#integer>')],
+    ),
     ("nodeKind", "sh:nodeKind sh:IRI", 'ex:a ex:p ex:x . ex:b ex:p "lit" .', [("b", "NodeKind", '"lit"')]),
     ("minCount", "sh:minCount 2", "ex:a ex:p ex:x, ex:y . ex:b ex:p ex:x .", [("b", "MinCount", None)]),
     ("minCount1", "sh:minCount 1", "ex:a ex:p ex:x . ex:b ex:q ex:x .", [("b", "MinCount", None)]),
     ("maxCount", "sh:maxCount 1", "ex:a ex:p ex:x . ex:b ex:p ex:x, ex:y .", [("b", "MaxCount", None)]),
-    ("minInclusive", "sh:minInclusive 5", 'ex:a ex:p 5 . ex:b ex:p 4 . ex:c a ex:C ; ex:p "text" .',
-     [("b", "MinInclusive", '"4"^^<http://www.w3.org/2001/XMLSchema#integer>'),
-      ("c", "MinInclusive", '"text"')]),
-    ("maxExclusive", "sh:maxExclusive 5", "ex:a ex:p 4 . ex:b ex:p 5 .",
-     [("b", "MaxExclusive", '"5"^^<http://www.w3.org/2001/XMLSchema#integer>')]),
+    (
+        "minInclusive",
+        "sh:minInclusive 5",
+        'ex:a ex:p 5 . ex:b ex:p 4 . ex:c a ex:C ; ex:p "text" .',
+        [("b", "MinInclusive", '"4"^^<http://www.w3.org/2001/XMLSchema#integer>'), ("c", "MinInclusive", '"text"')],
+    ),
+    (
+        "maxExclusive",
+        "sh:maxExclusive 5",
+        "ex:a ex:p 4 . ex:b ex:p 5 .",
+        [("b", "MaxExclusive", '"5"^^<http://www.w3.org/2001/XMLSchema#integer>')],
+    ),
     ("minLength", "sh:minLength 3", 'ex:a ex:p "abc" . ex:b ex:p "ab" .', [("b", "MinLength", '"ab"')]),
     ("maxLength", "sh:maxLength 2", 'ex:a ex:p "ab" . ex:b ex:p "abc" .', [("b", "MaxLength", '"abc"')]),
     ("pattern", 'sh:pattern "^a" ; sh:flags "i"', 'ex:a ex:p "Abc" . ex:b ex:p "bc" .', [("b", "Pattern", '"bc"')]),
-    ("languageIn", 'sh:languageIn ("en")', 'ex:a ex:p "x"@en-GB . ex:b ex:p "x"@fr .',
-     [("b", "LanguageIn", '"x"@fr')]),
-    ("uniqueLang", "sh:uniqueLang true", 'ex:a ex:p "x"@en, "y"@fr . ex:b ex:p "x"@en, "y"@en .',
-     [("b", "UniqueLang", None)]),
-    ("equals", "sh:equals ex:q", "ex:a ex:p ex:x ; ex:q ex:x . ex:b ex:p ex:x ; ex:q ex:y .",
-     [("b", "Equals", "x"), ("b", "Equals", "y")]),
-    ("disjoint", "sh:disjoint ex:q", "ex:a ex:p ex:x ; ex:q ex:y . ex:b ex:p ex:x ; ex:q ex:x .",
-     [("b", "Disjoint", "x")]),
-    ("lessThan", "sh:lessThan ex:q", "ex:a ex:p 1 ; ex:q 2 . ex:b ex:p 3 ; ex:q 2 .",
-     [("b", "LessThan", '"3"^^<http://www.w3.org/2001/XMLSchema#integer>')]),
+    ("languageIn", 'sh:languageIn ("en")', 'ex:a ex:p "x"@en-GB . ex:b ex:p "x"@fr .', [("b", "LanguageIn", '"x"@fr')]),
+    (
+        "uniqueLang",
+        "sh:uniqueLang true",
+        'ex:a ex:p "x"@en, "y"@fr . ex:b ex:p "x"@en, "y"@en .',
+        [("b", "UniqueLang", None)],
+    ),
+    (
+        "equals",
+        "sh:equals ex:q",
+        "ex:a ex:p ex:x ; ex:q ex:x . ex:b ex:p ex:x ; ex:q ex:y .",
+        [("b", "Equals", "x"), ("b", "Equals", "y")],
+    ),
+    (
+        "disjoint",
+        "sh:disjoint ex:q",
+        "ex:a ex:p ex:x ; ex:q ex:y . ex:b ex:p ex:x ; ex:q ex:x .",
+        [("b", "Disjoint", "x")],
+    ),
+    (
+        "lessThan",
+        "sh:lessThan ex:q",
+        "ex:a ex:p 1 ; ex:q 2 . ex:b ex:p 3 ; ex:q 2 .",
+        [("b", "LessThan", '"3"^^<http://www.w3.org/2001/XMLSchema#integer>')],
+    ),
     ("hasValue", "sh:hasValue ex:x", "ex:a ex:p ex:x, ex:y . ex:b ex:p ex:y .", [("b", "HasValue", None)]),
     ("in", "sh:in (ex:x 1)", "ex:a ex:p ex:x, 1 . ex:b ex:p ex:y .", [("b", "In", "y")]),
-    ("node", "sh:node ex:Named", "ex:a ex:p ex:x . ex:x ex:name \"x\" . ex:b ex:p ex:y .", [("b", "Node", "y")]),
-    ("not", "sh:not ex:Named", "ex:a ex:p ex:y . ex:b ex:p ex:x . ex:x ex:name \"x\" .", [("b", "Not", "x")]),
-    ("and", "sh:and (ex:Named ex:Aged)", 'ex:a ex:p ex:x . ex:x ex:name "x" ; ex:age 1 . ex:b ex:p ex:y . '
-     'ex:y ex:name "y" .', [("b", "And", "y")]),
-    ("or", "sh:or (ex:Named ex:Aged)", 'ex:a ex:p ex:x . ex:x ex:age 1 . ex:b ex:p ex:y .', [("b", "Or", "y")]),
-    ("xone", "sh:xone (ex:Named ex:Aged)", 'ex:a ex:p ex:x . ex:x ex:age 1 . ex:b ex:p ex:y . '
-     'ex:y ex:name "y" ; ex:age 2 .', [("b", "Xone", "y")]),
-    ("qualified", "sh:qualifiedValueShape ex:Named ; sh:qualifiedMinCount 1",
-     'ex:a ex:p ex:x, ex:z . ex:x ex:name "x" . ex:b ex:p ex:z .', [("b", "QualifiedMinCount", None)]),
+    ("node", "sh:node ex:Named", 'ex:a ex:p ex:x . ex:x ex:name "x" . ex:b ex:p ex:y .', [("b", "Node", "y")]),
+    ("not", "sh:not ex:Named", 'ex:a ex:p ex:y . ex:b ex:p ex:x . ex:x ex:name "x" .', [("b", "Not", "x")]),
+    (
+        "and",
+        "sh:and (ex:Named ex:Aged)",
+        'ex:a ex:p ex:x . ex:x ex:name "x" ; ex:age 1 . ex:b ex:p ex:y . ex:y ex:name "y" .',
+        [("b", "And", "y")],
+    ),
+    ("or", "sh:or (ex:Named ex:Aged)", "ex:a ex:p ex:x . ex:x ex:age 1 . ex:b ex:p ex:y .", [("b", "Or", "y")]),
+    (
+        "xone",
+        "sh:xone (ex:Named ex:Aged)",
+        'ex:a ex:p ex:x . ex:x ex:age 1 . ex:b ex:p ex:y . ex:y ex:name "y" ; ex:age 2 .',
+        [("b", "Xone", "y")],
+    ),
+    (
+        "qualified",
+        "sh:qualifiedValueShape ex:Named ; sh:qualifiedMinCount 1",
+        'ex:a ex:p ex:x, ex:z . ex:x ex:name "x" . ex:b ex:p ex:z .',
+        [("b", "QualifiedMinCount", None)],
+    ),
     ("inversePath", None, "ex:x ex:p ex:a . ex:b a ex:C .", [("b", "MinCount", None)]),
 ]
 
@@ -116,13 +157,16 @@ def test_implicit_class_target():
     assert hits(run(shapes, data)) == [("a", "MinCount", None)]
 
 
-@pytest.mark.parametrize("path,expected", [
-    ("( ex:p ex:q )", set()),
-    ("[ sh:alternativePath ( ex:p ex:q ) ]", {"a"}),
-    ("[ sh:zeroOrMorePath ex:p ]", {"a", "b"}),
-    ("[ sh:oneOrMorePath ex:p ]", {"a"}),
-    ("[ sh:zeroOrOnePath ex:q ]", {"a", "b"}),
-])
+@pytest.mark.parametrize(
+    "path,expected",
+    [
+        ("( ex:p ex:q )", set()),
+        ("[ sh:alternativePath ( ex:p ex:q ) ]", {"a"}),
+        ("[ sh:zeroOrMorePath ex:p ]", {"a", "b"}),
+        ("[ sh:oneOrMorePath ex:p ]", {"a"}),
+        ("[ sh:zeroOrOnePath ex:q ]", {"a", "b"}),
+    ],
+)
 def test_paths(path, expected):
     # each focus must reach a value typed ex:Goal through the path
     shapes = f"ex:S a sh:NodeShape ; sh:targetNode ex:a, ex:b ; sh:property [ sh:path {path} ; sh:class ex:Goal ] ."
@@ -164,7 +208,8 @@ def test_sparql_constraint_with_path_and_message_template():
     """
     res = run(shapes, "ex:a a ex:C ; ex:p -1, 2 . ex:b a ex:C ; ex:p 3 .")
     assert [(r.focus, r.value, r.message) for r in res] == [
-        (EX + "a", '"-1"^^<http://www.w3.org/2001/XMLSchema#integer>', f"{EX}a has a negative -1")]
+        (EX + "a", '"-1"^^<http://www.w3.org/2001/XMLSchema#integer>', f"{EX}a has a negative -1")
+    ]
 
 
 def test_sparql_constraint_prefixes_and_per_node_fallback():
@@ -199,7 +244,9 @@ def test_date_compared_with_plain_string_is_an_error_not_a_finding():
 
 
 def test_date_against_date_compares_in_core():
-    shapes = "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:start ; sh:lessThanOrEquals ex:end ] ."
+    shapes = (
+        "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:start ; sh:lessThanOrEquals ex:end ] ."
+    )
     data = """ex:ok a ex:C ; ex:start "2001-01-01"^^xsd:date ; ex:end "2002-01-01"^^xsd:date .
               ex:bad a ex:C ; ex:start "2003-01-01"^^xsd:date ; ex:end "2002-01-01"^^xsd:date .
               ex:mixed a ex:C ; ex:start "2001-01-01" ; ex:end "2002-01-01"^^xsd:date ."""
@@ -257,8 +304,10 @@ def test_datatypes_the_store_rewrites_are_checked_like_pyshacl_does(tmp_path):
     data, shapes = tmp_path / "data.ttl", tmp_path / "shapes.ttl"
     data.write_text(PREFIXES + STORED_AS_DATA)
     shapes.write_text(PREFIXES + STORED_AS_SHAPES)
-    found = {engine: {r.focus[len(EX):] for r in validate([data], shapes=[str(shapes)], engine=engine).results}
-             for engine in ("fast", "pyshacl")}  # the reference engine reads the file itself, literals as written
+    found = {
+        engine: {r.focus[len(EX) :] for r in validate([data], shapes=[str(shapes)], engine=engine).results}
+        for engine in ("fast", "pyshacl")
+    }  # the reference engine reads the file itself, literals as written
     assert found["fast"] == fast
     # pyshacl accepts a dateTimeStamp without a time zone; XSD 1.1 Part 2 (dateTimeStamp: explicitTimezone
     # "required") makes it ill-formed, and SHACL 4.2.2 (sh:datatype) a violation
@@ -270,3 +319,153 @@ def test_a_plain_integer_where_a_derived_type_is_required_is_the_documented_diff
     fast engine cannot tell them apart; docs/validation.md says so (use --engine pyshacl to be strict)."""
     shapes = "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:datatype xsd:byte ] ."
     assert hits(run(shapes, "ex:a a ex:C ; ex:p 5 .")) == []
+
+
+# Every range of STORED_AS, probed on both sides of each bound: a value at the bound conforms, one past it
+# does not. The integer types are stored as xsd:integer, so only these conditions tell 128 from a byte.
+def _bounds():
+    from kg.shacl.components import STORED_AS
+
+    for local, bounds in sorted(STORED_AS.items()):
+        if bounds is None:
+            continue
+        low, high = bounds
+        for bound, step in ((low, -1), (high, 1)):
+            if bound is not None:
+                yield local, bound, True
+                yield local, bound + step, False
+
+
+@pytest.mark.parametrize("local", sorted({b[0] for b in _bounds()}))
+def test_sh_datatype_integer_ranges_are_exact_at_both_bounds(local):
+    cases = [(value, ok) for name, value, ok in _bounds() if name == local]
+    assert len(cases) in (2, 4)
+    data = "".join(f'ex:n{i} a ex:C ; ex:v "{value}"^^xsd:{local} .\n' for i, (value, _ok) in enumerate(cases))
+    # a plain xsd:integer in range conforms too (the store keeps no other form), a string never does
+    data += 'ex:s a ex:C ; ex:v "1" .\n'
+    shapes = f"ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:v ; sh:datatype xsd:{local} ] ."
+    failing = {h[0] for h in hits(run(shapes, data))}
+    expected = {f"n{i}" for i, (_value, ok) in enumerate(cases) if not ok} | {"s"}
+    assert failing == expected, [(v, ok) for v, ok in cases]
+
+
+def test_the_engine_leaves_no_temporary_graph_behind():
+    """Node sets live in named graphs of the validated store; every run removes them, also on failure."""
+    data = store_of(
+        "ex:a a ex:C ; ex:p ex:x, ex:y . ex:b a ex:C ; ex:p _:b1 . ex:G ex:in ex:h .\n"
+        "ex:x a ex:K . <urn:keep> ex:p ex:a ."
+    )
+    data.add(ox.Quad(ox.NamedNode(EX + "x"), ox.NamedNode(EX + "q"), ox.Literal("kept"), ox.NamedNode(EX + "graph")))
+    before = sorted(str(g) for g in data.named_graphs())
+    size = len(data)
+    shapes = store_of(
+        """
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:property [ sh:path ex:p ; sh:in ( ex:x ex:y ) ; sh:node ex:N ;
+                          sh:qualifiedValueShape [ sh:class ex:K ] ; sh:qualifiedMinCount 1 ] ;
+            sh:sparql [ sh:select "SELECT $this WHERE { $this ?p ?o . FILTER NOT EXISTS { $shapesGraph ?x ?y } }" ] .
+        ex:N a sh:NodeShape ; sh:property [ sh:path ex:q ; sh:minCount 1 ] .
+        """
+    )
+    results = validate_store(data, shapes)
+    assert results, "the shapes fire, so node sets were made"
+    assert sorted(str(g) for g in data.named_graphs()) == before
+    assert len(data) == size
+    broken = store_of("ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:in ( ex:x ) ; sh:nodeKind sh:Nonsense .")
+    with pytest.raises(ShapesError):
+        validate_store(data, broken)
+    assert sorted(str(g) for g in data.named_graphs()) == before
+    assert len(data) == size
+
+
+def test_integers_beyond_what_the_store_holds_are_checked_by_their_digits():
+    """Above 2^63 - 1 (or below -2^63) the store keeps the literal's own datatype; its digits decide."""
+    big, small = 2**63, -(2**63) - 1
+    cases = [
+        ("nonNegativeInteger", big, True),
+        ("positiveInteger", big * 1000, True),
+        ("unsignedLong", big, True),
+        ("nonPositiveInteger", small, True),
+        ("negativeInteger", small, True),
+        ("long", big, False),
+        ("nonNegativeInteger", small, False),
+        ("unsignedLong", 2**64 + 1, False),
+        ("byte", "12x", False),
+    ]
+    data = "".join(f'ex:n{i} a ex:C ; ex:v{i} "{v}"^^xsd:{t} .\n' for i, (t, v, _ok) in enumerate(cases))
+    props = " ".join(f"sh:property [ sh:path ex:v{i} ; sh:datatype xsd:{t} ] ;" for i, (t, _v, _ok) in enumerate(cases))
+    shapes = f"ex:S a sh:NodeShape ; sh:targetClass ex:C ; {props.rstrip(' ;')} ."
+    failing = {h[0] for h in hits(run(shapes, data))}
+    assert failing == {f"n{i}" for i, (_t, _v, ok) in enumerate(cases) if not ok}
+
+
+# The default message of each Core component (shown when a shape has no sh:message): user-facing text,
+# so its wording is part of the contract.
+DEFAULT_MESSAGES = {
+    "class": ["Value http://example.org/z is not an instance of http://example.org/K"],
+    "datatype": [
+        'Value "1" is not a well-formed literal of datatype http://www.w3.org/2001/XMLSchema#integer',
+        'Value "x"^^<http://www.w3.org/2001/XMLSchema#integer> is not a well-formed literal of datatype http://www.w3.org/2001/XMLSchema#integer',
+    ],
+    "nodeKind": ['Value "lit" is not of node kind http://www.w3.org/ns/shacl#IRI'],
+    "minCount": ["Fewer than 2 values on http://example.org/p"],
+    "minCount1": ["Fewer than 1 values on http://example.org/p"],
+    "maxCount": ["More than 1 values on http://example.org/p"],
+    "minInclusive": [
+        'Value "4"^^<http://www.w3.org/2001/XMLSchema#integer> is not at least "5"^^<http://www.w3.org/2001/XMLSchema#integer> (or cannot be compared)',
+        'Value "text" is not at least "5"^^<http://www.w3.org/2001/XMLSchema#integer> (or cannot be compared)',
+    ],
+    "maxExclusive": [
+        'Value "5"^^<http://www.w3.org/2001/XMLSchema#integer> is not less than "5"^^<http://www.w3.org/2001/XMLSchema#integer> (or cannot be compared)'
+    ],
+    "minLength": ['Value "ab" is shorter than 3 characters'],
+    "maxLength": ['Value "abc" is longer than 2 characters'],
+    "pattern": ['Value "bc" does not match the pattern ^a'],
+    "languageIn": ['Value "x"@fr is not in one of the languages en'],
+    "uniqueLang": ["More than one value on http://example.org/p has the same language tag"],
+    "equals": [
+        "Value http://example.org/x is not shared with http://example.org/q",
+        "Value http://example.org/y is not shared with http://example.org/q",
+    ],
+    "disjoint": ["Value http://example.org/x is also a value of http://example.org/q"],
+    "lessThan": [
+        'Value "3"^^<http://www.w3.org/2001/XMLSchema#integer> is not less than the values of http://example.org/q'
+    ],
+    "hasValue": ["Missing the required value http://example.org/x on http://example.org/p"],
+    "in": ["Value http://example.org/y is not one of the allowed values"],
+    "node": ["Value http://example.org/y does not conform to the shape http://example.org/Named"],
+    "not": ["Value http://example.org/x conforms to the shape http://example.org/Named, which it must not"],
+    "and": ["Value http://example.org/y does not conform to all of the shapes"],
+    "or": ["Value http://example.org/y conforms to none of the alternative shapes"],
+    "xone": ["Value http://example.org/y does not conform to exactly one of the shapes"],
+    "qualified": ["Fewer than 1 values on http://example.org/p conform to the qualified shape"],
+    "inversePath": ["Fewer than 1 values on ^(<http://example.org/p>)"],
+}
+
+
+@pytest.mark.parametrize("name,body,data", [c[:3] for c in PROPERTY_CASES], ids=[c[0] for c in PROPERTY_CASES])
+def test_default_messages_say_what_is_wrong(name, body, data):
+    if body is None:
+        shapes = "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:minCount 1 ] ."
+        data = data + " ex:a a ex:C ."
+    else:
+        shapes = f"ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; {body} ] ." + NAMED
+        data = data + " ex:a a ex:C . ex:b a ex:C ."
+    assert sorted({r.message for r in run(shapes, data)}) == DEFAULT_MESSAGES[name]
+
+
+def test_default_messages_of_the_other_components():
+    shapes = """
+    ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:closed true ; sh:ignoredProperties ( rdf:type ) ;
+        sh:property [ sh:path ex:p ; sh:minExclusive 5 ; sh:maxInclusive 5 ; sh:lessThanOrEquals ex:q ;
+                      sh:qualifiedValueShape [ sh:datatype xsd:integer ] ; sh:qualifiedMaxCount 0 ] ,
+                    [ sh:path ex:q ] .
+    """
+    data = "ex:a a ex:C ; ex:p 5 ; ex:q 4 ; ex:r ex:x ."
+    I = "<http://www.w3.org/2001/XMLSchema#integer>"
+    assert sorted(r.message for r in run(shapes, data)) == [
+        f"More than 0 values on {EX}p conform to the qualified shape",
+        f"Property not allowed by the closed shape (value {EX}x)",
+        f'Value "5"^^{I} is later or greater than a value of {EX}q',
+        f'Value "5"^^{I} is not more than "5"^^{I} (or cannot be compared)',
+    ]

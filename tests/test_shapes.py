@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -17,18 +16,21 @@ SH = "http://www.w3.org/ns/shacl#"
 ONTOLOGY_IRI = "https://w3id.org/lattice/ontology"
 
 FAMILIES = [
-    "integrity", "deliberative-equality", "legitimate-difference", "positive-comity", "checks-and-balances",
-    "subsidiarity", "accountability", "ngo-accountability", "spic",
+    "integrity",
+    "deliberative-equality",
+    "legitimate-difference",
+    "positive-comity",
+    "checks-and-balances",
+    "subsidiarity",
+    "accountability",
+    "ngo-accountability",
+    "spic",
 ]
-
-
-def _fast_available() -> bool:
-    return importlib.util.find_spec("kg.shacl.engine") is not None
 
 
 ENGINES = [
     "pyshacl",
-    pytest.param("fast", marks=pytest.mark.skipif(not _fast_available(), reason="the fast SHACL engine is not present")),
+    "fast",
 ]
 
 # For each shapes file, the results its violating fixture must give: shape -> {(focus, severity)}.
@@ -110,9 +112,19 @@ EXPECTED = {
 }
 
 ALL_NORMS = {
-    "GlobalDeliberativeEquality", "LegitimateDifference", "PositiveComity", "ChecksAndBalances", "Subsidiarity",
-    "AccountabilityToConstituencies", "NGODualAccountability", "SupranationalChecks", "SinglePurpose",
-    "VoluntaryParticipation", "Multipolarity", "OutsideExistingStructures", "NoDomesticValueTest",
+    "GlobalDeliberativeEquality",
+    "LegitimateDifference",
+    "PositiveComity",
+    "ChecksAndBalances",
+    "Subsidiarity",
+    "AccountabilityToConstituencies",
+    "NGODualAccountability",
+    "SupranationalChecks",
+    "SinglePurpose",
+    "VoluntaryParticipation",
+    "Multipolarity",
+    "OutsideExistingStructures",
+    "NoDomesticValueTest",
 }
 
 
@@ -150,9 +162,8 @@ def named_shapes(stem: str) -> set[str]:
     targets = [sh.targetClass, sh.targetNode, sh.targetSubjectsOf, sh.targetObjectsOf]
     out = set()
     for s in set(g.subjects()):
-        if isinstance(s, rdflib.URIRef) and str(s).startswith(LAT_SH) and any(
-                (s, t, None) in g for t in targets):
-            out.add(str(s)[len(LAT_SH):])
+        if isinstance(s, rdflib.URIRef) and str(s).startswith(LAT_SH) and any((s, t, None) in g for t in targets):
+            out.add(str(s)[len(LAT_SH) :])
     return out
 
 
@@ -193,7 +204,7 @@ def test_conforming_fixture_gives_no_result(family, engine):
 def test_principle_fixtures_are_sound_data(family):
     # the principle fixtures are themselves valid data: only principles, never integrity, can fail on them
     for kind in ("conforms", "violates"):
-        report = run([FIXTURES / f"{family}-{kind}.ttl"], ["integrity"], "fast" if _fast_available() else "pyshacl")
+        report = run([FIXTURES / f"{family}-{kind}.ttl"], ["integrity"], "fast")
         assert report.results == [], kind
 
 
@@ -221,7 +232,8 @@ ex:net a lat:GovernmentNetwork ; rdfs:label "a network" ; dcterms:source ex:pass
 def _membership(tmp_path, start: str, end: str) -> Path:
     path = tmp_path / "membership.ttl"
     path.write_text(
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n" + DATE_PREFIX
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        + DATE_PREFIX
         + f"ex:m a org:Membership ; org:member ex:regulatorA ; org:organization ex:net ;\n"
         f"    lat:startDate {start} ; lat:endDate {end} ; dcterms:source ex:passage .\n",
         encoding="utf-8",
@@ -233,7 +245,8 @@ def _membership(tmp_path, start: str, end: str) -> Path:
 def test_end_before_start_is_a_violation(tmp_path, engine):
     report = run([_membership(tmp_path, '"2009-01-01"^^xsd:date', '"2008-12-31"^^xsd:date')], ["integrity"], engine)
     assert [(r.focus, r.severity) for r in report.results_for("lat-sh:IntervalEndsAfterStart")] == [
-        (EX + "m", "Violation")]
+        (EX + "m", "Violation")
+    ]
     assert len(report.results) == 1
 
 
@@ -256,12 +269,12 @@ def test_plain_string_date_is_a_datatype_violation(tmp_path, engine, end):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("start", ['"2009"^^xsd:gYear', '"2009-01-01T00:00:00"^^xsd:dateTime',
-                                   '"2009-02-30"^^xsd:date'])
+@pytest.mark.parametrize(
+    "start", ['"2009"^^xsd:gYear', '"2009-01-01T00:00:00"^^xsd:dateTime', '"2009-02-30"^^xsd:date']
+)
 def test_other_date_forms_are_rejected(tmp_path, engine, start):
     report = run([_membership(tmp_path, start, '"2010-01-01"^^xsd:date')], ["integrity"], engine)
-    assert [(r.focus, r.severity) for r in report.results_for("lat-sh:DatesAreXsdDates")] == [
-        (EX + "m", "Violation")]
+    assert [(r.focus, r.severity) for r in report.results_for("lat-sh:DatesAreXsdDates")] == [(EX + "m", "Violation")]
 
 
 # --------------------------------------------------------------------------------------------- the shapes graph
@@ -277,6 +290,7 @@ def _meta_validate(g):
     return conforms, text
 
 
+@pytest.mark.slow
 def test_shapes_graph_passes_shacl_shacl():
     conforms, text = _meta_validate(shapes_graph())
     assert conforms, text
@@ -336,7 +350,7 @@ def test_principle_shapes_encode_declared_norms_and_cover_every_norm():
     for name, f in _shape_facts().items():
         for n in f["norms"]:
             assert (n, rdflib.RDF.type, norm_class) in onto, (name, n)
-            encoded.add(str(n)[len(LAT):])
+            encoded.add(str(n)[len(LAT) :])
     assert encoded == ALL_NORMS
 
 
@@ -347,7 +361,7 @@ def test_principle_shapes_encode_declared_norms_and_cover_every_norm():
 def test_curated_graph_passes_integrity(built_store):
     from kg.validate import validate
 
-    report = validate(built_store, shapes=["integrity"], engine="fast" if _fast_available() else "pyshacl")
+    report = validate(built_store, shapes=["integrity"], engine="fast")
     offending = [(r.shape.rsplit("#", 1)[-1], r.focus, r.value) for r in report.results]
     assert offending == []
 
@@ -362,7 +376,7 @@ def _blockquotes(text: str) -> list[str]:
     import re
 
     quotes, current = [], []
-    for line in text.splitlines() + [""]:
+    for line in [*text.splitlines(), ""]:
         if line.startswith(">"):
             current.append(line[1:].strip())
         elif current:
@@ -396,7 +410,6 @@ def test_principles_doc_quotes_are_verbatim_and_short(shared_dir):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not _fast_available(), reason="the fast SHACL engine is not present")
 def test_engines_agree_on_the_curated_graph(built_store):
     # every shape, principle findings included: the two engines give the same results
     from kg.validate import validate

@@ -30,8 +30,9 @@ def test_a_large_dataset_is_read_through_an_on_disk_index_made_once(dataset, cap
     assert index.is_dir() and "indexing" in capsys.readouterr().err
     made = index.stat().st_mtime_ns
     fatf = "https://w3id.org/lattice/id/fatf"
-    assert run_named("accountability-chain", dataset=dataset, actor=fatf) == \
-        run_named("accountability-chain", store=in_memory, actor=fatf)
+    assert run_named("accountability-chain", dataset=dataset, actor=fatf) == run_named(
+        "accountability-chain", store=in_memory, actor=fatf
+    )
     assert index.stat().st_mtime_ns == made and "indexing" not in capsys.readouterr().err
     with pytest.raises(RuntimeError, match="read-write"):  # read-only: a query cannot change the dataset
         kstore.open_read_store(dataset).update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")

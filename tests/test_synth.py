@@ -132,8 +132,14 @@ def test_no_violations_at_rate_zero(tmp_path):
 
 def test_every_subject_has_a_source_except_planted_ones(sample):
     _, store, meta = sample
-    unsourced = {row[0].value for row in _select(store, """SELECT DISTINCT ?x WHERE { ?x ?p ?o .
-        FILTER NOT EXISTS { ?x dcterms:source ?src } }""")}
+    unsourced = {
+        row[0].value
+        for row in _select(
+            store,
+            """SELECT DISTINCT ?x WHERE { ?x ?p ?o .
+        FILTER NOT EXISTS { ?x dcterms:source ?src } }""",
+        )
+    }
     missing = {p["focus"] for p in meta["planted"] if p["kind"] == "missing-source"}
     assert missing  # the sample must exercise the exception
     assert unsourced == missing | {meta["dataset"]}
@@ -146,9 +152,12 @@ def test_shape_of_the_graph(sample):
     counts = meta["counts"]
     assert counts["states"] >= 5 and counts["networks"] > 0 and counts["memberships"] > counts["networks"]
     # every state has an electorate, and its legislature answers to it
-    rows = _select(store, """SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a lat:State .
+    rows = _select(
+        store,
+        """SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a lat:State .
         ?e a lat:Electorate ; lat:constituencyOf ?s . ?l a lat:Legislature ; lat:componentOf ?s .
-        ?r lat:accountableActor ?l ; lat:forum ?e ; lat:mechanism lat:ElectoralAccountability }""")
+        ?r lat:accountableActor ?l ; lat:forum ?e ; lat:mechanism lat:ElectoralAccountability }""",
+    )
     assert int(rows[0][0].value) == counts["states"]
     # the recorded chain actor reaches an electorate through accountability records, at the recorded depth
     actor = meta["chain_actor"]
@@ -156,7 +165,9 @@ def test_shape_of_the_graph(sample):
     reach = _select(store, f"""ASK {{ <{actor}> (^lat:accountableActor/lat:forum)+ ?e . ?e a lat:Electorate }}""")
     assert reach
     # membership intervals use xsd:date only (never gYear), apart from the planted string dates
-    kinds = {row[0].value for row in _select(store, "SELECT DISTINCT (DATATYPE(?d) AS ?t) WHERE { ?x lat:startDate ?d }")}
+    kinds = {
+        row[0].value for row in _select(store, "SELECT DISTINCT (DATATYPE(?d) AS ?t) WHERE { ?x lat:startDate ?d }")
+    }
     assert kinds == {ns.PREFIXES["xsd"] + "date", ns.PREFIXES["xsd"] + "string"}
 
 
@@ -171,8 +182,11 @@ def test_only_declared_ontology_terms_are_used(sample):
     onto = ox.Store()
     for f in paths.ONTOLOGY_DIR.glob("*.ttl"):
         onto.load(path=str(f), format=ox.RdfFormat.TURTLE)
-    declared = {q.subject.value for q in onto.quads_for_pattern(None, ox.NamedNode(ns.PREFIXES["rdf"] + "type"), None, None)
-                if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(ns.LAT)}
+    declared = {
+        q.subject.value
+        for q in onto.quads_for_pattern(None, ox.NamedNode(ns.PREFIXES["rdf"] + "type"), None, None)
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(ns.LAT)
+    }
     assert len(declared) > 100
     path, _, _ = sample
     used = set(re.findall(r"<(https://w3id\.org/lattice/ontology#[A-Za-z]+)>", path.read_text()))
@@ -182,20 +196,25 @@ def test_only_declared_ontology_terms_are_used(sample):
 
 def test_cli_writes_file_and_sidecar(tmp_path, capsys):
     out = tmp_path / "cli.ttl"
-    assert main(["synth", "--triples", "2e3", "--seed", "1", "--out", str(out)]) == 0
+    assert main(["synth", "--triples", "2e3", "--seed", "1", "--output", str(out)]) == 0
     assert out.is_file() and sidecar_path(out).is_file()
     assert "planted violations" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("args", [
-    ["--triples", "ten"], ["--triples", "10"], ["--triples", "5000", "--violation-rate", "2"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--triples", "ten"],
+        ["--triples", "10"],
+        ["--triples", "5000", "--violation-rate", "2"],
+    ],
+)
 def test_cli_rejects_bad_arguments(tmp_path, capsys, args):
     out = tmp_path / "bad.nt"
-    assert main(["synth", *args, "--out", str(out)]) == 2
+    assert main(["synth", *args, "--output", str(out)]) == 2
     assert not out.exists()
     assert "Traceback" not in capsys.readouterr().err
 
 
 def test_cli_rejects_unknown_extension(tmp_path):
-    assert main(["synth", "--triples", "5000", "--out", str(tmp_path / "g.rdf")]) == 2
+    assert main(["synth", "--triples", "5000", "--output", str(tmp_path / "g.rdf")]) == 2

@@ -22,9 +22,10 @@ FLOOR = 118
 
 
 def suite_root(shared_dir) -> Path:
+    from tests.support import need_shared
+
     root = shared_dir / "data" / "w3c-tests" / "shacl"
-    if not (root / "manifest.ttl").is_file():
-        pytest.skip("the W3C SHACL test suite is not in ../shared/data/w3c-tests/shacl")
+    need_shared(root / "manifest.ttl", "the W3C SHACL test suite in ../shared/data/w3c-tests/shacl")
     return root
 
 
@@ -51,8 +52,9 @@ def test_known_failures_are_exactly_the_failing_cases(outcomes):
 
 def test_a_wrong_engine_would_fail_the_comparison(outcomes):
     """The comparison itself can fail: an engine that reports nothing does not pass a violating case."""
-    from kg.shacl.w3c import Case, run_case as run
+    from kg.shacl.w3c import Case
+    from kg.shacl.w3c import run_case as run
 
     case = next(o.case for o in outcomes.values() if o.case.name == "core/node/class-001")
-    empty = Case(**{**case.__dict__, "expected": case.expected + [dict(case.expected[0], focus="urn:none")]})
+    empty = Case(**{**case.__dict__, "expected": [*case.expected, dict(case.expected[0], focus="urn:none")]})
     assert not run(empty, "fast").passed

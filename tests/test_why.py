@@ -7,7 +7,8 @@ import json
 import pytest
 
 from kg.errors import UsageError
-from kg.why import compact, explain, parse_term
+from kg.namespaces import compact
+from kg.why import explain, parse_term
 
 LAT = "https://w3id.org/lattice/ontology#"
 ID = "https://w3id.org/lattice/id/"
@@ -15,6 +16,7 @@ SRC = "https://w3id.org/lattice/source/"
 
 
 # ---------------------------------------------------------------- parsing
+
 
 def test_parse_prefixed_names_with_slashes_and_full_iris():
     assert parse_term("lat-id:state/USA", "subject", False) == ("iri", ID + "state/USA")
@@ -40,11 +42,12 @@ def test_parse_rejects_unknown_prefix_and_literal_subjects():
 
 
 def test_compact_uses_the_longest_namespace():
-    assert compact(ID + "state/USA") == "lat-id:state/USA"
-    assert compact("http://example.org/x") == "<http://example.org/x>"
+    assert compact(ID + "state/USA", angle=True) == "lat-id:state/USA"
+    assert compact("http://example.org/x", angle=True) == "<http://example.org/x>"
 
 
 # ---------------------------------------------------------------- the provenance rule on the built dataset
+
 
 def test_reified_fact_gives_its_own_passage(built_store):
     found = explain(built_store, "lat-id:combined-maritime-forces", "lat:foundingDate", "2001-01-01")
@@ -89,6 +92,7 @@ def test_statement_not_in_graph_has_no_source(built_store):
 
 # ---------------------------------------------------------------- command line
 
+
 def _run(built_dataset, capsys, *args):
     """Run the `why` subcommand as the CLI does: parse, call run(), map LatticeError to its exit code."""
     import argparse
@@ -130,7 +134,7 @@ def test_cli_exit_2_on_bad_term(built_dataset, capsys):
 
 
 def test_cli_json_output(built_dataset, capsys):
-    code, out, _ = _run(built_dataset, capsys, "--json", "lat-id:state/CAN", "lat:memberOf", "lat-id:g7")
+    code, out, _ = _run(built_dataset, capsys, "--format", "json", "lat-id:state/CAN", "lat:memberOf", "lat-id:g7")
     assert code == 0
     data = json.loads(out)
     assert data["via"] == "record" and data["sources"]

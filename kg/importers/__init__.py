@@ -338,7 +338,7 @@ class Curated:
             return
         import pyoxigraph as ox
 
-        from kg.errors import from_oxigraph_syntax_error
+        from kg.fileio import from_oxigraph_syntax_error
 
         wanted = {LAT + k: k for k in self.KEYS}
         for path in files:
@@ -466,8 +466,10 @@ class Spell:
 
 def _common_options() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--out", metavar="FILE", type=Path,
-                   help="write the N-Triples here instead of $LATTICE_HOME/imports/<name>.nq")
+    from kg.cliopts import add_output
+
+    add_output(p, "write the N-Triples here instead of $LATTICE_HOME/imports/<name>.nq", dest="out", metavar="FILE",
+               type=Path)
     p.add_argument("--curated", metavar="DIR", type=Path, default=None,
                    help="curated Turtle folder: its keys (lat:cowIgoCode, lat:migoId, lat:iigoId, lat:ggoTreatyId) link "
                         "imported bodies to curated ones, and states or data sets it already describes are not "
@@ -495,7 +497,7 @@ def register(subparsers) -> None:
                     "created cites the data set (a lat:Dataset with title, version, citation and licence). "
                     "Rejected rows are listed with their line numbers; the output is written atomically.",
     )
-    sub = parser.add_subparsers(dest="import_kind", metavar="DATASET")
+    sub = parser.add_subparsers(dest="import_kind", metavar="DATASET", help="the data set to import")
     common = _common_options()
     for name, module_name in IMPORTERS.items():
         module = importlib.import_module(module_name)
@@ -563,7 +565,7 @@ def import_file(name: str, *files, out: Path | None = None, curated: Path | None
     register(sub)
     argv = ["import", name, *map(str, files)]
     if out is not None:
-        argv += ["--out", str(out)]
+        argv += ["--output", str(out)]
     if curated is not None:
         argv += ["--curated", str(curated)]
     if not link:

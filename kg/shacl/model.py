@@ -2,35 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
+from kg.namespaces import OWL, RDF, RDFS, SH
 from kg.shacl.paths import PathError, read_list, render_path
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+Term = Any  # a pyoxigraph term: NamedNode, BlankNode or Literal
 
 
 class ShapesError(ValueError):
     """The shapes graph is not well-formed SHACL (or uses a feature the engine refuses)."""
 
 
-def is_true(t) -> bool:
+def is_true(t: Term) -> bool:
     """True for the literal true. SHACL's own tests (uniqueLang-002) want "1"^^xsd:boolean not to count; the
     parser turns it into "true", so that test is one of the two the engine fails."""
     return isinstance(t, ox.Literal) and t.value == "true"
 
 
-def any_true(terms) -> bool:
+def any_true(terms: Iterable[Term]) -> bool:
     """True when one of TERMS is a true boolean literal (a shape parameter such as sh:closed)."""
     return any(is_true(t) for t in terms)
 
 
-def term_id(t) -> str:
+def term_id(t: Term) -> str:
     """A term as Result strings show it: IRI, "_:id", or a literal in N-Triples syntax."""
     if isinstance(t, ox.NamedNode):
         return t.value
@@ -39,7 +38,8 @@ def term_id(t) -> str:
     return str(t)
 
 
-def kind(t) -> str:
+def kind(t: Term) -> str:
+    """The kind of a term as SHACL paths need it: iri, bnode or literal."""
     if isinstance(t, ox.NamedNode):
         return "iri"
     if isinstance(t, ox.BlankNode):
@@ -50,34 +50,34 @@ def kind(t) -> str:
 class Graph:
     """A small in-memory index (subject -> predicate -> objects) of the shapes graph."""
 
-    def __init__(self, store, graph=None):
-        self.spo: dict = {}
-        self.pos: dict = {}
+    def __init__(self, store: ox.Store, graph: ox.NamedNode | None = None) -> None:
+        self.spo: dict[Term, dict[str, list[Term]]] = {}
+        self.pos: dict[str, list[tuple[Term, Term]]] = {}
         g = graph if graph is not None else ox.DefaultGraph()
         for q in store.quads_for_pattern(None, None, None, g):
             self.spo.setdefault(q.subject, {}).setdefault(q.predicate.value, []).append(q.object)
             self.pos.setdefault(q.predicate.value, []).append((q.subject, q.object))
 
-    def objects(self, s, p: str) -> list:
+    def objects(self, s: Term, p: str) -> list[Term]:
         return self.spo.get(s, {}).get(p, [])
 
-    def one(self, s, p: str):
+    def one(self, s: Term, p: str) -> Term | None:
         v = self.objects(s, p)
         return v[0] if v else None
 
-    def subjects(self, p: str, o=None) -> list:
+    def subjects(self, p: str, o: Term | None = None) -> list[Term]:
         return [s for s, oo in self.pos.get(p, []) if o is None or oo == o]
 
-    def pairs(self, p: str) -> list:
+    def pairs(self, p: str) -> list[tuple[Term, Term]]:
         return list(self.pos.get(p, []))
 
-    def list(self, node) -> list:
+    def list(self, node: Term) -> list[Term]:
         try:
             return read_list(node, self.objects)
         except PathError as err:
             raise ShapesError(str(err)) from None
 
-    def is_true(self, s, p: str) -> bool:
+    def is_true(self, s: Term, p: str) -> bool:
         return is_true(self.one(s, p))
 
 
@@ -90,13 +90,13 @@ class Shape:
     path: str | None = None  # SPARQL property path text, None for node shapes
     path_result: str | None = None  # the path as Result.path shows it (IRI or SPARQL path text)
     severity: str = "Violation"
-    messages: list = field(default_factory=list)
+    messages: list[Term] = field(default_factory=list)
     deactivated: bool = False
-    target_nodes: list = field(default_factory=list)
-    target_classes: list = field(default_factory=list)
-    target_subjects_of: list = field(default_factory=list)
-    target_objects_of: list = field(default_factory=list)
-    params: dict = field(default_factory=dict)  # predicate local name -> list of values
+    target_nodes: list[Term] = field(default_factory=list)
+    target_classes: list[Term] = field(default_factory=list)
+    target_subjects_of: list[Term] = field(default_factory=list)
+    target_objects_of: list[Term] = field(default_factory=list)
+    params: dict[str, list[Term]] = field(default_factory=dict)  # predicate local name -> list of values
 
     @property
     def is_property(self) -> bool:
@@ -110,7 +110,7 @@ class Shape:
         return pick_message(self.messages)
 
 
-def pick_message(msgs) -> str | None:
+def pick_message(msgs: list[Term]) -> str | None:
     """The English or untagged message among language variants."""
     if not msgs:
         return None
@@ -123,25 +123,54 @@ def pick_message(msgs) -> str | None:
 SHAPE_VALUED = ("node", "property", "not", "qualifiedValueShape")
 LIST_OF_SHAPES = ("and", "or", "xone")
 PARAMS = (
-    "class", "datatype", "nodeKind", "minCount", "maxCount", "minExclusive", "minInclusive", "maxExclusive",
-    "maxInclusive", "minLength", "maxLength", "pattern", "flags", "languageIn", "uniqueLang", "equals",
-    "disjoint", "lessThan", "lessThanOrEquals", "not", "and", "or", "xone", "node", "property",
-    "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount", "qualifiedValueShapesDisjoint", "closed",
-    "ignoredProperties", "hasValue", "in", "sparql",
+    "class",
+    "datatype",
+    "nodeKind",
+    "minCount",
+    "maxCount",
+    "minExclusive",
+    "minInclusive",
+    "maxExclusive",
+    "maxInclusive",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "flags",
+    "languageIn",
+    "uniqueLang",
+    "equals",
+    "disjoint",
+    "lessThan",
+    "lessThanOrEquals",
+    "not",
+    "and",
+    "or",
+    "xone",
+    "node",
+    "property",
+    "qualifiedValueShape",
+    "qualifiedMinCount",
+    "qualifiedMaxCount",
+    "qualifiedValueShapesDisjoint",
+    "closed",
+    "ignoredProperties",
+    "hasValue",
+    "in",
+    "sparql",
 )
 
 
-def read_shapes(g: Graph) -> dict:
+def read_shapes(g: Graph) -> dict[Term, Shape]:
     """Every shape in the shapes graph, keyed by its node."""
-    nodes = set()
+    nodes: set[Term] = set()
     for t in ("NodeShape", "PropertyShape"):
-        nodes.update(g.subjects(RDF + "type", ox.NamedNode(SH + t)))
+        nodes.update(g.subjects(RDF.type, ox.NamedNode(SH.term(t))))
     for p in ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf", "path"):
-        nodes.update(s for s, _ in g.pairs(SH + p))
+        nodes.update(s for s, _ in g.pairs(SH.term(p)))
     for p in SHAPE_VALUED:
-        nodes.update(o for _, o in g.pairs(SH + p))
+        nodes.update(o for _, o in g.pairs(SH.term(p)))
     for p in LIST_OF_SHAPES:
-        for _, lst in g.pairs(SH + p):
+        for _, lst in g.pairs(SH.term(p)):
             nodes.update(g.list(lst))
     shapes = {}
     for n in nodes:
@@ -151,31 +180,33 @@ def read_shapes(g: Graph) -> dict:
     return shapes
 
 
-def read_shape(g: Graph, n) -> Shape:
+def read_shape(g: Graph, n: Term) -> Shape:
+    """The shape at node N."""
     s = Shape(node=n, id=term_id(n))
-    p = g.one(n, SH + "path")
+    p = g.one(n, SH.path)
     if p is not None:
         try:
             s.path = render_path(p, g.objects, kind)
         except PathError as err:
             raise ShapesError(f"{term_id(n)}: {err}") from None
         s.path_result = p.value if isinstance(p, ox.NamedNode) else s.path
-    sev = g.one(n, SH + "severity")
+    sev = g.one(n, SH.severity)
     if sev is not None:
-        s.severity = sev.value[len(SH):] if sev.value.startswith(SH) else sev.value
-    s.messages = g.objects(n, SH + "message")
-    s.deactivated = g.is_true(n, SH + "deactivated")
-    s.target_nodes = g.objects(n, SH + "targetNode")
-    s.target_classes = list(g.objects(n, SH + "targetClass"))
-    s.target_subjects_of = g.objects(n, SH + "targetSubjectsOf")
-    s.target_objects_of = g.objects(n, SH + "targetObjectsOf")
+        s.severity = sev.value.removeprefix(SH)
+    s.messages = g.objects(n, SH.message)
+    s.deactivated = g.is_true(n, SH.deactivated)
+    s.target_nodes = g.objects(n, SH.targetNode)
+    s.target_classes = list(g.objects(n, SH.targetClass))
+    s.target_subjects_of = g.objects(n, SH.targetSubjectsOf)
+    s.target_objects_of = g.objects(n, SH.targetObjectsOf)
     # implicit class target: the shape is also a class
-    types = g.objects(n, RDF + "type")
-    if any(t.value in (RDFS + "Class", OWL + "Class") for t in types if isinstance(t, ox.NamedNode)) \
-            and isinstance(n, ox.NamedNode):
+    types = g.objects(n, RDF.type)
+    if any(t.value in (RDFS.Class, OWL.Class) for t in types if isinstance(t, ox.NamedNode)) and isinstance(
+        n, ox.NamedNode
+    ):
         s.target_classes.append(n)
     for name in PARAMS:
-        vals = g.objects(n, SH + name)
+        vals = g.objects(n, SH.term(name))
         if vals:
             s.params[name] = vals
     return s

@@ -7,12 +7,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.shacl.model import SH, Graph, is_true, kind, term_id
+from kg.namespaces import MF, RDFS, SH, SHT
+from kg.shacl.model import Graph, Term, is_true, kind, term_id
 from kg.shacl.paths import PathError, render_path
-
-MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
-SHT = "http://www.w3.org/ns/shacl-test#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+from kg.shacl.result import Result
 
 
 @dataclass
@@ -26,28 +24,26 @@ class Case:
     label: str = ""
     expect_failure: bool = False
     expect_conforms: bool | None = None
-    expected: list = field(default_factory=list)  # dicts: focus, path, value, component, severity, shape
+    expected: list[dict[str, str | None]] = field(
+        default_factory=list
+    )  # dicts: focus, path, value, component, severity, shape
 
 
 @dataclass
 class Outcome:
+    """Whether one case passed, and why not."""
+
     case: Case
     passed: bool
     detail: str = ""
 
 
-def _resolve(base: Path, iri: str) -> Path:
-    if iri.startswith("file://"):
-        return Path(iri[len("file://"):])
-    return (base.parent / iri).resolve()
-
-
 def load_cases(root: Path) -> list[Case]:
     """Every test case reachable from ROOT/manifest.ttl through mf:include."""
     cases: list[Case] = []
-    seen = set()
+    seen: set[Path] = set()
 
-    def visit(manifest: Path):
+    def visit(manifest: Path) -> None:
         manifest = manifest.resolve()
         if manifest in seen or not manifest.is_file():
             return
@@ -56,9 +52,9 @@ def load_cases(root: Path) -> list[Case]:
         store = ox.Store()
         store.load(path=str(manifest), format=ox.RdfFormat.TURTLE, base_iri=base_iri)
         g = Graph(store)
-        for _, inc in g.pairs(MF + "include"):
-            visit(Path(inc.value[len("file://"):]))
-        for _, lst in g.pairs(MF + "entries"):
+        for _, inc in g.pairs(MF.include):
+            visit(Path(inc.value[len("file://") :]))
+        for _, lst in g.pairs(MF.entries):
             for entry in g.list(lst):
                 cases.append(_case(g, entry, manifest, root))
 
@@ -66,24 +62,30 @@ def load_cases(root: Path) -> list[Case]:
     return cases
 
 
-def _case(g: Graph, entry, manifest: Path, root: Path) -> Case:
-    action = g.one(entry, MF + "action")
-    data = g.one(action, SHT + "dataGraph")
-    shapes = g.one(action, SHT + "shapesGraph")
+def _case(g: Graph, entry: Term, manifest: Path, root: Path) -> Case:
+    action = g.one(entry, MF.action)
+    data = g.one(action, SHT.dataGraph)
+    shapes = g.one(action, SHT.shapesGraph)
+    if data is None or shapes is None:
+        raise ValueError(f"{manifest}: {term_id(entry)} names no data or shapes graph")
     rel = manifest.parent.relative_to(root.resolve())
     local = entry.value.rsplit("/", 1)[-1] if isinstance(entry, ox.NamedNode) else term_id(entry)
-    label = g.one(entry, RDFS + "label")
-    case = Case(name=f"{rel.as_posix()}/{local}", file=manifest,
-                data=Path(data.value[len("file://"):]), shapes=Path(shapes.value[len("file://"):]),
-                label=label.value if label is not None else "")
-    result = g.one(entry, MF + "result")
-    if isinstance(result, ox.NamedNode) and result.value == SHT + "Failure":
+    label = g.one(entry, RDFS.label)
+    case = Case(
+        name=f"{rel.as_posix()}/{local}",
+        file=manifest,
+        data=Path(data.value[len("file://") :]),
+        shapes=Path(shapes.value[len("file://") :]),
+        label=label.value if label is not None else "",
+    )
+    result = g.one(entry, MF.result)
+    if isinstance(result, ox.NamedNode) and result.value == SHT.Failure:
         case.expect_failure = True
         return case
-    conforms = g.one(result, SH + "conforms")
+    conforms = g.one(result, SH.conforms)
     case.expect_conforms = is_true(conforms)
-    for r in g.objects(result, SH + "result"):
-        path = g.one(r, SH + "resultPath")
+    for r in g.objects(result, SH.result):
+        path = g.one(r, SH.resultPath)
         if path is None:
             path_s = None
         elif isinstance(path, ox.NamedNode):
@@ -93,19 +95,21 @@ def _case(g: Graph, entry, manifest: Path, root: Path) -> Case:
                 path_s = render_path(path, g.objects, kind)
             except PathError:
                 path_s = "*"
-        sev = g.one(r, SH + "resultSeverity")
-        case.expected.append({
-            "focus": _pattern(g.one(r, SH + "focusNode")),
-            "value": _pattern(g.one(r, SH + "value")),
-            "path": path_s,
-            "component": _pattern(g.one(r, SH + "sourceConstraintComponent")),
-            "severity": sev.value[len(SH):] if sev is not None and sev.value.startswith(SH) else None,
-            "shape": _pattern(g.one(r, SH + "sourceShape")),
-        })
+        sev = g.one(r, SH.resultSeverity)
+        case.expected.append(
+            {
+                "focus": _pattern(g.one(r, SH.focusNode)),
+                "value": _pattern(g.one(r, SH.value)),
+                "path": path_s,
+                "component": _pattern(g.one(r, SH.sourceConstraintComponent)),
+                "severity": sev.value[len(SH) :] if sev is not None and sev.value.startswith(SH) else None,
+                "shape": _pattern(g.one(r, SH.sourceShape)),
+            }
+        )
     return case
 
 
-def _pattern(t):
+def _pattern(t: Term) -> str | None:
     """A term to match: None when absent, "*" for blank nodes (any term matches), else its Result string."""
     if t is None:
         return None
@@ -114,7 +118,7 @@ def _pattern(t):
     return term_id(t)
 
 
-_CANON: dict = {}
+_CANON: dict[str, str] = {}
 
 
 def canonical(term: str | None) -> str | None:
@@ -131,15 +135,21 @@ def canonical(term: str | None) -> str | None:
     return _CANON[term]
 
 
-def _matches(exp: dict, r) -> bool:
-    def eq(e, a):
+def _matches(exp: dict[str, str | None], r: Result) -> bool:
+    def eq(e: str | None, a: str | None) -> bool:
         return e == "*" or e == canonical(a)
 
-    return (eq(exp["focus"], r.focus) and eq(exp["shape"], r.shape) and eq(exp["component"], r.component)
-            and (exp["severity"] is None or exp["severity"] == r.severity)
-            and ((exp["value"] is None and r.value is None) or (exp["value"] is not None and r.value is not None
-                                                                 and eq(exp["value"], r.value)))
-            and (exp["path"] == "*" or exp["path"] == r.path or (exp["path"] is None and r.path is None)))
+    return (
+        eq(exp["focus"], r.focus)
+        and eq(exp["shape"], r.shape)
+        and eq(exp["component"], r.component)
+        and (exp["severity"] is None or exp["severity"] == r.severity)
+        and (
+            (exp["value"] is None and r.value is None)
+            or (exp["value"] is not None and r.value is not None and eq(exp["value"], r.value))
+        )
+        and (exp["path"] == "*" or exp["path"] == r.path or (exp["path"] is None and r.path is None))
+    )
 
 
 def run_case(case: Case, engine: str = "fast") -> Outcome:
@@ -167,7 +177,7 @@ def run_case(case: Case, engine: str = "fast") -> Outcome:
     return Outcome(case, True)
 
 
-def _validate(case: Case, engine: str) -> list:
+def _validate(case: Case, engine: str) -> list[Result]:
     if engine == "fast":
         from kg.shacl import validate_store
 
@@ -175,18 +185,21 @@ def _validate(case: Case, engine: str) -> list:
         store.load(path=str(case.data), format=ox.RdfFormat.TURTLE, base_iri=case.data.as_uri())
         if case.shapes == case.data:
             return validate_store(store, None)
-        shapes = ox.Store()
-        shapes.load(path=str(case.shapes), format=ox.RdfFormat.TURTLE, base_iri=case.shapes.as_uri())
-        return validate_store(store, shapes)
+        shapes_store = ox.Store()
+        shapes_store.load(path=str(case.shapes), format=ox.RdfFormat.TURTLE, base_iri=case.shapes.as_uri())
+        return validate_store(store, shapes_store)
     if engine == "pyshacl":
         import pyshacl
         import rdflib
 
-        from kg.validate import results_from_report_graph
+        from kg.shacl.reference import results_from_report_graph
 
         data = rdflib.Graph().parse(str(case.data), format="turtle", publicID=case.data.as_uri())
-        shapes = data if case.shapes == case.data else rdflib.Graph().parse(
-            str(case.shapes), format="turtle", publicID=case.shapes.as_uri())
+        shapes = (
+            data
+            if case.shapes == case.data
+            else rdflib.Graph().parse(str(case.shapes), format="turtle", publicID=case.shapes.as_uri())
+        )
         _c, report, _t = pyshacl.validate(data, shacl_graph=shapes, advanced=True)
         return results_from_report_graph(report, shapes)
     raise ValueError(f"unknown engine {engine!r}")
