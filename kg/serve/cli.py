@@ -43,6 +43,12 @@ def add_arguments(p) -> None:
                    help="memory a query may use beyond the shared store before its worker is killed (default 1024)")
     p.add_argument("--max-connections", type=int, default=4096, metavar="N",
                    help="open connections (default 4096); beyond, the longest-idle one is closed")
+    p.add_argument("--idle-timeout", type=float, default=15.0, metavar="S",
+                   help="close a connection idle for S seconds (default 15)")
+    p.add_argument("--header-timeout", type=float, default=10.0, metavar="S",
+                   help="close a connection whose request line and headers take longer than S seconds (default 10)")
+    p.add_argument("--body-timeout", type=float, default=30.0, metavar="S",
+                   help="close a connection whose request body takes longer than S seconds (default 30)")
     p.add_argument("--verbose", "-v", action="store_true", help="log every request to stderr")
 
 
@@ -83,6 +89,8 @@ def config_from_args(args) -> ServeConfig:
         raise UsageError("--token-file only makes sense with --allow-update")
     if args.timeout <= 0 or args.max_rows <= 0 or args.max_body <= 0:
         raise UsageError("--timeout, --max-rows and --max-body must be positive")
+    if min(args.idle_timeout, args.header_timeout, args.body_timeout) <= 0:
+        raise UsageError("--idle-timeout, --header-timeout and --body-timeout must be positive")
     if args.workers < 1 or args.worker_memory < 64 or args.max_connections < 16:
         raise UsageError("--workers must be at least 1, --worker-memory at least 64, --max-connections at least 16")
     public = args.public_url
@@ -93,7 +101,9 @@ def config_from_args(args) -> ServeConfig:
     allowed = frozenset(h.strip().lower() for h in args.allow_service.split(",") if h.strip())
     return ServeConfig(timeout=args.timeout, max_rows=args.max_rows, max_body=args.max_body,
                        allow_update=args.allow_update, token=token, allowed_services=allowed, slots=args.workers,
-                       worker_memory_mb=args.worker_memory, public_url=public, max_connections=args.max_connections)
+                       worker_memory_mb=args.worker_memory, public_url=public, max_connections=args.max_connections,
+                       idle_timeout=args.idle_timeout, header_timeout=args.header_timeout,
+                       body_timeout=args.body_timeout)
 
 
 def run(args) -> int:
@@ -114,7 +124,7 @@ def run(args) -> int:
     store_path = str(Path(args.store).expanduser()) if args.store else None
     try:
         zygote = Zygote(lambda: load_store(dataset, args.store), store_path=store_path,
-                        memory_mb=config.worker_memory_mb)
+                        memory_mb=config.worker_memory_mb, confine=not config.allowed_services)
     except RuntimeError as exc:
         sock.close()
         raise UsageError(f"cannot serve: {exc}") from None

@@ -111,8 +111,11 @@ class Jobs:
         started = time.perf_counter()
         answer = bool(self.store.query("ASK { ?s ?p ?o }", use_default_graph_as_union=True))
         ms = (time.perf_counter() - started) * 1000
-        return 200, "text/plain; charset=utf-8", {}, f"ok (store {'holds data' if answer else 'empty'}; " \
-                                                     f"{ms:.1f} ms)\n".encode()
+        from kg.serve.sandbox import network_is_forbidden
+
+        network = "blocked" if network_is_forbidden() else "open (--allow-service)"
+        text = f"ok: store {'holds data' if answer else 'empty'}; query {ms:.1f} ms; worker network {network}\n"
+        return 200, "text/plain; charset=utf-8", {}, text.encode()
 
     def job_sizes(self) -> Reply:
         """Triples per named graph, as N-Triples-free plain lines `count graph`."""

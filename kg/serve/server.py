@@ -74,13 +74,6 @@ def guarded_protocol(config: ServeConfig):
             elif not self.transport.is_closing():
                 self.transport.close()
 
-        def data_received(self, data: bytes) -> None:
-            if self._stage == "idle" and data[:1] not in (b"", b"\r", b"\n") and b" HTTP/" not in data[:MAX_URL_BYTES] \
-                    and b"\n" in data[:MAX_URL_BYTES]:
-                self.send_400_response("HTTP/0.9 and request lines without a version are not accepted.")
-                return
-            super().data_received(data)
-
         def on_message_begin(self) -> None:
             super().on_message_begin()
             self._stage = "headers"
@@ -106,6 +99,9 @@ def guarded_protocol(config: ServeConfig):
         def on_headers_complete(self) -> None:
             if self._content_lengths > 1:
                 self.send_400_response("Duplicate Content-Length header.")
+                return
+            if self.parser.get_http_version() not in ("1.0", "1.1"):
+                self.send_400_response("Only HTTP/1.0 and HTTP/1.1 requests are accepted.")
                 return
             if self.transport.is_closing():
                 return

@@ -64,7 +64,8 @@ async def _arecv(reader: asyncio.StreamReader) -> tuple[dict, bytes]:
 # ------------------------------------------------------------------------------- worker process
 
 
-def _worker_main(sock: socket.socket, store, store_path: str | None, memory_mb: int, nice: int) -> None:
+def _worker_main(sock: socket.socket, store, store_path: str | None, memory_mb: int, nice: int,
+                 confine: bool = True) -> None:
     """The body of a forked worker: confine, then answer jobs until the socket closes."""
     from kg.serve import sandbox
     from kg.serve.jobs import Jobs
@@ -79,7 +80,7 @@ def _worker_main(sock: socket.socket, store, store_path: str | None, memory_mb: 
         import pyoxigraph as ox
 
         store = ox.Store.read_only(store_path)
-    confined = sandbox.forbid_network()
+    confined = sandbox.forbid_network() if confine else False
     threading.stack_size(64 << 20)  # deep (but allowed) nesting needs more than the default 8 MB
     jobs = Jobs(store)
 
@@ -121,7 +122,7 @@ def _worker_main(sock: socket.socket, store, store_path: str | None, memory_mb: 
 # ------------------------------------------------------------------------------------- zygote
 
 
-def _zygote_main(chan: socket.socket, load, store_path: str | None, memory_mb: int) -> None:
+def _zygote_main(chan: socket.socket, load, store_path: str | None, memory_mb: int, confine: bool) -> None:
     """The zygote: load the store, then fork workers and apply updates on request, one at a time."""
     from kg.serve import sandbox
 
@@ -153,7 +154,7 @@ def _zygote_main(chan: socket.socket, load, store_path: str | None, memory_mb: i
                 try:
                     chan.close()
                     parent_end.close()
-                    _worker_main(child_end, store, snapshots.current, memory_mb, int(msg.get("nice", 0)))
+                    _worker_main(child_end, store, snapshots.current, memory_mb, int(msg.get("nice", 0)), confine)
                 except BaseException as exc:  # noqa: BLE001 - a worker never returns into the zygote's loop
                     print(f"lattice worker failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
                     code = 1
@@ -254,7 +255,7 @@ def _apply_update(store, text: str, base_iri: str | None) -> dict:
 class Zygote:
     """The server's handle on the zygote process."""
 
-    def __init__(self, load, store_path: str | None = None, memory_mb: int = 1024):
+    def __init__(self, load, store_path: str | None = None, memory_mb: int = 1024, confine: bool = True):
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         sys.stdout.flush()
         sys.stderr.flush()
@@ -266,7 +267,7 @@ class Zygote:
                 keep = child.fileno()  # the listening socket and everything else the server holds: not here
                 os.closerange(3, keep)
                 os.closerange(keep + 1, 65536)
-                _zygote_main(child, load, store_path, memory_mb)
+                _zygote_main(child, load, store_path, memory_mb, confine)
             except BaseException as exc:  # noqa: BLE001 - reported, and the server sees the channel close
                 print(f"lattice zygote failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
                 code = 1
