@@ -358,7 +358,7 @@ class Pool:
 
     async def _spawn(self, lane: str) -> None:
         loop = asyncio.get_running_loop()
-        nice = 5 if lane == "open" else 0
+        nice = 10 if lane == "open" else 0
         pid, sock = await loop.run_in_executor(None, self.zygote.fork, nice)
         worker = Worker(pid, sock, lane, self.generation)
         worker.reader, worker.writer = await asyncio.open_unix_connection(sock=sock, limit=1 << 20)
