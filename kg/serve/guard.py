@@ -67,6 +67,7 @@ def limits_problem(text: str, max_depth: int = MAX_DEPTH, max_tokens: int = MAX_
     return None
 
 
+@lru_cache(maxsize=1024)
 def check_limits(text: str) -> None:
     """Raise LimitExceeded when TEXT is over a pre-parse limit; NUL characters are refused too."""
     if "\x00" in text:

@@ -358,7 +358,7 @@ class Pool:
 
     async def _spawn(self, lane: str) -> None:
         loop = asyncio.get_running_loop()
-        nice = 10 if lane == "open" else 0
+        nice = int(os.environ.get("LATTICE_NICE", "10")) if lane == "open" else 0
         pid, sock = await loop.run_in_executor(None, self.zygote.fork, nice)
         worker = Worker(pid, sock, lane, self.generation)
         worker.reader, worker.writer = await asyncio.open_unix_connection(sock=sock, limit=1 << 20)
@@ -388,7 +388,9 @@ class Pool:
                 self.deficit[lane] -= 1
                 self._spawn_soon(lane)
             try:
-                worker = await asyncio.wait_for(self.idle[lane].get(), max(0.0, deadline - time.monotonic()))
+                queue = self.idle[lane]
+                worker = queue.get_nowait() if not queue.empty() else \
+                    await asyncio.wait_for(queue.get(), max(0.0, deadline - time.monotonic()))
             except asyncio.TimeoutError:
                 raise RequestFailed(503, "the server is busy with other queries; try again shortly",
                                     {"Retry-After": "5"}) from None
@@ -396,20 +398,28 @@ class Pool:
                 break
             self._replace(worker)  # forked before the last update: it holds an old copy of the store
         done = False
+        expired: list = []
+
+        def expire():  # the time limit: the worker is killed, which ends the read below
+            expired.append(True)
+            worker.kill()
+
+        timer = asyncio.get_running_loop().call_later(timeout, expire)
         try:
             head = json.dumps(job).encode("utf-8")
             worker.writer.write(_LEN.pack(len(head)) + head + _LEN.pack(0))
-            reply, body = await asyncio.wait_for(_arecv(worker.reader), timeout)
+            reply, body = await _arecv(worker.reader)
             done = True
-        except asyncio.TimeoutError:
-            self.stats["killed_timeout"] += 1
-            raise RequestFailed(503, f"the query exceeded the time limit of {timeout:g} s",
-                                {"Retry-After": "10"}) from None
         except (EOFError, asyncio.IncompleteReadError, ConnectionError, OSError):
+            if expired:
+                self.stats["killed_timeout"] += 1
+                raise RequestFailed(503, f"the query exceeded the time limit of {timeout:g} s",
+                                    {"Retry-After": "10"}) from None
             self.stats["died"] += 1
             raise RequestFailed(503, "the query was stopped: it needed more memory than the worker limit "
                                 f"({self.config.worker_memory_mb} MB) or the engine failed on it") from None
         finally:
+            timer.cancel()
             if done and worker.generation == self.generation and not reply.get("retire"):
                 worker.confined = reply.get("confined")
                 self.idle[lane].put_nowait(worker)
