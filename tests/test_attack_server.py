@@ -251,3 +251,16 @@ def test_only_http_links_are_rendered(built_dataset, tmp_path):
         assert st == 200
         assert b'href="javascript:' not in page.lower()
         assert b'href="http://example.org/ok"' in page
+
+
+def test_fuzzed_variants_over_http(server, listener):
+    """A sample of the fuzz variants through the whole server: never a 5xx other than limits, never a leak."""
+    import random
+
+    from tests.test_attack_fuzz import variant
+
+    rng = random.Random(7)
+    for _ in range(60):
+        st, _, body = post_query(server, variant(rng, listener.url))
+        assert st in (200, 400, 403, 503), (st, body[:200])
+        assert SECRET not in body

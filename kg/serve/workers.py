@@ -132,6 +132,7 @@ def _zygote_main(chan: socket.socket, load, store_path: str | None, memory_mb: i
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
     snapshots = _Snapshots(store_path)
     try:
+        _preload()
         store = load()
         snapshots.take(store)
         _send(chan, {"ready": True})
@@ -236,6 +237,19 @@ def _remove_tree(path) -> None:
     import shutil
 
     shutil.rmtree(path, ignore_errors=True)
+
+
+def _preload() -> None:
+    """Import here, once, what workers use, so that a fresh worker answers at once (rdflib's SPARQL parser
+    alone takes a second or more to import: a worker killed at the time limit must not pay it again)."""
+    import rdflib.plugins.sparql.parser  # noqa: F401
+
+    import kg.namespaces  # noqa: F401
+    import kg.serve.jobs  # noqa: F401
+    import kg.serve.pages  # noqa: F401
+    from kg.serve.guard import remote_access_problem
+
+    remote_access_problem("SELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }", frozenset())
 
 
 def _apply_update(store, text: str, base_iri: str | None) -> dict:
