@@ -264,3 +264,16 @@ def test_fuzzed_variants_over_http(server, listener):
         st, _, body = post_query(server, variant(rng, listener.url))
         assert st in (200, 400, 403, 503), (st, body[:200])
         assert SECRET not in body
+
+
+@pytest.mark.slow
+def test_memory_cap_stops_growing_queries_long_before_the_time_limit(built_dataset):
+    """ORDER BY over a cartesian product and doubling CONCATs grew memory at ~400 MB/s until the process died."""
+    with KgServer(dataset=built_dataset, args=["--timeout", "30", "--worker-memory", "128", "--workers", "1"]) as s:
+        for name in ["ORDER BY over a cartesian product", "doubling CONCAT binds"]:
+            started = time.monotonic()
+            st, _, body = post_query(s, EXPENSIVE[name])
+            assert st == 503 and b"memory" in body, (name, st, body[:200])
+            assert time.monotonic() - started < 10
+        assert http("GET", s.url + "/health")[0] == 200
+        assert "Traceback" not in s.log_text() and "stack backtrace" not in s.log_text()

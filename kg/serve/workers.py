@@ -71,6 +71,7 @@ def _worker_main(sock: socket.socket, store, store_path: str | None, memory_mb: 
     from kg.serve.jobs import Jobs
 
     sandbox.die_with_parent()
+    os.environ["RUST_BACKTRACE"] = "0"  # an engine that runs out of its memory cap says so in one line
     if nice:
         try:
             os.nice(nice)
@@ -372,8 +373,13 @@ class Pool:
 
     async def _spawn(self, lane: str) -> None:
         loop = asyncio.get_running_loop()
-        nice = int(os.environ.get("LATTICE_NICE", "10")) if lane == "open" else 0
-        pid, sock = await loop.run_in_executor(None, self.zygote.fork, nice)
+        nice = 10 if lane == "open" else 0
+        try:
+            pid, sock = await loop.run_in_executor(None, self.zygote.fork, nice)
+        except (OSError, EOFError, RuntimeError, ValueError) as exc:
+            self.deficit[lane] += 1  # tried again by the next request of this lane
+            print(f"lattice: cannot fork a worker: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            return
         worker = Worker(pid, sock, lane, self.generation)
         worker.reader, worker.writer = await asyncio.open_unix_connection(sock=sock, limit=1 << 20)
         self.stats["forked"] += 1
