@@ -1,8 +1,7 @@
-"""Hostile files and inputs at the command line: refused with `file:line:col: cause` and exit 2, never a crash.
+"""Hostile files and inputs at the command line: refused with `file:line:col: cause` and exit 2, never a crash."""
 
-Each command runs in a subprocess under a 2 GB address-space limit, so a regression shows as a failed
-allocation or a signal, not as a machine out of memory.
-"""
+# Each command runs in a subprocess under a 2 GB address-space limit, so a regression shows as a failed
+# allocation or a signal, not as a machine out of memory.
 
 from __future__ import annotations
 

@@ -1,12 +1,11 @@
-"""Grammar-aware fuzzing of the remote-access decision: no query the guard lets through makes the engine connect.
+"""Grammar-aware fuzzing of the remote-access decision: no query the guard lets through makes the engine connect."""
 
-Each variant is assembled from SPARQL grammar pieces: a SERVICE (or a decoy of it) placed in code, in a string,
-in a comment, in an IRI or in a prefixed name, written with keyword case changes, codepoint escapes, local-name
-escapes, comment endings (LF or CR), tokens glued to the keyword (`true.SERVICE`, `?b)SERVICE`) and the
-lexical tricks that once fooled a text-matching guard. The oracle is the engine itself: every variant the guard
-allows is evaluated by pyoxigraph with no other protection, against a listener on 127.0.0.1 that counts
-connections. The count must stay 0.
-"""
+# Each variant is assembled from SPARQL grammar pieces: a SERVICE (or a decoy of it) placed in code, in a string,
+# in a comment, in an IRI or in a prefixed name, written with keyword case changes, codepoint escapes, local-name
+# escapes, comment endings (LF or CR), tokens glued to the keyword (`true.SERVICE`, `?b)SERVICE`) and the
+# lexical tricks that once fooled a text-matching guard. The oracle is the engine itself: every variant the guard
+# allows is evaluated by pyoxigraph with no other protection, against a listener on 127.0.0.1 that counts
+# connections. The count must stay 0.
 
 from __future__ import annotations
 

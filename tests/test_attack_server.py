@@ -1,8 +1,7 @@
-"""The endpoint under attack: SSRF, crashes, lock-ups and the low findings, over real HTTP on 127.0.0.1.
+"""The endpoint under attack: SSRF, crashes, lock-ups and the low findings, over real HTTP on 127.0.0.1."""
 
-A fake internal service (tests.attack_tools.Listener) counts every connection; after each test it must have
-seen none, and no response may carry what it would answer.
-"""
+# A fake internal service (tests.attack_tools.Listener) counts every connection; after each test it must have
+# seen none, and no response may carry what it would answer.
 
 from __future__ import annotations
 

@@ -1,12 +1,11 @@
-"""Query workers: a zygote process holds the store and forks confined workers; the server dispatches to them.
+"""Query workers: a zygote process holds the store and forks confined workers; the server dispatches to them."""
 
-The zygote is forked before the HTTP server starts any thread. It loads the store once and forks each worker
-on request, so workers share the store's memory copy-on-write. A worker forbids itself internet sockets
-(seccomp), caps its address space, and answers jobs over a Unix socket pair whose other end the zygote hands to
-the server. A job that runs past its time limit gets its worker killed (SIGKILL) and a fresh one forked;
-nothing a query does can outlive its time limit or take the server process down. Updates (token holders
-only) are applied by the zygote, after which every worker is replaced so that later queries see them.
-"""
+# The zygote is forked before the HTTP server starts any thread. It loads the store once and forks each worker
+# on request, so workers share the store's memory copy-on-write. A worker forbids itself internet sockets
+# (seccomp), caps its address space, and answers jobs over a Unix socket pair whose other end the zygote hands
+# to the server. A job that runs past its time limit gets its worker killed (SIGKILL) and a fresh one forked;
+# nothing a query does can outlive its time limit or take the server process down. Updates (token holders
+# only) are applied by the zygote, after which every worker is replaced so that later queries see them.
 
 from __future__ import annotations
 
