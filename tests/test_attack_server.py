@@ -276,3 +276,30 @@ def test_memory_cap_stops_growing_queries_long_before_the_time_limit(built_datas
             assert time.monotonic() - started < 10
         assert http("GET", s.url + "/health")[0] == 200
         assert "Traceback" not in s.log_text() and "stack backtrace" not in s.log_text()
+
+
+def test_named_queries_are_within_the_pre_parse_limits():
+    from kg.query import _with_prologue, list_queries
+    from kg.serve.guard import MAX_DEPTH, limits_problem
+
+    queries = list_queries()
+    assert queries
+    for info in queries:
+        text = _with_prologue(info.text)
+        assert limits_problem(text) is None, info.name
+        # with room to spare: half the depth limit
+        assert limits_problem(text, max_depth=MAX_DEPTH // 2) is None, info.name
+    assert limits_problem("SELECT * WHERE " + "{" * (MAX_DEPTH + 1)) is not None
+
+
+@pytest.mark.parametrize("text", [
+    '"' + "}" * 200 + '" ' + "{" * 100,                  # closers in a string do not hide real openers
+    "# " + "}" * 200 + "\r" + "{" * 100,                 # a CR ends the comment
+    "<" + "(" * 100 + ">",                               # brackets in an IRI-like token still count
+    "'''" + "{" * 100,                                   # an unterminated long string
+    "ex:a\\' " + "{" * 100 + " #'",                      # a local-name escape is no string opener
+])
+def test_pre_parse_depth_cannot_be_hidden(text):
+    from kg.serve.guard import limits_problem
+
+    assert limits_problem(text) is not None

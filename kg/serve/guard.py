@@ -7,7 +7,7 @@ from functools import lru_cache
 
 # Limits checked on the raw text before any parser sees it. pyoxigraph's parser recurses once per nesting
 # level and once per UNION branch or FILTER; a few thousand of either exhaust a thread's stack. The named
-# queries stay far below these figures (tests/test_attack_limits.py checks that they pass).
+# queries stay far below these figures (tests/test_attack_server.py checks that they pass).
 MAX_DEPTH = 64          # nesting of { ( [ together
 MAX_TOKENS = 20000      # lexical tokens
 MAX_OPERATORS = 1000    # UNION, OPTIONAL, MINUS, FILTER, BIND, VALUES, SELECT, EXISTS, GRAPH, SERVICE keywords
