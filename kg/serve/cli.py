@@ -113,7 +113,10 @@ def run(args) -> int:
 
     config = config_from_args(args)
     dataset = getattr(args, "dataset", None)
-    raise_file_limit()
+    files = raise_file_limit()
+    if config.max_connections > files - 64:  # past the file limit, accept() itself would fail
+        config.max_connections = max(16, files - 64)
+        print(f"--max-connections lowered to {config.max_connections} (open-file limit {files})", file=sys.stderr)
     try:
         sock = listen(args.host, args.port)
     except OSError as exc:
