@@ -128,7 +128,7 @@ def _zygote_main(chan: socket.socket, load, store_path: str | None, memory_mb: i
 
     sandbox.die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a signal to the process group: the server stops us in order
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
     snapshots = _Snapshots(store_path)
     try:
