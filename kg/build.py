@@ -171,6 +171,9 @@ def _load(store, src: Source) -> None:
         store.bulk_load(to_ntriples(parse(src.path)).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
         return
     fmt = rdf_format(src.path)
+    from kg.fileio import check_rdf_file
+
+    check_rdf_file(src.path, fmt)  # XML entities and deep JSON-LD are refused before parsing
     try:
         store.bulk_load(path=str(src.path), format=fmt, to_graph=graph, base_iri=src.path.as_uri())
     except SyntaxError as exc:
@@ -195,6 +198,7 @@ def build(out: Path | None = None, force: bool = False, extra: list[Path] | None
     say = progress or (lambda msg: None)
     started = time.perf_counter()
     with lock(out):
+        recover(out)
         manifest = read_manifest(out)
         if extra is None and manifest:
             extra = [Path(p) for p in manifest.get("extra", [])]
@@ -261,6 +265,30 @@ def build(out: Path | None = None, force: bool = False, extra: list[Path] | None
             raise
     result.seconds = time.perf_counter() - started
     return result
+
+
+def recover(out: Path) -> None:
+    """Finish or undo a swap a kill interrupted, and remove what killed builds left (call under lock(out)).
+
+    A kill between the two renames of _swap leaves no OUT but a complete OUT.tmp-PID (its manifest is written
+    last) and the previous OUT.old-PID: the newest complete one is put in place. Every other OUT.tmp-*,
+    OUT.old-* and unfinished on-disk index (OUT/store.tmp-*) is a leftover, since builds hold the lock.
+    """
+    parent = out.parent
+    if not parent.is_dir():
+        return
+    tmps = sorted(parent.glob(f"{out.name}.tmp-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    olds = sorted(parent.glob(f"{out.name}.old-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    if not out.exists():
+        for candidate in [t for t in tmps if (t / MANIFEST).is_file() and (t / DATASET).is_file()] + olds:
+            try:
+                os.replace(candidate, out)
+                break
+            except OSError:
+                continue
+    for leftover in tmps + olds + list(out.glob("*.tmp-*")):
+        if leftover.exists() and leftover != out:
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _swap(tmp: Path, out: Path) -> None:

@@ -83,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a read-only LATTICE_HOME, a full disk, an unreadable file: one line, exit 2
+        where = f": {exc.filename}" if getattr(exc, "filename", None) else ""
+        print(f"kg: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -103,6 +103,7 @@ def load_rdf(paths: Iterable[str | Path], store: ox.Store | None = None, graph: 
         if not p.is_file():
             raise InputError("no such file", path=p)
         fmt = rdf_format(p)
+        check_rdf_file(p, fmt)  # XML entities and deep JSON-LD are refused before any parser sees them
         try:
             if fmt.supports_datasets:
                 _merge_dataset_file(store, p, fmt, graph)
@@ -136,3 +137,75 @@ def atomic_write(path: str | Path, write: Callable[[str], object]) -> Path:
 def write_atomic(path: str | Path, text: str) -> Path:
     """Write TEXT (UTF-8) to PATH atomically."""
     return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+MAX_JSON_DEPTH = 100  # JSON-LD nesting ({ and [) a file may have; deeper files are refused, not parsed
+
+
+def check_rdf_file(path, fmt) -> None:
+    """Refuse, before any RDF parser sees it, an RDF/XML file that declares XML entities (billion laughs,
+    quadratic blow-up) and a JSON-LD file nested deeper than MAX_JSON_DEPTH; InputError with file:line:col."""
+    import pyoxigraph as ox
+
+    path = Path(path)
+    if fmt == ox.RdfFormat.RDF_XML:
+        _refuse_xml_entities(path)
+    elif fmt == ox.RdfFormat.JSON_LD:
+        _refuse_deep_json(path)
+
+
+def _refuse_xml_entities(path: Path) -> None:
+    """Stream the document through expat up to its root element; any entity declaration is refused."""
+    from xml.parsers import expat
+
+    class Stop(Exception):
+        pass
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def entity(*_args):
+        raise InputError("XML entity declarations are refused (they can expand to gigabytes)", path=path,
+                         line=parser.CurrentLineNumber, col=parser.CurrentColumnNumber + 1)
+
+    def root(*_args):
+        raise Stop
+
+    parser.EntityDeclHandler = entity
+    parser.StartElementHandler = root
+    try:
+        with open(path, "rb") as f:
+            while True:
+                chunk = f.read(1 << 16)
+                parser.Parse(chunk, not chunk)
+                if not chunk:
+                    break
+    except Stop:
+        return
+    except expat.ExpatError as exc:
+        raise InputError(f"not well-formed XML: {expat.ErrorString(exc.code)}", path=path, line=exc.lineno,
+                         col=exc.offset + 1) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+
+
+def _refuse_deep_json(path: Path, limit: int = MAX_JSON_DEPTH) -> None:
+    """Track the nesting of { and [ outside JSON strings; refuse the file at the first bracket past LIMIT."""
+    import re
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", path=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    depth = 0
+    for m in re.finditer(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', text, re.DOTALL):
+        token = m.group()
+        if token in "[{":
+            depth += 1
+            if depth > limit:
+                line = text.count("\n", 0, m.start()) + 1
+                col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+                raise InputError(f"JSON nested more than {limit} levels deep is refused", path=path, line=line,
+                                 col=col)
+        elif token in "]}":
+            depth = max(0, depth - 1)

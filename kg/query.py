@@ -355,6 +355,12 @@ def _with_prologue(text: str) -> str:
 
 def run_sparql(text: str, store=None, dataset=None, endpoint=None, timeout: float | None = 120):
     """Run SPARQL text; SELECT gives Rows, ASK a bool, CONSTRUCT/DESCRIBE a list of (s, p, o) strings."""
+    from kg.serve.guard import LimitExceeded, check_limits
+
+    try:
+        check_limits(text)  # pyoxigraph's parser recurses: deep nesting would crash the process
+    except LimitExceeded as exc:
+        raise InputError(f"query refused before parsing: {exc}", path="<query>") from None
     text = _with_prologue(text)
     kind = query_kind(text)
     if endpoint:
@@ -367,6 +373,9 @@ def run_sparql(text: str, store=None, dataset=None, endpoint=None, timeout: floa
         result = store.query(text, use_default_graph_as_union=True)
     except SyntaxError as exc:
         raise InputError(f"SPARQL syntax error: {exc}", path="<query>") from exc
+    except (RuntimeError, OSError, ValueError) as exc:  # unknown function, SERVICE failure, bad IRI ...
+        raise InputError(f"query evaluation failed: {str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__}",
+                         path="<query>") from None
     if kind == "ASK":
         return bool(result)
     if kind in ("CONSTRUCT", "DESCRIBE"):
@@ -583,7 +592,10 @@ def run_sparql_cli(args) -> int:
             p = Path(args.file)
             if not p.is_file():
                 raise InputError("no such file", path=p)
-            text = p.read_text(encoding="utf-8")
+            try:
+                text = p.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"not a UTF-8 text file (byte {exc.start})", path=p) from None
     elif args.query:
         text = args.query
     else:

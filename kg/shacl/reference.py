@@ -64,8 +64,11 @@ def rdflib_from_files(files: Iterable[str | Path]) -> rdflib.Graph:
     """One rdflib Graph with every triple of FILES (all graphs of a dataset file merged), parsed by rdflib."""
     import rdflib
 
+    from kg.fileio import check_rdf_file, rdf_format
+
     g = rdflib.Graph()
     for f in files:
+        check_rdf_file(f, rdf_format(f))  # XML entities and deep JSON-LD are refused before rdflib parses them
         fmt = rdflib_format(Path(f))
         if fmt in ("nquads", "trig"):
             ds = rdflib.Dataset()

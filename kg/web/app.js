@@ -28,8 +28,8 @@ function shorten(iri) {
 }
 
 function localHref(iri) {
-  if (!iri.startsWith(PUBLIC_BASE + "/")) return iri;
-  return iri.slice(PUBLIC_BASE.length);
+  if (iri.startsWith(PUBLIC_BASE + "/")) return iri.slice(PUBLIC_BASE.length);
+  return /^https?:\/\//i.test(iri) ? iri : "#";  // javascript:, data: ... IRIs never become live links
 }
 
 function expand(text) {

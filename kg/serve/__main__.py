@@ -1,0 +1,7 @@
+"""`python -m kg.serve`: the serve command alone."""
+
+import sys
+
+from kg.serve.cli import main
+
+sys.exit(main())
