@@ -1,6 +1,6 @@
 """Lattice: who is accountable to whom in global governance — ontology, graph, shapes and queries."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def open_store(dataset=None, build_if_needed=True):
