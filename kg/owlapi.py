@@ -30,13 +30,13 @@ class Violation:
     text: str
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        """What identifies the violation whatever ontology it was found in."""
-        text = self.text
-        cut = text.rfind(" in OntologyID(")
-        if cut > 0:
-            text = text[:cut]
-        return (self.kind, self.axiom, text)
+    def key(self) -> tuple[str, str]:
+        """What identifies the violation whatever ontology it was found in: its kind and the entity it names
+        first (the axiom's text is not stable: the OWL API prints one of its annotations, chosen at random)."""
+        import re
+
+        m = re.search(r"<([^>]*)>", self.text)
+        return (self.kind, m.group(1) if m else self.text)
 
 
 @dataclass
