@@ -109,7 +109,29 @@ def serialize(g, fmt: str) -> bytes:
         if isinstance(data.get("@graph"), list):
             data["@graph"].sort(key=lambda n: json.dumps(n, sort_keys=True))
         return (json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+    if fmt == "rdf":
+        return _sorted_view(g).serialize(format="xml").encode("utf-8")
     return g.serialize(format=FORMATS[fmt][0]).encode("utf-8")
+
+
+def _sorted_view(g):
+    """G seen through a graph whose subjects, predicates and predicate-object pairs come out sorted, so that
+    rdflib's RDF/XML writer (which walks them in hash order) writes the same bytes in every process."""
+    import rdflib
+
+    class SortedGraph(rdflib.Graph):
+        def subjects(self, predicate=None, object=None, unique=False):
+            return iter(sorted(set(super().subjects(predicate, object)), key=lambda t: t.n3()))
+
+        def predicates(self, subject=None, object=None, unique=False):
+            return iter(sorted(set(super().predicates(subject, object)), key=lambda t: t.n3()))
+
+        def predicate_objects(self, subject=None, unique=False):
+            return iter(sorted(super().predicate_objects(subject), key=lambda po: (po[0].n3(), po[1].n3())))
+
+    view = SortedGraph(store=g.store, identifier=g.identifier)
+    view.namespace_manager = g.namespace_manager
+    return view
 
 
 def merged_graph():
