@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,6 +121,13 @@ class AlignmentResult:
     report: owlapi.OwlReport | None = None
 
 
+@functools.lru_cache(maxsize=4)
+def _vocabulary_violations(vocab_dir: str) -> frozenset:
+    """The DL violations the published files have on their own (keys), computed once per folder."""
+    maps = {iri: Path(vocab_dir) / rel for rel, iri in VOCABULARIES.items()}
+    return frozenset(v.key for r in owlapi.run_each(list(maps.values()), maps) for v in r.violations)
+
+
 def check_with_vocabularies(vocab_dir: Path, data_files: list[Path] | None = None,
                             reasoners: tuple[str, ...] = ("hermit",), extra_triples: str = "") -> AlignmentResult:
     """Load the merged export, the published ORG, PROV-O, OWL-Time, SKOS and FOAF, and DATA_FILES (prepared as
@@ -129,9 +137,7 @@ def check_with_vocabularies(vocab_dir: Path, data_files: list[Path] | None = Non
 
     vocab_dir = Path(vocab_dir)
     maps = {iri: vocab_dir / rel for rel, iri in VOCABULARIES.items()}
-    baseline = set()
-    for r in owlapi.run_each(list(maps.values()), maps):
-        baseline |= {v.key for v in r.violations}
+    baseline = _vocabulary_violations(str(vocab_dir.resolve()))
     with tempfile.TemporaryDirectory(prefix="lattice-align-") as tmp:
         tmp = Path(tmp)
         export = tmp / "lattice.rdf"
