@@ -16,7 +16,7 @@ LAT_SRC = "https://w3id.org/lattice/source/"
 ONT = "https://w3id.org/lattice/ontology"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MODULES = ["actors", "organizations", "networks", "membership", "spic", "sovereignty", "norms",
-           "accountability", "provenance", "passages", "alignments"]
+           "accountability", "regimes", "provenance", "passages", "alignments"]
 
 # The vocabulary each module must declare (term names are stable IRIs: never renamed once published).
 MODULE_TERMS = {
@@ -86,6 +86,10 @@ MODULE_TERMS = {
         PeerAccountability PublicReputationalAccountability Stated StatuteBasis
         SupervisoryAccountability TreatyBasis Upward accountableActor accountableTo basis derivation
         direction forum mechanism
+    """.split(),
+    "regimes": """
+        DemocraticSpell NonDemocraticSpell RegimeObservation RegimeSpell democratic endsWithChange
+        firstYear lastYear leftCensored regimeState rightCensored sourceLine startsWithChange year
     """.split(),
     "provenance": """
         Dataset SourceDocument SourcePassage document locator quote seedFile
