@@ -591,8 +591,9 @@ def run(args) -> int:
 
 
 def import_file(name: str, *files, out: Path | None = None, curated: Path | None = None, link: bool = True,
-                strict: bool = False, countries: Path | None = None) -> Path:
-    """Run importer NAME on FILES from Python (as `kg import NAME FILES...` would); returns the output path."""
+                strict: bool = False, countries: Path | None = None, **options) -> Path:
+    """Run importer NAME on FILES from Python (as `kg import NAME FILES...` would); returns the output path.
+    Other keyword arguments are the importer's own options (crosswalk=PATH gives --crosswalk PATH)."""
     parser = argparse.ArgumentParser(prog="kg")
     sub = parser.add_subparsers(dest="command")
     register(sub)
@@ -607,6 +608,8 @@ def import_file(name: str, *files, out: Path | None = None, curated: Path | None
         argv.append("--strict")
     if countries is not None:
         argv += ["--countries", str(countries)]
+    for option, value in options.items():   # importer-specific options, e.g. crosswalk=PATH for regimes
+        argv += [f"--{option.replace('_', '-')}", str(value)]
     argv += ["--progress", "never"]
     args = parser.parse_args(argv)
     args.func(args)
