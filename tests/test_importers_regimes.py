@@ -173,6 +173,19 @@ def test_import_validates_and_every_node_cites_the_data_set(bmr_file, tmp_path):
     assert "Boix" in title[0]["t"] and "10.1177/0010414012463905" in title[0]["t"]
 
 
+def test_regime_history_query_lists_the_spells(bmr_file, tmp_path):
+    from kg.query import run_named
+
+    store = load(import_file("regimes", bmr_file, out=tmp_path / "r.nq"))
+    rows = run_named("regime-history", store=store, state="lat-id:state/ESP")
+    got = [(r["democratic"], int(r["first"]), int(r["last"]), r["changeAtStart"], r["open"], int(r["observations"]))
+           for r in rows]
+    assert got == [(False, 1975, 1976, False, False, 2), (True, 1977, 1980, True, False, 4)]
+    in_1976 = run_named("regime-history", store=store, state="lat-id:state/ESP", year=1976)
+    assert [int(r["first"]) for r in in_1976] == [1975]
+    assert run_named("regime-history", store=store, state="lat-id:state/USA") == []
+
+
 # --------------------------------------------------------------------------- malformed input
 
 def test_malformed_rows_are_rejected_at_line_and_column(bmr_file, tmp_path, capsys):
