@@ -539,6 +539,7 @@ IMPORTS = [
     ("migo", ["migo-iigo/memberships_MIGO.csv"]),
     ("treaties", ["treaties/parties_GGO.csv", "treaties/agreements_GGO.csv"]),
     ("iigo", ["migo-iigo/organizations_IIGO.csv", "migo-iigo/memberships_IIGO.csv"]),
+    ("regimes", ["regimes/bmr-democracy-v4.0.csv"]),
 ]
 
 

@@ -23,6 +23,7 @@ RULES_DIR = _resource("rules")
 HYGIENE_DIR = ONTOLOGY_DIR / "hygiene"
 DATA_DIR = PACKAGE_DIR / "data"
 DATASETS_REGISTER = DATA_DIR / "sources-datasets.ttl"  # the data sets that curated and imported records cite
+CROSSWALKS_DIR = DATA_DIR / "crosswalks"  # code tables from a data set's own state codes to Lattice's states
 
 
 def ontology_modules() -> list[Path]:

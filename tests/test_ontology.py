@@ -25,6 +25,8 @@ MODULES = [
     "sovereignty",
     "norms",
     "accountability",
+    "derivation",
+    "regimes",
     "provenance",
     "passages",
     "alignments",
@@ -304,6 +306,15 @@ MODULE_TERMS = {
         "forum",
         "mechanism",
     ],
+    "derivation": """
+        ActorGroup DerivationRule IntervalStatus Interpreted KnownInterval ModellingAssumption NationalBodyKind
+        Proposed UnknownInterval assumes bodyClass bodySlug composedOf coverageEnd derivedBy groupOfMembersOf
+        interpretationNote intervalStatus justification observedUntil readsTerm ruleFile
+    """.split(),
+    "regimes": """
+        DemocraticSpell NonDemocraticSpell RegimeObservation RegimeSpell democratic endsWithChange
+        firstYear lastYear leftCensored regimeState rightCensored sourceLine startsWithChange year
+    """.split(),
     "provenance": ["Dataset", "SourceDocument", "SourcePassage", "document", "locator", "quote", "seedFile"],
 }
 

@@ -1,4 +1,4 @@
-"""`kg import`: stream published data sets (COW IGO, MIGO, IIGO, GGO treaties) into N-Triples with provenance."""
+"""`kg import`: stream published data sets (COW IGO, MIGO, IIGO, GGO treaties, BMR regimes) into N-Triples with provenance."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ IMPORTERS = {
     "migo": "kg.importers.migo",
     "treaties": "kg.importers.treaties",
     "iigo": "kg.importers.iigo",
+    "regimes": "kg.importers.regimes",
 }
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -130,27 +131,32 @@ class DatasetInfo:
 # --------------------------------------------------------------------------- rejected rows
 
 class Rejects:
-    """Rows an importer refused, with line number and reason; keeps the first few and counts the rest."""
+    """Rows an importer refused, with line number (and column, when known) and reason; keeps the first few and
+    counts the rest."""
 
     def __init__(self, path: Path, keep: int = 20):
         self.path = Path(path)
         self.keep = keep
         self.count = 0
         self.first: list[tuple[Path, int, str]] = []
+        self.cols: list[int | None] = []   # the column of each kept reject (None when not known)
         self.by_kind: Counter = Counter()
 
-    def add(self, line: int, reason: str, kind: str | None = None, path: Path | None = None) -> None:
+    def add(self, line: int, reason: str, kind: str | None = None, path: Path | None = None,
+            col: int | None = None) -> None:
         self.count += 1
         self.by_kind[kind or reason] += 1
         if len(self.first) < self.keep:
             self.first.append((Path(path) if path else self.path, line, reason))
+            self.cols.append(col)
 
     def report(self, stream) -> None:
         if not self.count:
             return
         print(f"rejected {self.count} row(s):", file=stream)
-        for path, line, reason in self.first:
-            print(f"{path}:{line}: {reason}", file=stream)
+        for (path, line, reason), col in zip(self.first, self.cols):
+            where = f"{line}:{col}" if col is not None else f"{line}"
+            print(f"{path}:{where}: {reason}", file=stream)
         if self.count > len(self.first):
             print(f"... and {self.count - len(self.first)} more; by reason:", file=stream)
             for kind, n in self.by_kind.most_common():
@@ -171,6 +177,7 @@ class CsvSource:
         self.progress = sys.stderr.isatty() if progress is None else progress
         self.line = 0          # physical lines consumed so far
         self._bytes = 0
+        self._record: list[str] = []   # the physical lines of the row being read
         try:
             self._file = open(self.path, "rb")
         except OSError as exc:
@@ -195,9 +202,34 @@ class CsvSource:
                 f"not a {desc or 'recognised'} file: missing column(s) {', '.join(missing)}",
                 path=self.path, line=1)
 
-    def reject(self, line: int, reason: str, kind: str | None = None) -> None:
-        """Report a row of this file as rejected."""
-        self.rejects.add(line, reason, kind, path=self.path)
+    def reject(self, line: int, reason: str, kind: str | None = None, field: int | None = None) -> None:
+        """Report a row of this file as rejected; FIELD (0-based) names the offending field of the row just read,
+        whose line and column are then given."""
+        col = None
+        if field is not None:
+            line, col = self.position(line, field)
+        self.rejects.add(line, reason, kind, path=self.path, col=col)
+
+    def position(self, line: int, field: int) -> tuple[int, int]:
+        """The (line, column), 1-based, where field number FIELD (0-based) of the row just read begins; LINE is
+        the row's first line. Quoted fields, doubled quotes and line breaks inside quotes are followed."""
+        text = "".join(self._record)
+        i, n, current, quoted = 0, len(text), 0, False
+        while i < n and current < field:
+            c = text[i]
+            if quoted:
+                if c == '"':
+                    if i + 1 < n and text[i + 1] == '"':
+                        i += 1
+                    else:
+                        quoted = False
+            elif c == '"':
+                quoted = True
+            elif c == self.delimiter:
+                current += 1
+            i += 1
+        start = text.rfind("\n", 0, i) + 1
+        return line + text.count("\n", 0, i), i - start + 1
 
     def _lines(self):
         first = True
@@ -208,6 +240,7 @@ class CsvSource:
             if first:
                 text = text.lstrip("\ufeff")
                 first = False
+            self._record.append(text)
             yield text
 
     def __iter__(self):
@@ -224,6 +257,7 @@ class CsvSource:
         try:
             while True:
                 start = self.line + 1
+                self._record = []
                 try:
                     fields = next(self._reader)
                 except StopIteration:
@@ -491,7 +525,7 @@ def register(subparsers) -> None:
     """Add `kg import` and its data-set subcommands."""
     parser = subparsers.add_parser(
         "import",
-        help="convert a published data set (COW IGO, MIGO, IIGO, GGO treaties) into the graph's vocabulary",
+        help="convert a published data set (COW IGO, MIGO, IIGO, GGO treaties, BMR regimes) into the graph's vocabulary",
         description="Convert a published data set into N-Triples under $LATTICE_HOME/imports/<name>.nq, "
                     "which `kg build` merges as the named graph lat-g:import/<name>. Every node and record "
                     "created cites the data set (a lat:Dataset with title, version, citation and licence). "
@@ -545,8 +579,9 @@ def run(args) -> int:
         if args.strict and rejects.count:
             rejects.report(sys.stderr)
             path, line, reason = rejects.first[0] if rejects.first else (rejects.path, None, "rows rejected")
+            col = rejects.cols[0] if rejects.cols else None
             raise InputError(f"{reason} ({rejects.count} row(s) rejected; --strict: nothing written)",
-                             path=path, line=line)
+                             path=path, line=line, col=col)
         writer.commit()
     except BaseException:
         writer.abort()
@@ -558,8 +593,9 @@ def run(args) -> int:
 
 
 def import_file(name: str, *files, out: Path | None = None, curated: Path | None = None, link: bool = True,
-                strict: bool = False, countries: Path | None = None) -> Path:
-    """Run importer NAME on FILES from Python (as `kg import NAME FILES...` would); returns the output path."""
+                strict: bool = False, countries: Path | None = None, **options) -> Path:
+    """Run importer NAME on FILES from Python (as `kg import NAME FILES...` would); returns the output path.
+    Other keyword arguments are the importer's own options (crosswalk=PATH gives --crosswalk PATH)."""
     parser = argparse.ArgumentParser(prog="kg")
     sub = parser.add_subparsers(dest="command")
     register(sub)
@@ -574,6 +610,8 @@ def import_file(name: str, *files, out: Path | None = None, curated: Path | None
         argv.append("--strict")
     if countries is not None:
         argv += ["--countries", str(countries)]
+    for option, value in options.items():   # importer-specific options, e.g. crosswalk=PATH for regimes
+        argv += [f"--{option.replace('_', '-')}", str(value)]
     argv += ["--progress", "never"]
     args = parser.parse_args(argv)
     args.func(args)
