@@ -10,7 +10,7 @@ from kg.importers import (
 )
 from kg.importers.states import ERAS, era_note, membership_node, seat_links, seat_note
 
-DATASET = "The Correlates of War IGO data"
+DATASET = "the Correlates of War IGO data"
 
 REQUIRED = ["ioname", "orgname", "year", "ionum", "sdate", "deaddate"]
 STATUS = {1: "FullMember", 2: "AssociateMember", 3: "ObserverMember"}
@@ -48,7 +48,9 @@ def add_parser(sub, name, common):
                     "ionum, one membership record per run of consecutive years in which a state has the "
                     "same status (1 full, 2 associate, 3 observer). 0 ends a spell; -9 (missing, or state "
                     "not in the system) and empty cells end it too. A spell still running in the file's "
-                    "last year, in an organization that has not ended, has no end date.")
+                    "last year, in an organization that has not ended, has no end date. The `russia` column "
+                    "is the Soviet Union in 1922-1991 and the `china` column the Republic of China before 1949; "
+                    "a successor's record that takes over a seat is linked by lat:continuesSeatOf (docs/data.md).")
     p.add_argument("file", type=Path, metavar="FILE", help="the IGO-year CSV file")
     return p
 

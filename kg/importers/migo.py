@@ -57,7 +57,9 @@ def add_parser(sub, name, common):
                     "End, cowID, active). Membership spells are derived from consecutive Year rows of the same "
                     "body, state and status; the Begin/End columns are the state's first and last year in the "
                     "whole data set, not membership dates, and are ignored. A spell reaching the file's last "
-                    "year has no end date.")
+                    "year has no end date. The Russian Federation's rows under G7 are G-8 membership, and so "
+                    "are the other states' rows in the years it is recorded; RUS rows before 1992 are the "
+                    "Soviet Union's (docs/data.md).")
     p.add_argument("file", type=Path, metavar="FILE", help="memberships_MIGO.csv")
     return p
 

@@ -268,19 +268,19 @@ ERAS: tuple[Era, ...] = (
 )
 
 BOUNDARY_BASIS = {
-    "SUN": "the Boix-Miller-Rosato democracy data (v4.0) code the USSR as a state of its own for 1922-1991 "
-           "and Russia from 1992; the Correlates of War codes its `russia` column without a break",
-    "TWN": "the Correlates of War codes the Republic of China under `china` until 1948 and under `taiwan` "
-           "from 1949, the year the People's Republic was proclaimed",
+    "SUN": "the Boix-Miller-Rosato democracy data code the Soviet Union as a state of its own in those years, "
+           "while the Correlates of War codes its `russia` column without a break",
+    "TWN": "the Correlates of War codes the Republic of China under `china` until the People's Republic is "
+           "proclaimed and under `taiwan` after",
 }
 
 # Pairs (predecessor, successor) whose records are linked as one seat when the predecessor's spell in a
 # body ends the year before (or the year) the successor's begins. Era boundaries link only at the
 # boundary year; the Republic of China -> People's Republic hand-over (two COW columns) at any year.
-ERA_BOUNDARIES: dict[tuple[str, str], int] = {}
-for _e in ERAS:
-    ERA_BOUNDARIES[(_e.code, _e.holder)] = _e.first
-    ERA_BOUNDARIES[(_e.holder, _e.code)] = _e.last + 1
+ERA_BOUNDARIES: dict[tuple[str, str], int] = {
+    **{(e.code, e.holder): e.first for e in ERAS},
+    **{(e.holder, e.code): e.last + 1 for e in ERAS},
+}
 HANDOVERS = {("TWN", "CHN")}
 
 
@@ -321,17 +321,21 @@ def era_note(iso3: str, start: int, dataset: str, code: str) -> str | None:
     """The explanation carried by a record whose member is read through an era (None for other records)."""
     for era in ERAS:
         if era.holder == iso3 and start <= era.last:
-            return (f"For the years {era.first}-{era.last}, {dataset} codes the member of this record under "
-                    f"{code}; the project reads it in those years as {iso3} because {BOUNDARY_BASIS[iso3]} "
-                    "(an interpretation of the data, not a statement of the data set).")
+            return (f"{_sentence(dataset)} codes the member of this record under {code}; the project reads it "
+                    f"in these years as {iso3} because {BOUNDARY_BASIS[iso3]} (an interpretation of the data, "
+                    "not a statement of the data set; docs/data.md, successor seats).")
     return None
 
 
 def seat_note(dataset: str) -> str:
     """The explanation carried by a record that continues a seat (lat:continuesSeatOf)."""
-    return (f"{dataset} codes this membership as following the linked one without a gap; the project reads "
-            "it as the same seat passing to a successor (an interpretation of the data, not a statement of "
-            "the data set).")
+    return (f"{_sentence(dataset)} codes this membership as following the linked one without a gap; the "
+            "project reads it as the same seat passing to a successor (an interpretation of the data, not a "
+            "statement of the data set; docs/data.md, successor seats).")
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def membership_node(iso3: str, body_slug: str, start: int) -> str:
