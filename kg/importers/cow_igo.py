@@ -89,7 +89,8 @@ def convert(args, ctx) -> None:
         candidates = list(range(i_year + 1, i_sdate))
     else:
         candidates = [i for i, c in enumerate(src.header) if ctx.states.known_cow_column(c)]
-    columns: list[tuple[int, str, object, bool]] = []   # (index, column, StateRef, read through ERAS)
+    columns: list[tuple[int, str, object]] = []   # (index, column, StateRef)
+    era_columns: set[int] = set()                   # columns whose state is read through ERAS in some years
     refs = {}
     column_of: dict[str, str] = {}   # ISO3 -> the column it is coded under (for era notes)
     for i in candidates:
@@ -102,7 +103,9 @@ def convert(args, ctx) -> None:
         if ref is None:
             ctx.stats.add("state columns without ISO code (skipped)")
             continue
-        columns.append((i, name.strip().lower(), ref, ctx.states.has_eras(ref.iso3)))
+        columns.append((i, name.strip().lower(), ref))
+        if ctx.states.has_eras(ref.iso3):
+            era_columns.add(i)
         refs[ref.iso3] = ref
         column_of.setdefault(ref.iso3, name.strip().lower())
     for era in ERAS:
@@ -170,7 +173,7 @@ def convert(args, ctx) -> None:
         # Decode every state cell first: a bad cell rejects the whole row.
         members: dict[str, tuple[str, str | None]] = {}
         bad = None
-        for i, column, ref, eras in columns:
+        for i, column, ref in columns:
             text = row[i].strip()
             code = _CELL.get(text, "?")
             if code == "?":
@@ -189,7 +192,7 @@ def convert(args, ctx) -> None:
                 code, comment = fix[4], fix[5]
                 ctx.stats.add("errata applied")
             status = STATUS[code]
-            if eras:
+            if i in era_columns:
                 ref = ctx.states.in_year(ref, year)
                 refs.setdefault(ref.iso3, ref)
             prev = members.get(ref.iso3)
