@@ -54,10 +54,9 @@ def test_china_un_membership_spells(imported):
     _, store = imported("cow-igo")
     un = select(store, 'SELECT ?o WHERE { ?o lat:cowIgoCode "UN" }')
     assert len(un) == 1
-    assert spells(store, "CHN", un[0]["o"]) == {
-        ("FullMember", "1945-01-01", "1948-12-31"),
-        ("FullMember", "1971-01-01", None),
-    }
+    # COW's `china` column before 1949 is the Republic of China: its seat, not the People's Republic's
+    assert spells(store, "CHN", un[0]["o"]) == {("FullMember", "1971-01-01", None)}
+    assert spells(store, "TWN", un[0]["o"]) == {("FullMember", "1945-01-01", "1970-12-31")}
 
 
 @pytest.mark.slow

@@ -8,6 +8,9 @@ from kg.importers import (
     A, ALT_LABEL, COMMENT, LABEL, SOURCE, CsvSource, DatasetInfo, Spell, date, id_iri, iri, lat, literal,
     parse_year, scan_column_max,
 )
+from kg.importers.states import ERAS, era_note, membership_node, seat_links, seat_note
+
+DATASET = "the Correlates of War IGO data"
 
 REQUIRED = ["ioname", "orgname", "year", "ionum", "sdate", "deaddate"]
 STATUS = {1: "FullMember", 2: "AssociateMember", 3: "ObserverMember"}
@@ -45,7 +48,9 @@ def add_parser(sub, name, common):
                     "ionum, one membership record per run of consecutive years in which a state has the "
                     "same status (1 full, 2 associate, 3 observer). 0 ends a spell; -9 (missing, or state "
                     "not in the system) and empty cells end it too. A spell still running in the file's "
-                    "last year, in an organization that has not ended, has no end date.")
+                    "last year, in an organization that has not ended, has no end date. The `russia` column "
+                    "is the Soviet Union in 1922-1991 and the `china` column the Republic of China before 1949; "
+                    "a successor's record that takes over a seat is linked by lat:continuesSeatOf (docs/data.md).")
     p.add_argument("file", type=Path, metavar="FILE", help="the IGO-year CSV file")
     return p
 
@@ -66,6 +71,7 @@ class _Org:
         self.spells: dict[str, Spell] = {}
         self.terminations: list[tuple[str, int]] = []
         self.minted = False
+        self.emitted: list[tuple[str, int, int]] = []   # (ISO3, first year, last year) of every spell
 
 
 def convert(args, ctx) -> None:
@@ -84,7 +90,9 @@ def convert(args, ctx) -> None:
     else:
         candidates = [i for i, c in enumerate(src.header) if ctx.states.known_cow_column(c)]
     columns: list[tuple[int, str, object]] = []   # (index, column, StateRef)
+    era_columns: set[int] = set()                   # columns whose state is read through ERAS in some years
     refs = {}
+    column_of: dict[str, str] = {}   # ISO3 -> the column it is coded under (for era notes)
     for i in candidates:
         name = src.header[i]
         if not ctx.states.known_cow_column(name):
@@ -96,7 +104,13 @@ def convert(args, ctx) -> None:
             ctx.stats.add("state columns without ISO code (skipped)")
             continue
         columns.append((i, name.strip().lower(), ref))
+        if ctx.states.has_eras(ref.iso3):
+            era_columns.add(i)
         refs[ref.iso3] = ref
+        column_of.setdefault(ref.iso3, name.strip().lower())
+    for era in ERAS:
+        if era.code in column_of:
+            column_of[era.holder] = column_of[era.code]
     errata = {(e[0], e[1]): e for e in ERRATA}
 
     done: set[str] = set()
@@ -104,8 +118,13 @@ def convert(args, ctx) -> None:
 
     def flush(o: _Org) -> None:
         for iso3, spell in sorted(o.spells.items()):
-            _emit_spell(ctx, o, refs[iso3], spell, final_year)
+            _emit_spell(ctx, o, refs[iso3], spell, final_year, column_of)
         o.spells.clear()
+        for (succ, start), (pred, pred_start) in seat_links(o.emitted):
+            node = membership_node(succ, f"cow-igo-{o.ionum}", start)
+            ctx.out.add(node, lat("continuesSeatOf"), membership_node(pred, f"cow-igo-{o.ionum}", pred_start))
+            ctx.out.add(node, COMMENT, literal(seat_note(DATASET), lang="en"))
+            ctx.stats.add("seat continuations")
         if o.terminations and o.minted:
             kinds = ", ".join(f"{kind} in {year}" for kind, year in o.terminations)
             ctx.out.add(o.body, COMMENT, literal(
@@ -173,6 +192,9 @@ def convert(args, ctx) -> None:
                 code, comment = fix[4], fix[5]
                 ctx.stats.add("errata applied")
             status = STATUS[code]
+            if i in era_columns:
+                ref = ctx.states.in_year(ref, year)
+                refs.setdefault(ref.iso3, ref)
             prev = members.get(ref.iso3)
             if prev is None or RANK[status] > RANK[prev[0]]:
                 members[ref.iso3] = (status, comment)
@@ -187,7 +209,7 @@ def convert(args, ctx) -> None:
             spell = o.spells[iso3]
             now = members.get(iso3)
             if now is None or now[0] != spell.status or spell.last != year - 1:
-                _emit_spell(ctx, o, refs[iso3], spell, final_year)
+                _emit_spell(ctx, o, refs[iso3], spell, final_year, column_of)
                 del o.spells[iso3]
         for iso3, (status, comment) in members.items():
             spell = o.spells.get(iso3)
@@ -245,7 +267,10 @@ def _start_org(ctx, ioname, ionum, label, short, sdate, deaddate, line) -> _Org:
     return o
 
 
-def _emit_spell(ctx, o: _Org, ref, spell: Spell, final_year: int | None) -> None:
+def _emit_spell(ctx, o: _Org, ref, spell: Spell, final_year: int | None, column_of: dict) -> None:
     open_ended = o.deaddate is None and final_year is not None and spell.last >= final_year
+    note = era_note(ref.iso3, spell.start, DATASET, f"its `{column_of.get(ref.iso3, ref.iso3)}` column")
+    comment = " ".join(c for c in (spell.comment, note) if c) or None
     ctx.membership(ref, o.body, f"cow-igo-{o.ionum}", spell.status, spell.start,
-                   None if open_ended else spell.last, spell.comment)
+                   None if open_ended else spell.last, comment)
+    o.emitted.append((ref.iso3, spell.start, spell.last))

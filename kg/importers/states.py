@@ -243,8 +243,104 @@ EXTRA_ALIASES = {
     "KOSOVO": "XKX",
 }
 
-# Names for codes pycountry does not know.
-EXTRA_NAMES = {"XKX": "Kosovo"}
+# Names for codes pycountry does not know (or names it a way no reader expects).
+EXTRA_NAMES = {"XKX": "Kosovo", "SUN": "Soviet Union"}
+
+
+@dataclass(frozen=True)
+class Era:
+    """Years in which the state a data set codes under CODE is read as another state, HOLDER.
+
+    Correlates of War (and MIGO, which takes COW's codes) keep one code for a seat whose holder changed:
+    COW 365 `russia` is the Russian Empire, the Soviet Union and the Russian Federation; COW 710 `china` is
+    the Republic of China until it is coded under 713 `taiwan` in 1949, and the People's Republic after.
+    The boundaries are the project's reading (docs/data.md, "Successor seats"); BOUNDARY_BASIS says why."""
+
+    code: str            # ISO 3166 alpha-3 the data set's code maps to
+    first: int           # first year (inclusive) read as HOLDER
+    last: int            # last year (inclusive) read as HOLDER
+    holder: str          # ISO 3166 alpha-3 (current or former) of the state read in those years
+
+
+ERAS: tuple[Era, ...] = (
+    Era("RUS", 1922, 1991, "SUN"),
+    Era("CHN", 1912, 1948, "TWN"),
+)
+
+BOUNDARY_BASIS = {
+    "SUN": "the Boix-Miller-Rosato democracy data code the Soviet Union as a state of its own in those years, "
+           "while the Correlates of War codes its `russia` column without a break",
+    "TWN": "the Correlates of War codes the Republic of China under `china` until the People's Republic is "
+           "proclaimed and under `taiwan` after",
+}
+
+# Pairs (predecessor, successor) whose records are linked as one seat when the predecessor's spell in a
+# body ends the year before (or the year) the successor's begins. Era boundaries link only at the
+# boundary year; the Republic of China -> People's Republic hand-over (two COW columns) at any year.
+ERA_BOUNDARIES: dict[tuple[str, str], int] = {
+    **{(e.code, e.holder): e.first for e in ERAS},
+    **{(e.holder, e.code): e.last + 1 for e in ERAS},
+}
+HANDOVERS = {("TWN", "CHN")}
+
+
+def seat_links(spells) -> list[tuple[tuple[str, int], tuple[str, int]]]:
+    """((successor ISO3, start), (predecessor ISO3, start)) for the spells of one body that continue a seat.
+
+    SPELLS: (ISO3, first year, last year) of every spell of one body. A successor's spell continues a
+    predecessor's when the pair is an era boundary and the successor starts in the boundary year right
+    after the predecessor's last year, or the pair is a hand-over and the successor starts in the
+    predecessor's last year or the year after, and the predecessor has no later spell in the body. Each
+    successor spell continues at most one spell (the latest)."""
+    by_state: dict[str, list[tuple[int, int]]] = {}
+    for iso3, first, last in spells:
+        by_state.setdefault(iso3, []).append((first, last))
+    links = []
+    for iso3, runs in by_state.items():
+        for first, _ in runs:
+            best = None
+            for (pred, succ), boundary in ERA_BOUNDARIES.items():
+                if succ != iso3 or first != boundary:
+                    continue
+                for p_first, p_last in by_state.get(pred, ()):
+                    if p_last == boundary - 1 and (best is None or p_first > best[1]):
+                        best = (pred, p_first)
+            if best is None:
+                for pred, succ in HANDOVERS:
+                    if succ != iso3 or any(p_first > first for p_first, _ in by_state.get(pred, ())):
+                        continue   # the predecessor comes back: the data do not show the seat passing
+                    for p_first, p_last in by_state.get(pred, ()):
+                        if p_first < first and first - p_last in (0, 1) and (best is None or p_first > best[1]):
+                            best = (pred, p_first)
+            if best is not None:
+                links.append(((iso3, first), best))
+    return sorted(links)
+
+
+def era_note(iso3: str, start: int, dataset: str, code: str) -> str | None:
+    """The explanation carried by a record whose member is read through an era (None for other records)."""
+    for era in ERAS:
+        if era.holder == iso3 and start <= era.last:
+            return (f"{_sentence(dataset)} codes the member of this record under {code}; the project reads it "
+                    f"in these years as {iso3} because {BOUNDARY_BASIS[iso3]} (an interpretation of the data, "
+                    "not a statement of the data set; docs/data.md, successor seats).")
+    return None
+
+
+def seat_note(dataset: str) -> str:
+    """The explanation carried by a record that continues a seat (lat:continuesSeatOf)."""
+    return (f"{_sentence(dataset)} codes this membership as following the linked one without a gap; the "
+            "project reads it as the same seat passing to a successor (an interpretation of the data, not a "
+            "statement of the data set; docs/data.md, successor seats).")
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def membership_node(iso3: str, body_slug: str, start: int) -> str:
+    """The N-Triples IRI of the membership record ImportContext.membership mints for a spell."""
+    return f"<{LAT_ID}membership/{iso3}--{body_slug}--{start}>"
 
 
 @dataclass(frozen=True)
@@ -280,6 +376,10 @@ class StateMapper:
         self.historic = {c.alpha_3: c.name for c in pycountry.historic_countries}
         self.aliases: dict[str, str] = dict(EXTRA_ALIASES)
         self.names: dict[str, str] = dict(EXTRA_NAMES)
+        self._eras: dict[str, list[Era]] = {}
+        for era in ERAS:
+            self._eras.setdefault(era.code, []).append(era)
+        self._era_refs: dict[str, StateRef] = {}
         if countries_table is not None:
             self._read_countries_table(Path(countries_table))
 
@@ -325,6 +425,26 @@ class StateMapper:
         if not iso3:
             return None
         return StateRef(iso3, self.cow_of_iso.get(iso3), self.name_of(iso3))
+
+    def in_year(self, ref: StateRef, year: int) -> StateRef:
+        """The state a data set's code stands for in YEAR (ERAS): the Soviet Union for Russia's code in
+        1922-1991, the Republic of China (TWN) for China's code in 1912-1948; otherwise REF itself."""
+        for era in self._eras.get(ref.iso3, ()):
+            if era.first <= year <= era.last:
+                held = self._era_refs.get(era.holder)
+                if held is None:
+                    held = self._era_refs[era.holder] = self._ref(era.holder)
+                return held
+        return ref
+
+    @staticmethod
+    def era_code(holder: str) -> str:
+        """The code a data set writes for a state read through an era (SUN -> RUS); HOLDER otherwise."""
+        return next((era.code for era in ERAS if era.holder == holder), holder)
+
+    def has_eras(self, iso3: str) -> bool:
+        """True when the state coded ISO3 is read as another state in some years (ERAS)."""
+        return iso3 in self._eras
 
     def from_cow_column(self, column: str) -> StateRef | None:
         """The state of a state column of the COW IGO file (e.g. 'canada')."""
