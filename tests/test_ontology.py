@@ -16,7 +16,7 @@ LAT_SRC = "https://w3id.org/lattice/source/"
 ONT = "https://w3id.org/lattice/ontology"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MODULES = ["actors", "organizations", "networks", "membership", "spic", "sovereignty", "norms",
-           "accountability", "provenance", "passages", "alignments"]
+           "accountability", "events", "roles", "claims", "provenance", "passages", "alignments"]
 
 # The vocabulary each module must declare (term names are stable IRIs: never renamed once published).
 MODULE_TERMS = {
@@ -86,6 +86,21 @@ MODULE_TERMS = {
         PeerAccountability PublicReputationalAccountability Stated StatuteBasis
         SupervisoryAccountability TreatyBasis Upward accountableActor accountableTo basis derivation
         direction forum mechanism
+    """.split(),
+    "events": """
+        Crisis DecadeUnit Declaration Event Founding JudicialCitation
+        Negotiation Publication Testimony Training founded precedes respondedTo resultedIn
+    """.split(),
+    "roles": """
+        AggressorRole AuthorRole ChairRole CitedCourtRole CitingCourtRole ContenderRole ConvenorRole
+        DeclarantRole ForumRole FounderRole HearingBodyRole InitiatorRole LeaderRole MemberRole OrganiserRole
+        Participation ParticipationRole ParticipationRoleScheme ParticipantRole ReferralCourtRole
+        ReferringCourtRole TargetRole TestifierRole TraineeRole TrainerRole participant
+        participationIn participationRole
+    """.split(),
+    "claims": """
+        Anticipates Asserts Claim Criticises Endorses Proposes Rejects Stance StanceScheme Topic
+        TopicScheme about attacks cites claimant stance supersedes supports
     """.split(),
     "provenance": """
         Dataset SourceDocument SourcePassage document locator quote seedFile
