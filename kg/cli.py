@@ -17,6 +17,7 @@ SUBCOMMAND_MODULES = [
     "kg.docs",
     "kg.export",
     "kg.why",
+    "kg.audit",
     "kg.importers",
     "kg.validate",
     "kg.report",
