@@ -863,10 +863,10 @@ def test_cq62_theories_letwin_rejects_and_why(run, walk, seeds):
     attacked = {(r["claim"], r["target"]) for r in rows if r["relation"] == "attacks"}
     assert attacked == {(a, b) for a, b in walk.pairs(LAT + "attacks") if ID + "oliver-letwin" in claims(walk)[a]["holders"]}
     targets = {t for _, t in attacked}
-    assert ID + "claim/mitrany-haas-integration" in targets
+    assert {ID + "claim/mitrany-haas-integration", ID + "claim/hobbes-state-of-nature"} <= targets
     assert "no reason for modern proponents of special purpose internationalism to accept the proposition of Mitrany and Haas" in seeds["L"]
-    reasons = {r["claim"] for r in rows if r["relation"] == "supports" and r["target"] == ID + "claim/letwin-reject-integration"}
-    assert ID + "claim/letwin-loyalties" in reasons
+    reasons = {r["claim"] for r in rows if r["relation"] == "supports" and r["target"] == ID + "claim/letwin-reject-power-struggle"}
+    assert ID + "claim/letwin-british-empire" in reasons
 
 
 def test_cq63_portugals_changing_position(run, walk, seeds):
