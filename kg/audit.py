@@ -25,6 +25,7 @@ SKIPPED_PREDICATES = {
 SKIPPED_SUBJECT_TYPES = {
     _LAT + "SourcePassage", _LAT + "SourceDocument", _LAT + "Dataset", _RDF + "Statement",
     "http://www.w3.org/2006/time#DateTimeInterval", "http://www.w3.org/2006/time#ProperInterval",
+    "http://www.w3.org/2006/time#Instant", "http://www.w3.org/2006/time#GeneralDateTimeDescription",
 }
 COLUMNS = ["n", "statement", "evidence_via", "source", "document", "locator", "evidence", "states_it"]
 
