@@ -915,8 +915,12 @@ def test_cq65_scholars_each_author_builds_on_or_attacks(run, walk):
         assert (r["claim"], r["target"]) in walk.pairs(LAT + r["relation"])
     assert {(r["claim"], r["relation"], r["target"]) for r in rows} == \
         {(a, rel, b) for rel in ("supports", "attacks", "supersedes") for a, b in walk.pairs(LAT + rel)}
-    pureza = {r["target"] for r in rows if ID + "jose-manuel-pureza" in claims(walk)[r["claim"]]["holders"]}
-    assert ID + "claim/ohmae-nation-states-impossible" in pureza and ID + "claim/corten-humanitarian-order" in pureza
+    links = {(r["claim"], r["relation"], r["target"]) for r in rows}
+    # Pureza builds on Corten and answers Ohmae; Slaughter builds on Bator and on Keohane and Nye
+    assert (ID + "claim/corten-humanitarian-order", "supports", ID + "claim/pureza-humanitarian-intervention") in links
+    assert (ID + "claim/pureza-state-desirable", "attacks", ID + "claim/ohmae-nation-states-impossible") in links
+    assert {c for c, rel, t in links if rel == "supports" and t == ID + "claim/slaughter-transgovernmental-not-new"} == \
+        {ID + "claim/bator-counterpart-bureaucracies", ID + "claim/keohane-nye-transgovernmental"}
 
 
 def test_cq66_sovereignty_conceptions_of_the_authors(run, walk, seeds):
