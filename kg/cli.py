@@ -18,6 +18,7 @@ SUBCOMMAND_MODULES = [
     "kg.export",
     "kg.release",
     "kg.why",
+    "kg.audit",
     "kg.importers",
     "kg.validate",
     "kg.report",

@@ -27,6 +27,9 @@ MODULES = [
     "accountability",
     "derivation",
     "regimes",
+    "events",
+    "roles",
+    "claims",
     "provenance",
     "passages",
     "alignments",
@@ -314,6 +317,21 @@ MODULE_TERMS = {
     "regimes": """
         DemocraticSpell NonDemocraticSpell RegimeObservation RegimeSpell democratic endsWithChange
         firstYear lastYear leftCensored regimeState rightCensored sourceLine startsWithChange year
+    """.split(),
+    "events": """
+        Crisis DecadeUnit Declaration Event Founding JudicialCitation
+        Negotiation Publication Testimony Training founded precedes respondedTo resultedIn
+    """.split(),
+    "roles": """
+        AggressorRole AuthorRole ChairRole CitedCourtRole CitingCourtRole ContenderRole ConvenorRole
+        DeclarantRole ForumRole FounderRole HearingBodyRole InitiatorRole LeaderRole MemberRole OrganiserRole
+        Participation ParticipationRole ParticipationRoleScheme ParticipantRole ReferralCourtRole
+        ReferringCourtRole TargetRole TestifierRole TraineeRole TrainerRole participant
+        participationIn participationRole
+    """.split(),
+    "claims": """
+        Anticipates Asserts Claim Criticises Endorses Proposes Rejects Stance StanceScheme Topic
+        TopicScheme about attacks cites claimant stance supersedes supports
     """.split(),
     "provenance": ["Dataset", "SourceDocument", "SourcePassage", "document", "locator", "quote", "seedFile"],
 }
