@@ -3,7 +3,7 @@
 Runs mutmut (configured under [tool.mutmut] in pyproject.toml: kg/query.py and kg/shacl/{components,engine,plan}.py,
 mutated only on the lines the selected fast tests run), then reports, per area, how many mutants the tests
 killed, and writes bench/results/mutation.json. `--report` only reads the results of the last run.
-Content negotiation lives in kg/serve.py, which is not mutated here.
+Content negotiation lives in kg/serve/protocol.py, which is not mutated here.
 """
 
 from __future__ import annotations

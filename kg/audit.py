@@ -8,24 +8,26 @@ import random
 import re
 import sys
 
+from kg.cliopts import add_format, add_output
 from kg.errors import UsageError
+from kg.namespaces import DCTERMS, LAT, LAT_ID, OWL, RDF, RDFS, TIME
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_LAT = "https://w3id.org/lattice/ontology#"
-_OWL_NAMED = "http://www.w3.org/2002/07/owl#NamedIndividual"
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDF_TYPE = RDF.type
+_LAT = LAT
+_OWL_NAMED = OWL.NamedIndividual
+_RDF = RDF
 # Statements that are not claims about the world: comments explain, the source link is the evidence itself,
 # and reification triples carry citations of other statements.
 SKIPPED_PREDICATES = {
-    "http://www.w3.org/2000/01/rdf-schema#comment",
-    "http://purl.org/dc/terms/source",
-    _RDF + "subject", _RDF + "predicate", _RDF + "object",
+    RDFS.comment,
+    DCTERMS.source,
+    RDF.subject, RDF.predicate, RDF.object,
 }
 # Subjects that are evidence or calendar descriptions rather than facts.
 SKIPPED_SUBJECT_TYPES = {
-    _LAT + "SourcePassage", _LAT + "SourceDocument", _LAT + "Dataset", _RDF + "Statement",
-    "http://www.w3.org/2006/time#DateTimeInterval", "http://www.w3.org/2006/time#ProperInterval",
-    "http://www.w3.org/2006/time#Instant", "http://www.w3.org/2006/time#GeneralDateTimeDescription",
+    LAT.SourcePassage, LAT.SourceDocument, LAT.Dataset, RDF.Statement,
+    TIME.DateTimeInterval, TIME.ProperInterval,
+    TIME.Instant, TIME.GeneralDateTimeDescription,
 }
 COLUMNS = ["n", "statement", "evidence_via", "source", "document", "locator", "evidence", "states_it"]
 
@@ -68,7 +70,7 @@ def sample(store, n: int, seed: int) -> list[tuple[str, str, str, str]]:
 def _label(store, iri: str) -> str | None:
     import pyoxigraph as ox
 
-    for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), None, None):
+    for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDFS.label), None, None):
         return q.object.value
     return None
 
@@ -89,7 +91,7 @@ def evidence_rows(store, statements) -> list[dict]:
         if kind == "iri":
             shown = compact(o)
             label = _label(store, o) if p != RDF_TYPE else None
-            if label and o.startswith("https://w3id.org/lattice/id/time/"):
+            if label and o.startswith(LAT_ID + "time/"):
                 shown += f" ({label})"
         else:
             shown = '"' + o + '"'
@@ -188,8 +190,8 @@ def register(sub) -> None:
     )
     p.add_argument("--sample", type=int, default=40, metavar="N", help="number of statements (default 40)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the random draw (default 0)")
-    p.add_argument("--format", choices=("md", "csv"), default="md", help="output format (default md)")
-    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    add_format(p, ("md", "csv"), "md", "output format (default md)")
+    add_output(p, "write to FILE instead of standard output", dest="out", metavar="FILE")
     p.add_argument("--quotation", action="store_true",
                    help="print the share of each seed text's words that the passages quote (needs ../shared/seeds)")
     p.set_defaults(func=run)

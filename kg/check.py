@@ -267,6 +267,7 @@ def _dl(args) -> int:
             raise InputError("no such folder", path=args.vocabularies)
         res = dlcheck.check_with_vocabularies(args.vocabularies, paths.curated_files(), reasoners=("hermit", "openllet"))
         rep = res.report
+        assert rep is not None  # check_with_vocabularies always runs the reasoners
         print(f"with the published vocabularies and the curated graph: {len(res.own_violations)} OWL 2 DL violation(s) "
               f"of Lattice's own ({res.vocabulary_violations} in the published files themselves)")
         for v in res.own_violations[:5]:

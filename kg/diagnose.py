@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kg import namespaces as ns
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = ns.RDF.type
 
 
 @dataclass(frozen=True)

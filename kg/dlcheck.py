@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg import namespaces as ns
 from kg import owlapi, release
 
 
@@ -69,8 +70,8 @@ def check_served(version: str | None = None, formats: tuple[str, ...] = ("ttl", 
     v = version or release.version()
     names = [None] + release.module_names() + ["external/" + n for n in release.external_names()]
     out = []
-    with tempfile.TemporaryDirectory(prefix="lattice-served-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="lattice-served-") as tmp_name:
+        tmp = Path(tmp_name)
         for fmt in formats:
             ext = release.FORMATS[fmt][1]
             maps: dict[str, Path] = {}
@@ -104,8 +105,8 @@ def check_all(served: bool = True) -> list[FormResult]:
 
 # The published vocabularies Lattice aligns to: file under the vocabularies folder -> its ontology IRI.
 VOCABULARIES = {
-    "w3c-org/org.ttl": "http://www.w3.org/ns/org#",
-    "prov/prov-o.ttl": "http://www.w3.org/ns/prov#",
+    "w3c-org/org.ttl": str(ns.ORG),
+    "prov/prov-o.ttl": str(ns.PROV),
     "time/time.ttl": "http://www.w3.org/2006/time",
     "skos/skos.rdf": "http://www.w3.org/2004/02/skos/core",
     "foaf/foaf.rdf": "http://xmlns.com/foaf/0.1/",
@@ -138,8 +139,8 @@ def check_with_vocabularies(vocab_dir: Path, data_files: list[Path] | None = Non
     vocab_dir = Path(vocab_dir)
     maps = {iri: vocab_dir / rel for rel, iri in VOCABULARIES.items()}
     baseline = _vocabulary_violations(str(vocab_dir.resolve()))
-    with tempfile.TemporaryDirectory(prefix="lattice-align-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="lattice-align-") as tmp_name:
+        tmp = Path(tmp_name)
         export = tmp / "lattice.rdf"
         export.write_text(serialize("xml"), encoding="utf-8")
         maps[release.ONTOLOGY_IRI] = export
@@ -147,9 +148,8 @@ def check_with_vocabularies(vocab_dir: Path, data_files: list[Path] | None = Non
         if data_files:
             prepare(list(data_files), data)
         wrapper = tmp / "check.nt"
-        owl = "http://www.w3.org/2002/07/owl#"
-        head = [f"<urn:lattice:alignment-check> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{owl}Ontology> ."]
-        head += [f"<urn:lattice:alignment-check> <{owl}imports> <{iri}> ." for iri in maps]
+        head = [f"<urn:lattice:alignment-check> <{ns.RDF.type}> <{ns.OWL.Ontology}> ."]
+        head += [f"<urn:lattice:alignment-check> <{ns.OWL.imports}> <{iri}> ." for iri in maps]
         body = data.read_text(encoding="utf-8") if data_files else ""
         wrapper.write_text("\n".join(head) + "\n" + body + extra_triples, encoding="utf-8")
         report = owlapi.run([wrapper], maps, reasoners=reasoners)

@@ -8,12 +8,13 @@ from pathlib import Path
 
 from kg import namespaces as ns
 from kg import paths, release
+from kg.cliopts import add_output
 
-DCT = "http://purl.org/dc/terms/"
-OWL = "http://www.w3.org/2002/07/owl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = ns.DCTERMS
+OWL = ns.OWL
+RDF = ns.RDF
+RDFS = ns.RDFS
+SKOS = ns.SKOS
 VS = "http://www.w3.org/2003/06/sw-vocab-status/ns#"
 LANG_NAMES = {"en": "English", "fr": "French", "es": "Spanish"}
 

@@ -7,7 +7,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from kg.errors import InputError
 
@@ -137,10 +137,12 @@ def atomic_write(path: str | Path, write: Callable[[str], object]) -> Path:
 def write_atomic(path: str | Path, text: str) -> Path:
     """Write TEXT (UTF-8) to PATH atomically."""
     return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
 MAX_JSON_DEPTH = 100  # JSON-LD nesting ({ and [) a file may have; deeper files are refused, not parsed
 
 
-def check_rdf_file(path, fmt) -> None:
+def check_rdf_file(path: str | Path, fmt: ox.RdfFormat | None) -> None:
     """Refuse, before any RDF parser sees it, an RDF/XML file that declares XML entities (billion laughs,
     quadratic blow-up) and a JSON-LD file nested deeper than MAX_JSON_DEPTH; InputError with file:line:col."""
     import pyoxigraph as ox
@@ -162,11 +164,15 @@ def _refuse_xml_entities(path: Path) -> None:
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
-    def entity(*_args):
-        raise InputError("XML entity declarations are refused (they can expand to gigabytes)", path=path,
-                         line=parser.CurrentLineNumber, col=parser.CurrentColumnNumber + 1)
+    def entity(*_args: object) -> NoReturn:
+        raise InputError(
+            "XML entity declarations are refused (they can expand to gigabytes)",
+            path=path,
+            line=parser.CurrentLineNumber,
+            col=parser.CurrentColumnNumber + 1,
+        )
 
-    def root(*_args):
+    def root(*_args: object) -> NoReturn:
         raise Stop
 
     parser.EntityDeclHandler = entity
@@ -181,8 +187,9 @@ def _refuse_xml_entities(path: Path) -> None:
     except Stop:
         return
     except expat.ExpatError as exc:
-        raise InputError(f"not well-formed XML: {expat.ErrorString(exc.code)}", path=path, line=exc.lineno,
-                         col=exc.offset + 1) from None
+        raise InputError(
+            f"not well-formed XML: {expat.ErrorString(exc.code)}", path=path, line=exc.lineno, col=exc.offset + 1
+        ) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=path) from None
 
@@ -205,7 +212,6 @@ def _refuse_deep_json(path: Path, limit: int = MAX_JSON_DEPTH) -> None:
             if depth > limit:
                 line = text.count("\n", 0, m.start()) + 1
                 col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-                raise InputError(f"JSON nested more than {limit} levels deep is refused", path=path, line=line,
-                                 col=col)
+                raise InputError(f"JSON nested more than {limit} levels deep is refused", path=path, line=line, col=col)
         elif token in "]}":
             depth = max(0, depth - 1)

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from kg import namespaces as ns
 from kg import rules as derivation
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = ns.RDF.type
 LAT = ns.LAT
-ORG = "http://www.w3.org/ns/org#"
-TIME = "http://www.w3.org/2006/time#"
+ORG = ns.ORG
+TIME = ns.TIME
 ANY_CLASS = ("t", "*")  # written by a rule whose rdf:type classes are not known in advance
 
 

@@ -41,7 +41,7 @@ class Namespace(str):
 
 RDF = Namespace(
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "type first rest nil Property List Statement langString value",
+    "type first rest nil Property List Statement langString value subject predicate object",
 )
 RDFS = Namespace(
     "http://www.w3.org/2000/01/rdf-schema#",
@@ -103,7 +103,8 @@ ORG = Namespace(
 )
 TIME = Namespace(
     "http://www.w3.org/2006/time#",
-    "Interval Instant hasBeginning hasEnd inXSDDate inXSDDateTimeStamp inXSDgYear",
+    "Interval Instant ProperInterval DateTimeInterval GeneralDateTimeDescription hasBeginning hasEnd inXSDDate "
+    "inXSDDateTimeStamp inXSDgYear",
 )
 PROV = Namespace("http://www.w3.org/ns/prov#", "wasDerivedFrom wasGeneratedBy wasAttributedTo Entity Activity")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/", "name homepage page")
@@ -118,7 +119,8 @@ VANN = Namespace("http://purl.org/vocab/vann/", "preferredNamespacePrefix prefer
 LAT = Namespace(
     "https://w3id.org/lattice/ontology#",
     # the terms the code names (each is declared in ontology/; tests/test_namespaces.py checks it)
-    "encodesNorm quote locator document accountableTo accountableActor forum memberOf",
+    "encodesNorm quote locator document accountableTo accountableActor forum memberOf "
+    "SourcePassage SourceDocument Dataset seedFile",
 )
 LATTICE = "https://w3id.org/lattice/"  # the project's home; every IRI Lattice mints is below it
 LAT_ONTOLOGY = LATTICE + "ontology"

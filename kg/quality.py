@@ -9,12 +9,12 @@ from kg import namespaces as ns
 from kg import paths, release
 
 LAT = ns.LAT
-DCT = "http://purl.org/dc/terms/"
-OWL = "http://www.w3.org/2002/07/owl#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-VANN = "http://purl.org/vocab/vann/"
+DCT = ns.DCTERMS
+OWL = ns.OWL
+RDFS = ns.RDFS
+RDF = ns.RDF
+SKOS = ns.SKOS
+VANN = ns.VANN
 VS = "http://www.w3.org/2003/06/sw-vocab-status/ns#"
 KNOWN_LICENCES = ("https://creativecommons.org/licenses/", "http://creativecommons.org/licenses/",
                   "https://opensource.org/licenses/", "http://opendatacommons.org/licenses/")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kg import __version__, paths
 from kg import namespaces as ns
+from kg.cliopts import add_output
 from kg.errors import InputError, UsageError
 
 ONTOLOGY_IRI = ns.LAT_ONTOLOGY
@@ -298,7 +299,7 @@ def register(subparsers) -> None:
         "(the version is the package version). `kg serve` returns these files at the ontology IRI, the version "
         "IRI and each module IRI. --check exits 1 when the frozen files differ from the sources.",
     )
-    p.add_argument("--out", type=Path, metavar="DIR", help="write here instead of ontology/releases/<version>/")
+    add_output(p, "write here instead of ontology/releases/<version>/", dest="out", type=Path, metavar="DIR")
     p.add_argument("--check", action="store_true", help="only compare the frozen release with the sources")
     p.set_defaults(func=run)
 

@@ -28,7 +28,7 @@ from kg.errors import InputError
 
 FIELDS = ("rule", "label", "definition", "grounds", "reads", "writes", "notes")
 REQUIRED = ("rule", "label", "definition", "grounds", "reads", "writes")
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = ns.RDF.type
 ANY_CLASS = ("t", "*")
 _HEADER = re.compile(r"^#\s*([a-z]+):\s*(.*)$")
 _CONTINUED = re.compile(r"^#\s{2,}(\S.*)$")

@@ -114,16 +114,21 @@ def find_sources(store, subject, predicate, obj) -> dict:
     pairs = SHORTCUTS.get(predicate[1])
     if pairs and obj[0] == "iri":
         union = " UNION ".join(f"{{ ?rec <{a}> ?s ; <{b}> ?want }}" for a, b in pairs)
-        rows = _rows(
+        records = _rows(
             store,
-            f"""SELECT DISTINCT ?rec ?src WHERE {{ #VALUES
-                  {union}
-                  ?rec dcterms:source ?src .
-               }} ORDER BY ?rec ?src""",
+            f"SELECT DISTINCT ?rec WHERE {{ #VALUES {union} }} ORDER BY ?rec",
             {"s": s, "want": _node(obj)},
         )
-        if rows:
-            return _result(asserted, "record", rows, "rec")
+        if records:
+            trees = [derivation_tree(store, r["rec"].value) for r in records]
+            sources: list[str] = []
+            for t in trees:
+                for src in _leaf_sources(t):
+                    if src not in sources:
+                        sources.append(src)
+            if sources:
+                return {"asserted": asserted, "via": "record", "through": [t["node"] for t in trees],
+                        "sources": sources, "derivations": trees}
 
     if asserted:
         rows = _rows(store, "SELECT DISTINCT ?src WHERE { #VALUES ?s dcterms:source ?src } ORDER BY ?src", {"s": s})
@@ -135,6 +140,60 @@ def find_sources(store, subject, predicate, obj) -> dict:
                 "sources": [r["src"].value for r in rows],
             }
     return {"asserted": asserted, "via": None, "through": [], "sources": []}
+
+
+MAX_DEPTH = 8  # premises followed at most this deep
+MAX_PREMISES = 6  # premises shown per node (a regime spell rests on one observation per year)
+
+
+def derivation_tree(store, node: str, depth: int = 0) -> dict:
+    """How NODE came to be: its basis, sources, rule (with what grounds it), interval and, recursively, premises."""
+    import pyoxigraph as ox
+
+    x = {"x": ox.NamedNode(node)}
+    one = _rows(
+        store,
+        """SELECT ?basis ?rule ?ruleLabel ?file ?start ?end ?status ?observed ?note ?line ?label WHERE { #VALUES
+              OPTIONAL { ?x lat:derivation ?basis }
+              OPTIONAL { ?x lat:derivedBy ?rule OPTIONAL { ?rule rdfs:label ?ruleLabel }
+                         OPTIONAL { ?rule lat:ruleFile ?file } }
+              OPTIONAL { ?x lat:startDate ?start } OPTIONAL { ?x lat:endDate ?end }
+              OPTIONAL { ?x lat:intervalStatus ?status } OPTIONAL { ?x lat:observedUntil ?observed }
+              OPTIONAL { ?x lat:interpretationNote ?note } OPTIONAL { ?x lat:sourceLine ?line }
+              OPTIONAL { ?x rdfs:label ?label }
+           } LIMIT 1""",
+        x,
+    )
+    val = lambda k: one[0][k].value if one and one[0][k] is not None else None  # noqa: E731
+    tree: dict = {"node": node, "label": val("label"), "basis": val("basis"), "start": val("start"),
+                  "end": val("end"), "interval": val("status"), "observed_until": val("observed"),
+                  "note": val("note"), "source_line": val("line")}
+    tree["sources"] = [r["src"].value for r in _rows(
+        store, "SELECT DISTINCT ?src WHERE { #VALUES ?x dcterms:source ?src } ORDER BY ?src", x)]
+    if val("rule"):
+        rule = {"rule": val("rule"), "label": val("ruleLabel"), "file": val("file")}
+        rule["stated_by"] = [r["p"].value for r in _rows(
+            store, "SELECT DISTINCT ?p WHERE { #VALUES ?r dcterms:source ?p } ORDER BY ?p",
+            {"r": ox.NamedNode(val("rule"))})]
+        rule["assumes"] = [r["a"].value for r in _rows(
+            store, "SELECT DISTINCT ?a WHERE { #VALUES ?r lat:assumes ?a } ORDER BY ?a", {"r": ox.NamedNode(val("rule"))})]
+        tree["rule"] = rule
+    premises = [r["p"].value for r in _rows(
+        store, "SELECT DISTINCT ?p WHERE { #VALUES ?x prov:wasDerivedFrom ?p } ORDER BY ?p", x)]
+    tree["premise_count"] = len(premises)
+    if depth < MAX_DEPTH:
+        shown = premises if len(premises) <= MAX_PREMISES else premises[:2] + premises[-2:]
+        tree["premises"] = [derivation_tree(store, p, depth + 1) for p in shown if p != node]
+    return tree
+
+
+def _leaf_sources(tree: dict) -> list[str]:
+    """Every passage and data set a derivation tree rests on (its rules' passages included)."""
+    out = list(tree.get("sources", []))
+    out += tree.get("rule", {}).get("stated_by", [])
+    for p in tree.get("premises", []):
+        out += _leaf_sources(p)
+    return out
 
 
 def _result(asserted: bool, via: str, rows, holder: str) -> dict:
@@ -218,6 +277,8 @@ def _print_text(found: dict, out) -> None:
         print(f"  sources from {how['reification']}", file=out)
     elif found["via"]:
         print(f"  sources from {how[found['via']]}: " + ", ".join(_compact(t) for t in found["through"]), file=out)
+    for tree in found.get("derivations", []):
+        _print_tree(tree, out, "  ")
     for d in found["details"]:
         print(f"- {_compact(d['source'])}", file=out)
         if d["kind"] == "passage":
@@ -235,6 +296,40 @@ def _print_text(found: dict, out) -> None:
                 print(f"    cite:     {d['citation']}", file=out)
         else:
             print("    (not declared as a source passage or data set)", file=out)
+
+
+def _print_tree(tree: dict, out, indent: str) -> None:
+    """One node of a derivation and its premises, indented."""
+    what = _compact(tree["node"]) + (f" “{tree['label']}”" if tree.get("label") else "")
+    bits = []
+    if tree.get("basis"):
+        bits.append(_compact(tree["basis"]).replace("lat:", "").lower())
+    if tree.get("start") or tree.get("end"):
+        bits.append(f"{(tree.get('start') or '?')[:10]} .. {(tree.get('end') or 'open')[:10]}")
+    elif (tree.get("interval") or "").endswith("UnknownInterval"):
+        bits.append("interval unknown")
+    if tree.get("observed_until"):
+        bits.append(f"observed until {tree['observed_until'][:10]}")
+    if tree.get("source_line"):
+        bits.append(f"data row, line {tree['source_line']}")
+    print(f"{indent}{what}" + (f"  [{'; '.join(bits)}]" if bits else ""), file=out)
+    if tree.get("note"):
+        print(f"{indent}  reading: {tree['note']}", file=out)
+    rule = tree.get("rule")
+    if rule:
+        grounds = [_compact(p) for p in rule["stated_by"]] + [_compact(a) for a in rule["assumes"]]
+        print(f"{indent}  by rule {_compact(rule['rule'])} ({rule.get('file') or '?'}): {rule.get('label') or ''}",
+              file=out)
+        if grounds:
+            print(f"{indent}    grounded by {', '.join(grounds)}", file=out)
+    for src in tree.get("sources", []):
+        print(f"{indent}  source {_compact(src)}", file=out)
+    shown = tree.get("premises", [])
+    for p in shown:
+        _print_tree(p, out, indent + "    ")
+    hidden = tree.get("premise_count", 0) - len(shown)
+    if hidden > 0:
+        print(f"{indent}    ... and {hidden} more premises", file=out)
 
 
 def register(sub) -> None:

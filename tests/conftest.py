@@ -94,3 +94,40 @@ def run_kg():
         )
 
     return run
+
+
+# The data sets whose memberships, treaty participations and regime spells the accountability rules read.
+ACCOUNTABILITY_IMPORTS = {
+    "migo": ["migo-iigo/memberships_MIGO.csv"],
+    "cow-igo": ["cow-igo-v3/igo_year_format3.csv"],
+    "treaties": ["treaties/parties_GGO.csv", "treaties/agreements_GGO.csv"],
+    "regimes": ["regimes/bmr-democracy-v4.0.csv"],
+}
+
+
+@pytest.fixture(scope="session")
+def accountability_dataset(shared_dir) -> Path:
+    """The dataset built from the curated graph with the MIGO, COW IGO, GGO treaty and BMR regime imports:
+    the memberships, participations and democratic spells the derivation rules need (built once per run)."""
+    from kg.build import build
+    from kg.importers import import_file
+
+    home = Path(_temp_dir("lattice-test-accountability-"))
+    (home / "imports").mkdir()
+    for name, files in ACCOUNTABILITY_IMPORTS.items():
+        import_file(name, *[shared_dir / "data" / f for f in files], out=home / "imports" / f"{name}.nq")
+    saved = os.environ.get("LATTICE_HOME")
+    os.environ["LATTICE_HOME"] = str(home)
+    try:
+        build(home / "build")
+    finally:
+        os.environ["LATTICE_HOME"] = saved
+    return home / "build"
+
+
+@pytest.fixture(scope="session")
+def accountability_store(accountability_dataset):
+    """An in-memory store holding the accountability dataset (shared by the whole test run)."""
+    from kg.store import open_store
+
+    return open_store(accountability_dataset, build_if_needed=False)

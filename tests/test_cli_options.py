@@ -8,9 +8,6 @@ import pytest
 
 from kg.cli import main, make_parser
 
-# Commands whose options are being reworked elsewhere right now (the endpoint); they join when that lands.
-PENDING = {"serve"}
-
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:
     parser = make_parser()
@@ -20,8 +17,6 @@ def _subcommands() -> dict[str, argparse.ArgumentParser]:
 
 def _options():
     for name, sp in _subcommands().items():
-        if name in PENDING:
-            continue
         for a in sp._actions:
             if not isinstance(a, argparse._HelpAction):
                 yield name, a
@@ -65,7 +60,12 @@ def test_old_spellings_still_work_with_a_note(tmp_path, capsys):
     new = tmp_path / "new.ttl"
     assert main(["export", "-o", str(new)]) == 0
     assert "deprecated" not in capsys.readouterr().err
-    assert new.read_bytes() == out.read_bytes()
+    # the same graph (rdflib orders blank-node subjects by their random ids, so the bytes may differ)
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    old_graph, new_graph = Graph().parse(out), Graph().parse(new)
+    assert len(new_graph) > 100 and isomorphic(old_graph, new_graph)
 
 
 @pytest.mark.parametrize(

@@ -172,6 +172,59 @@ def run(built_store):
     return go
 
 
+@pytest.fixture(scope="module")
+def run_real(accountability_store):
+    def go(name, **params):
+        return q.run_named(name, store=accountability_store, **params)
+
+    return go
+
+
+@pytest.fixture(scope="module")
+def migo_members(shared_dir):
+    """ISO codes of the states MIGO records as members of a body (in YEAR, or in any year)."""
+    import pandas as pd
+
+    df = pd.read_csv(shared_dir / "data" / "migo-iigo" / "memberships_MIGO.csv")
+
+    def members(body: str, year: int | None = None) -> set:
+        rows = df[(df["igoID"] == body) & (df["membership"] == 1)]
+        if year is not None:
+            rows = rows[rows["Year"] == year]
+        return set(rows["stateID"].dropna().astype(str))
+
+    return members
+
+
+@pytest.fixture(scope="module")
+def democracies(shared_dir):
+    """ISO codes (World Bank codes mapped as the crosswalk does for these states) coded democratic in YEAR."""
+    import pandas as pd
+
+    df = pd.read_csv(shared_dir / "data" / "regimes" / "bmr-democracy-v4.0.csv")
+    fix = {"SWD": "SWE"}  # World Bank codes that differ from ISO for FATF members
+
+    def democratic(year: int) -> set:
+        rows = df[(df["year"] == year) & (df["democracy"] == 1)]
+        return {fix.get(a, a) for a in rows["abbreviation"].dropna().astype(str)}
+
+    return democratic
+
+
+@pytest.fixture(scope="module")
+def ggo_parties(shared_dir):
+    """The parties for which a treaty entered into force (GGO parties file)."""
+    import pandas as pd
+
+    df = pd.read_csv(shared_dir / "data" / "treaties" / "parties_GGO.csv", dtype=str)
+
+    def parties(treaty: str) -> set:
+        rows = df[(df["treatyID"] == treaty) & df["StateForce"].notna()]
+        return set(rows["stateID"])
+
+    return parties
+
+
 def _in_force(start, end, at) -> bool:
     return (start is None or str(start) <= at) and (end is None or str(end) >= at)
 
@@ -195,31 +248,24 @@ def test_document_lists_at_least_30_questions_each_with_an_existing_query():
 # ------------------------------------------------------------------------------ accountability
 
 
-def test_cq01_fatf_direct_accountability(run, walk):
-    rows = run("accountability-direct", actor="lat-id:fatf")
-    expected = {(r["forum"], r["mechanism"]) for r in walk.accountability() if r["actor"] == ID + "fatf"}
-    assert expected, "the curated graph records to whom the FATF answers"
-    assert {(r["forum"], r["mechanism"]) for r in rows} == expected
-    for r in rows:
-        if r["source"] and r["quote"]:
-            assert r["quote"] in walk.objects(r["source"], LAT + "quote")
+def test_cq01_fatf_direct_accountability(run_real, migo_members):
+    # the FATF answers to the finance ministry of every state MIGO records as a member (independent: pandas)
+    rows = run_real("accountability-direct", actor="lat-id:fatf")
+    expected = {ID + f"{iso.lower()}-finance-ministry" for iso in migo_members("FATF")}
+    assert {r["forum"] for r in rows} == expected
+    assert {r["mechanism"] for r in rows} == {LAT + "SupervisoryAccountability"}
+    assert {r["derivation"] for r in rows} == {LAT + "Derived"}
 
 
-def test_cq02_fatf_chain_to_national_constituents(run, walk):
-    rows = run("accountability-chain", actor="lat-id:fatf")
-    got = defaultdict(list)
-    for r in rows:
-        got[r["path"]].append(r)
-    paths = {
-        tuple([steps[0]["from"]] + [s["to"] for s in sorted(steps, key=lambda s: s["step"])]) for steps in got.values()
-    }
-    assert paths == walk.maximal_paths(ID + "fatf")
-    for p, steps in got.items():
-        assert p == " > ".join(
-            [min(steps, key=lambda s: s["step"])["from"]] + [s["to"] for s in sorted(steps, key=lambda s: s["step"])]
-        )
-    electorates = walk.instances(LAT + "Electorate")
-    assert any(path[-1] in electorates for path in paths)
+def test_cq02_fatf_chain_to_national_constituents(run_real, migo_members, democracies):
+    # as of 2004, every member ministry's chain ends at its electorate exactly where BMR codes the state a
+    # democracy in 2004 (independent: pandas over the MIGO and BMR files)
+    rows = run_real("accountability-chain", actor="lat-id:fatf", at="2004-01-01")
+    members = migo_members("FATF", 2004)
+    reach = {r["path"].split(" > ")[1] for r in rows if r["ends"] == "final" and r["final"].endswith("-electorate")}
+    first = {r["path"].split(" > ")[1] for r in rows}
+    assert first == {ID + f"{iso.lower()}-finance-ministry" for iso in members}
+    assert reach == {ID + f"{iso.lower()}-finance-ministry" for iso in members & democracies(2004)}
 
 
 def test_cq03_accountability_gaps(run, walk):
@@ -261,20 +307,25 @@ def test_cq04_who_answers_to_the_us_electorate(run, walk):
 
 
 def test_cq05_accountability_in_force_in_1990(run, walk):
+    # on the curated graph nothing the texts state is dated: every stated or interpreted relation comes back
+    # apart as of unknown interval, proposed ones not at all, and whatever is in force started by then
     at = "1990-01-01"
-    expected = {
-        (r["actor"], r["forum"], r["mechanism"]) for r in walk.accountability() if _in_force(r["start"], r["end"], at)
-    }
     rows = run("accountability-as-of", at=at)
-    assert {(r["actor"], r["forum"], r["mechanism"]) for r in rows} == expected
+    curated = {(r["actor"], r["forum"]) for r in walk.accountability() if r["derivation"] != LAT + "Proposed"}
+    unknown = {(r["actor"], r["forum"]) for r in rows if r["status"] == "unknown interval"}
+    assert curated <= unknown
+    assert not {(r["actor"], r["forum"]) for r in walk.accountability() if r["derivation"] == LAT + "Proposed"} & {
+        (r["actor"], r["forum"]) for r in rows}
+    for r in rows:
+        assert (r["status"] == "unknown interval") == (not r["start"])
+        assert not r["start"] or _in_force(r["start"], r["end"], at)
 
-
-def test_cq06_stated_or_derived(run, walk):
-    rows = run("accountability-direct", actor="lat-id:iosco")
-    assert rows
-    expected = {r["record"]: r["derivation"] for r in walk.accountability() if r["actor"] == ID + "iosco"}
-    assert {r["record"]: r["derivation"] for r in rows} == expected
-    assert {r["derivation"] for r in rows} <= {LAT + "Stated", LAT + "Derived"}
+def test_cq06_stated_or_derived(run, run_real, walk):
+    # the curated graph holds what the texts state, interpret or propose; everything derived is built
+    curated = {r["derivation"] for r in walk.accountability()}
+    assert curated == {LAT + "Stated", LAT + "Interpreted", LAT + "Proposed"}
+    rows = run_real("accountability-direct", actor="lat-id:iosco")
+    assert rows and {r["derivation"] for r in rows} == {LAT + "Derived"}
 
 
 def test_cq07_basel_committee_chain_depths(run, walk):
@@ -291,33 +342,32 @@ def test_cq07_basel_committee_chain_depths(run, walk):
 # ------------------------------------------------------------------------------ vertical relations
 
 
-def test_cq08_delegations_to_the_icc(run, walk):
-    expected = set()
-    for d in walk.records(LAT + "Delegation"):
-        if walk.one(d, LAT + "delegate") == ID + "icc":
-            expected.add((walk.one(d, LAT + "delegator"), walk.one(d, LAT + "jurisdictionKind")))
-    rows = run("delegations-and-complementarity", delegate="lat-id:icc")
-    assert {(r["delegator"], r["jurisdiction"]) for r in rows} == expected
-    assert expected
+def test_cq08_delegations_to_the_icc(run_real, ggo_parties):
+    # every state for which the Rome Statute entered into force delegated authority to the ICC (pandas on GGO)
+    rows = run_real("delegations-and-complementarity", delegate="lat-id:icc")
+    got = {r["delegator"].rsplit("/", 1)[-1] for r in rows}
+    expected = ggo_parties("STTICC_1998A")
+    assert got and got <= expected and len(got) >= 0.9 * len(expected)
 
 
 def test_cq09_vertical_checks(run, walk):
-    expected = {(b, n, "reliesOn") for b, n in walk.pairs(LAT + "reliesOn")}
-    expected |= {(b, n, "complementaryTo") for b, n in walk.pairs(LAT + "complementaryTo")}
-    for d in walk.records(LAT + "Delegation"):
-        expected.add((walk.one(d, LAT + "delegate"), walk.one(d, LAT + "delegator"), "delegate of"))
+    # what the texts state of groups of national courts, and what the rules derive for each member's courts
     rows = run("vertical-checks")
-    assert {(r["body"], r["national"], r["relation"]) for r in rows} == expected
-    nxt = walk.edges()
-    for r in rows:
-        assert r["national_answers_to_body"] == (r["body"] in nxt.get(r["national"], ()))
-        assert r["body_answers_to_national"] == (r["national"] in nxt.get(r["body"], ()))
+    stated = {(b, n, "reliesOn") for b, n in walk.pairs(LAT + "reliesOn")}
+    stated |= {(b, n, "complementaryTo") for b, n in walk.pairs(LAT + "complementaryTo")}
+    got = {(r["body"], r["national"], r["relation"]) for r in rows}
+    assert stated <= got
+    groups = walk.instances(LAT + "ActorGroup")
+    for body, national, relation in got - stated:
+        # a derived pair: the national body is a member of a group the body relates to, or a delegator
+        assert relation == "delegate of" or any((body, g) in walk.pairs(LAT + relation) for g in groups), national
 
 
-def test_cq10_ecj_works_through_national_courts(run, walk):
-    rows = run("vertical-checks", body="lat-id:ecj")
+def test_cq10_ecj_works_through_national_courts(run_real):
+    rows = run_real("vertical-checks", body="lat-id:ecj")
     relied = {r["national"] for r in rows if r["relation"] == "reliesOn"}
-    assert relied == {n for b, n in walk.pairs(LAT + "reliesOn") if b == ID + "ecj"}
+    assert ID + "eu-national-courts" in relied
+    assert {ID + "gbr-courts", ID + "deu-courts", ID + "fra-courts"} <= relied
     assert {r["body"] for r in rows} <= {ID + "ecj"}
 
 
@@ -531,14 +581,13 @@ def test_cq34_the_ottawa_treaty(run, walk):
 
 
 def test_cq35_ngo_accountability(run, walk):
+    # Pureza's higher and lower responsibilities, derived for every NGO (rule ngo-responsibilities)
     ngos = walk.instances(LAT + "NGO")
-    expected = defaultdict(set)
-    for r in walk.accountability():
-        if r["actor"] in ngos:
-            rec_dir = walk.one(r["record"], LAT + "direction")
-            expected[(r["actor"], rec_dir.split("#")[1] if rec_dir else "unstated")].add(r["forum"])
     rows = run("ngo-accountability")
-    assert {(r["ngo"], r["direction"]): set(r["forums"].split()) for r in rows} == dict(expected)
+    got = {(r["ngo"], r["direction"]): set(r["forums"].split()) for r in rows}
+    for ngo in ngos:
+        assert ID + "ngo-financiers" in got[(ngo, "Upward")]
+        assert ID + "ngo-recipients" in got[(ngo, "Downward")]
 
 
 def test_cq36_common_heritage_regimes(run, walk):

@@ -63,7 +63,9 @@ def test_deprecated_terms_name_their_replacement_and_keep_their_meaning():
     g = merged_graph()
     dct = rdflib.Namespace("http://purl.org/dc/terms/")
     deprecated = [t for t in quality.terms(g, deprecated=True) if (t, OWL.deprecated, rdflib.Literal(True)) in g]
-    assert len(deprecated) == 11
+    # 11 case-clash renames of the first 0.2.0 cut, and the class names IntervalStatus, ParticipationRole and Stance
+    # of the derivation, roles and claims modules (docs/ontology.md, Deprecated terms)
+    assert len(deprecated) == 14
     for t in deprecated:
         new = g.value(t, dct.isReplacedBy)
         assert new is not None and (new, RDFS.label, None) in g, t

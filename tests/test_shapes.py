@@ -18,9 +18,10 @@ ONTOLOGY_IRI = "https://w3id.org/lattice/ontology"
 FAMILIES = [
     "integrity", "deliberative-equality", "legitimate-difference", "positive-comity", "checks-and-balances",
     "subsidiarity", "accountability", "ngo-accountability", "spic", "ontology-values", "events-and-claims",
+    "derivation",
 ]
 # Families of data-integrity shapes (violations, no norm); the others encode the texts' principles.
-INTEGRITY_FAMILIES = {"integrity", "ontology-values", "events-and-claims"}
+INTEGRITY_FAMILIES = {"integrity", "ontology-values", "events-and-claims", "derivation"}
 
 
 ENGINES = [
@@ -121,6 +122,7 @@ EXPECTED = {
         "PowerKindValue": {("bad-exercisesPower", V)},
         "NormScopeValue": {("bad-normScope", V)},
         "InclusionPrincipleValue": {("bad-inclusionPrinciple", V)},
+    },
     "events-and-claims": {
         "EventHasLabel": {("event-unlabelled", V)},
         "EventCitesPassage": {("event-unsourced", V), ("event-from-dataset", V)},
@@ -133,6 +135,16 @@ EXPECTED = {
         "ClaimStanceValue": {("claim-two-stances", V), ("claim-bad-stance", V)},
         "ClaimAbout": {("claim-about-nothing", V)},
         "ClaimCitesPassage": {("claim-unsourced", V)},
+    },
+    "derivation": {
+        "RelationHasOneBasis": {("acc-no-basis", V), ("acc-two-bases", V)},
+        "DerivedNamesRule": {("delegation-two-rules", V)},
+        "DerivedNamesPremises": {("delegation-no-premise", V)},
+        "RuleNamesFile": {("rule-no-file", V)},
+        "DerivedRelationHasRule": {("acc-derived-by-hand", V)},
+        "TextualRelationCitesPassage": {("acc-stated-no-passage", V)},
+        "InterpretedHasNote": {("acc-interpreted-no-note", V)},
+        "RuleIsGrounded": {("rule-ungrounded", V)},
     },
 }
 

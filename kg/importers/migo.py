@@ -213,6 +213,7 @@ def _emit_split(ctx, b: _Body, node: str, final_year: int | None) -> None:
     """Membership spells in the other body of a split code: the marker state's rows, and each other state's
     rows in the years the marker is recorded (each such record names the rows' records it comes from)."""
     split = b.split
+    assert split is not None  # convert calls this only for a body with a split
     marker_years = {y for y, st in b.history.get(split.marker, ()) if st is not None}
     marker_runs = _runs([(y, st) for y, st in b.history.get(split.marker, ()) if st is not None])
     body_slug = f"migo-{split.slug}"

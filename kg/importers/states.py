@@ -433,7 +433,9 @@ class StateMapper:
             if era.first <= year <= era.last:
                 held = self._era_refs.get(era.holder)
                 if held is None:
-                    held = self._era_refs[era.holder] = self._ref(era.holder)
+                    ref_of_holder = self._ref(era.holder)
+                    assert ref_of_holder is not None  # an era's holder is an ISO 3166 code, never empty
+                    held = self._era_refs[era.holder] = ref_of_holder
                 return held
         return ref
 
@@ -472,7 +474,7 @@ class StateMapper:
         if name.upper() in self.aliases:
             return self._ref(self.aliases[name.upper()])
         for field in ("name", "official_name", "common_name"):
-            country = self._pc.countries.get(**{field: name})
+            country = self._pc.countries.get(**{field: name})  # type: ignore[arg-type]  # the stub lets **kw fill `default`
             if country is not None:
                 return self._ref(country.alpha_3)
         return None

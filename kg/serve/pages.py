@@ -6,6 +6,8 @@ import html
 import re
 from itertools import islice
 
+from kg.namespaces import DCTERMS, OWL, RDF, RDFS, SKOS
+
 PUBLIC_BASE = "https://w3id.org/lattice"
 
 def local_path(iri: str) -> str | None:
@@ -50,12 +52,12 @@ def _page(title: str, body: str) -> bytes:
 
 
 ONTOLOGY_KINDS = [
-    ("http://www.w3.org/2002/07/owl#Class", "Classes"),
-    ("http://www.w3.org/2002/07/owl#ObjectProperty", "Object properties"),
-    ("http://www.w3.org/2002/07/owl#DatatypeProperty", "Datatype properties"),
-    ("http://www.w3.org/2002/07/owl#AnnotationProperty", "Annotation properties"),
-    ("http://www.w3.org/2004/02/skos/core#Concept", "Concepts"),
-    ("http://www.w3.org/2002/07/owl#NamedIndividual", "Named individuals"),
+    (OWL.Class, "Classes"),
+    (OWL.ObjectProperty, "Object properties"),
+    (OWL.DatatypeProperty, "Datatype properties"),
+    (OWL.AnnotationProperty, "Annotation properties"),
+    (SKOS.Concept, "Concepts"),
+    (OWL.NamedIndividual, "Named individuals"),
 ]
 
 
@@ -71,12 +73,12 @@ def ontology_terms(store) -> dict[str, dict]:
     for sol in res:
         t, p, o = sol["t"].value, sol["p"].value, sol["o"]
         entry = terms.setdefault(t, {"name": t[len(LAT):], "types": [], "facts": []})
-        if p == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" and isinstance(o, ox.NamedNode):
+        if p == RDF.type and isinstance(o, ox.NamedNode):
             entry["types"].append(o.value)
-        elif p == "http://www.w3.org/2000/01/rdf-schema#label" and isinstance(o, ox.Literal):
+        elif p == RDFS.label and isinstance(o, ox.Literal):
             if not entry.get("label") or o.language == "en":
                 entry["label"] = o.value
-        elif p == "http://www.w3.org/2004/02/skos/core#definition" and isinstance(o, ox.Literal):
+        elif p == SKOS.definition and isinstance(o, ox.Literal):
             entry["definition"] = o.value
         entry["facts"].append((p, o))
     return terms
@@ -93,17 +95,15 @@ def ontology_html(store) -> bytes:
     for sol in store.query(f"SELECT ?p ?o WHERE {{ <{LAT_ONTOLOGY}> ?p ?o }}",
                            default_graph=[ox.NamedNode(GRAPH_ONTOLOGY)]):
         meta.setdefault(sol["p"].value, []).append(sol["o"])
-    title = next((o.value for o in meta.get("http://purl.org/dc/terms/title", [])), "The Lattice ontology")
+    title = next((o.value for o in meta.get(DCTERMS.title, [])), "The Lattice ontology")
     parts = [f"<h1>{html.escape(title)}</h1>",
              f"<p>IRI: <code>{LAT_ONTOLOGY}</code> · namespace <code>{LAT}</code> · "
              f"download: <a href=\"/ontology?format=ttl\">Turtle</a>, <a href=\"/ontology?format=jsonld\">JSON-LD</a>, "
              f"<a href=\"/ontology?format=rdfxml\">RDF/XML</a>, <a href=\"/ontology?format=nt\">N-Triples</a></p>"]
-    for p in ("http://purl.org/dc/terms/description", "http://www.w3.org/2002/07/owl#versionInfo",
-              "http://purl.org/dc/terms/license"):
+    for p in (DCTERMS.description, OWL.versionInfo, DCTERMS.license):
         for o in meta.get(p, []):
             parts.append(f"<p><strong>{html.escape(_short(p))}</strong>: {_html_term(o)}</p>")
-    skip = {"http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://www.w3.org/2000/01/rdf-schema#label",
-            "http://www.w3.org/2004/02/skos/core#definition"}
+    skip = {RDF.type, RDFS.label, SKOS.definition}
     placed: set = set()
     toc = []
     sections = []

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import re
 
+from kg.namespaces import RDF, XSD
 from kg.serve.config import RequestFailed
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_STRING = XSD.string
+RDF_LANGSTRING = RDF.langString
 
 # Media types offered for each kind of result, in the server's order of preference.
 SELECT_TYPES = [

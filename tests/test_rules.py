@@ -1,0 +1,231 @@
+"""The derivation rules of rules/: each fires on the premises it reads and stays silent without them."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg import namespaces as ns
+from kg import paths
+from kg import rules as derivation
+
+PREFIXES = """
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix lat: <https://w3id.org/lattice/ontology#> .
+@prefix lat-id: <https://w3id.org/lattice/id/> .
+@prefix ex: <http://example.org/rules/> .
+ex:passage a lat:SourcePassage .
+ex:migo a lat:Dataset ; lat:coverageEnd "2010-12-31"^^xsd:date .
+<https://w3id.org/lattice/id/state/AAA> a lat:State ; rdfs:label "Aland"@en ; lat:iso3 "AAA" .
+<https://w3id.org/lattice/id/state/BBB> a lat:State ; rdfs:label "Borduria"@en ; lat:iso3 "BBB" .
+"""
+RULE = ns.LAT_ID + "rule/"
+
+
+def derive(data: str):
+    """Materialize the ontology plus DATA; returns the store."""
+    import pyoxigraph as ox
+
+    from kg.inference import materialize
+
+    store = ox.Store()
+    for p in paths.ontology_files():
+        store.bulk_load(path=str(p), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ns.GRAPH_ONTOLOGY))
+    store.bulk_load((PREFIXES + data).encode(), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ns.LAT_G + "t"))
+    materialize(store, workers=1)
+    return store
+
+
+def relations(store, rule: str) -> set:
+    """(actor, forum, start, end) of every accountability relation RULE derived."""
+    q = f"""PREFIX lat: <{ns.LAT}> SELECT ?a ?f ?s ?e WHERE {{
+        ?r a lat:AccountabilityRelation ; lat:derivedBy <{RULE}{rule}> ; lat:accountableActor ?a ; lat:forum ?f .
+        OPTIONAL {{ ?r lat:startDate ?s }} OPTIONAL {{ ?r lat:endDate ?e }} }}"""
+    out = set()
+    for row in store.query(q, use_default_graph_as_union=True):
+        out.add((row["a"].value.rsplit("/", 1)[-1], row["f"].value.rsplit("/", 1)[-1],
+                 row["s"].value if row["s"] else None, row["e"].value if row["e"] else None))
+    return out
+
+
+def derived_count(store, rule: str) -> int:
+    q = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?x <{ns.LAT}derivedBy> <{RULE}{rule}> }}"
+    return int(next(iter(store.query(q, use_default_graph_as_union=True)))[0].value)
+
+
+NETWORK = """
+lat-id:net a lat:GovernmentNetwork ; rdfs:label "a network"@en ; dcterms:source ex:passage .
+"""
+
+
+def test_every_rule_has_a_header_and_is_grounded():
+    found = derivation.load()
+    assert {r.name for r in found} == {p.stem for p in derivation.rule_files()}
+    for r in found:
+        assert r.passages or r.assumptions, r.name
+        assert r.reads and r.writes, r.name
+
+
+def test_rule_header_errors_name_file_and_line(tmp_path):
+    from kg.errors import InputError
+
+    bad = tmp_path / "bad.rq"
+    bad.write_text("# rule:       bad\n# label:      x\n# grounds:    nowhere:thing\n# definition: d\n"
+                   "# reads:      lat:x\n# writes:     lat:y\nCONSTRUCT {} WHERE {}\n")
+    with pytest.raises(InputError) as err:
+        derivation.parse(bad)
+    assert str(err.value).startswith(f"{bad}:3:")
+
+
+def test_composition_fires_for_a_full_member_with_its_years():
+    store = derive(NETWORK + """
+        ex:m1 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:net ; lat:membershipStatus lat:FullMember ;
+              lat:startDate "1990-01-01"^^xsd:date ; lat:endDate "1999-12-31"^^xsd:date ; dcterms:source ex:migo .
+    """)
+    assert relations(store, "composition") == {("net", "AAA", "1990-01-01", "1999-12-31")}
+
+
+def test_composition_silent_for_observers_networks_of_networks_and_undescribed_bodies():
+    store = derive(NETWORK + """
+        ex:m1 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:net ; lat:membershipStatus lat:ObserverMember ;
+              lat:startDate "1990-01-01"^^xsd:date .
+        lat-id:non a lat:GovernmentNetwork , lat:NetworkOfNetworks ; dcterms:source ex:passage .
+        ex:m2 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:non ; lat:membershipStatus lat:FullMember .
+        lat-id:imported a lat:GovernmentNetwork ; dcterms:source ex:migo .
+        ex:m3 org:member <https://w3id.org/lattice/id/state/BBB> ; org:organization lat-id:imported ; lat:membershipStatus lat:FullMember .
+    """)
+    assert relations(store, "composition") == set()
+
+
+def test_composition_starts_at_founding_and_drops_a_membership_before_it():
+    store = derive(NETWORK + """
+        lat-id:net lat:foundingDate "1984-01-01"^^xsd:date .
+        ex:m1 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:net ; lat:membershipStatus lat:FullMember ;
+              lat:startDate "1983-01-01"^^xsd:date .
+        ex:m2 org:member <https://w3id.org/lattice/id/state/BBB> ; org:organization lat-id:net ; lat:membershipStatus lat:FullMember ;
+              lat:startDate "1970-01-01"^^xsd:date ; lat:endDate "1975-12-31"^^xsd:date .
+    """)
+    assert relations(store, "composition") == {("net", "AAA", "1984-01-01", None)}
+
+
+def test_seat_and_composition_go_through_the_seated_body():
+    store = derive(NETWORK + """
+        lat-id:net lat:composedOf lat:FinanceMinistryKind .
+        ex:m1 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:net ; lat:membershipStatus lat:FullMember ;
+              lat:startDate "2001-01-01"^^xsd:date ; dcterms:source ex:migo .
+    """)
+    assert derived_count(store, "seat") == 2  # the membership and the minted body
+    assert relations(store, "composition") == {("net", "aaa-finance-ministry", "2001-01-01", None)}
+    label = store.query(f"SELECT ?l WHERE {{ <{ns.LAT_ID}aaa-finance-ministry> <{ns.PREFIXES['rdfs']}label> ?l }}",
+                        use_default_graph_as_union=True)
+    assert [r[0].value for r in label] == ["finance ministry of Aland"]
+
+
+def test_seat_silent_without_a_stated_composition():
+    store = derive(NETWORK + """
+        ex:m1 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:net ; lat:membershipStatus lat:FullMember .
+    """)
+    assert derived_count(store, "seat") == 0
+
+
+def test_observation_window_marks_an_open_relation_with_the_data_set_end():
+    store = derive(NETWORK + """
+        ex:m1 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:net ; lat:membershipStatus lat:FullMember ;
+              lat:startDate "2001-01-01"^^xsd:date ; dcterms:source ex:migo .
+        ex:m2 org:member <https://w3id.org/lattice/id/state/BBB> ; org:organization lat-id:net ; lat:membershipStatus lat:FullMember ;
+              lat:startDate "2001-01-01"^^xsd:date ; lat:endDate "2003-12-31"^^xsd:date ; dcterms:source ex:migo .
+    """)
+    rows = store.query(f"""PREFIX lat: <{ns.LAT}> SELECT ?f ?o WHERE {{ ?r lat:derivedBy <{RULE}composition> ;
+        lat:forum ?f . OPTIONAL {{ ?r lat:observedUntil ?o }} }}""", use_default_graph_as_union=True)
+    got = {(r["f"].value[-3:], r["o"].value if r["o"] else None) for r in rows}
+    assert got == {("AAA", "2010-12-31"), ("BBB", None)}
+
+
+SPELLS = """
+ex:spell1 a lat:DemocraticSpell ; lat:regimeState <https://w3id.org/lattice/id/state/AAA> ; lat:firstYear 1977 ; lat:lastYear 2020 ;
+    lat:rightCensored true .
+ex:spell2 a lat:NonDemocraticSpell ; lat:regimeState <https://w3id.org/lattice/id/state/BBB> ; lat:firstYear 1950 ; lat:lastYear 2020 .
+lat-id:aaa-finance-ministry a lat:FinanceMinistry ; lat:componentOf <https://w3id.org/lattice/id/state/AAA> .
+lat-id:bbb-finance-ministry a lat:FinanceMinistry ; lat:componentOf <https://w3id.org/lattice/id/state/BBB> .
+lat-id:aaa-courts a lat:Court ; lat:componentOf <https://w3id.org/lattice/id/state/AAA> .
+"""
+
+
+def test_electoral_rules_fire_only_in_democratic_spells():
+    store = derive(SPELLS)
+    assert relations(store, "electoral-legislature") == {("aaa-legislature", "aaa-electorate", "1977-01-01", None)}
+    assert relations(store, "electoral-government") == {("AAA", "aaa-electorate", "1977-01-01", None)}
+    # the executive answers to the legislature; the courts do not; nothing for the non-democratic state
+    assert relations(store, "executive-oversight") == {
+        ("aaa-finance-ministry", "aaa-legislature", "1977-01-01", None)}
+
+
+def test_electoral_rules_silent_without_regime_data():
+    store = derive("lat-id:aaa-finance-ministry a lat:FinanceMinistry ; lat:componentOf <https://w3id.org/lattice/id/state/AAA> .")
+    for rule in ("electoral-legislature", "electoral-government", "executive-oversight"):
+        assert relations(store, rule) == set(), rule
+
+
+GROUP = """
+lat-id:org a lat:InternationalOrganization ; dcterms:source ex:passage .
+lat-id:court a lat:SupranationalInstitution ; lat:organOf lat-id:org ; dcterms:source ex:passage .
+lat-id:group a lat:ActorGroup ; lat:composedOf lat:NationalCourtsKind ; lat:groupOfMembersOf lat-id:org .
+ex:m1 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:org ; lat:membershipStatus lat:FullMember ;
+      lat:startDate "1973-01-01"^^xsd:date .
+"""
+
+
+def test_group_member_applies_a_group_relation_to_each_member_for_its_years():
+    store = derive(GROUP + """
+        ex:r a lat:AccountabilityRelation ; lat:accountableActor lat-id:group ; lat:forum lat-id:court ;
+             lat:mechanism lat:LegalAccountability ; lat:direction lat:Upward ; lat:derivation lat:Interpreted .
+    """)
+    assert relations(store, "group-member") == {("aaa-courts", "court", "1973-01-01", None)}
+
+
+def test_group_member_silent_for_a_proposed_group_relation():
+    store = derive(GROUP + """
+        ex:r a lat:AccountabilityRelation ; lat:accountableActor lat-id:group ; lat:forum lat-id:court ;
+             lat:mechanism lat:LegalAccountability ; lat:direction lat:Upward ; lat:derivation lat:Proposed .
+    """)
+    assert relations(store, "group-member") == set()
+
+
+def test_group_relation_distributes_complementarity():
+    store = derive(GROUP + "lat-id:court lat:complementaryTo lat-id:group .")
+    ask = f"ASK {{ <{ns.LAT_ID}court> <{ns.LAT}complementaryTo> <{ns.LAT_ID}aaa-courts> }}"
+    assert store.query(ask, use_default_graph_as_union=True)
+    silent = derive(GROUP)
+    assert not silent.query(ask, use_default_graph_as_union=True)
+
+
+def test_supranational_delegation_and_delegation_give_the_body_to_its_principals():
+    store = derive(GROUP)
+    assert derived_count(store, "supranational-delegation") == 1
+    assert relations(store, "delegation") == {("court", "AAA", "1973-01-01", None)}
+    silent = derive(GROUP.replace("lat:organOf lat-id:org ;", ""))
+    assert derived_count(silent, "supranational-delegation") == 0
+
+
+def test_ngo_responsibilities_fire_for_ngos_only():
+    store = derive("""
+        lat-id:ngo a lat:NGO .
+        lat-id:campaign a lat:TransnationalCoalition .
+    """)
+    got = relations(store, "ngo-responsibilities")
+    assert got == {("ngo", "ngo-financiers", None, None), ("ngo", "ngo-recipients", None, None)}
+
+
+def test_proposed_relations_get_no_shortcut():
+    store = derive("""
+        ex:r a lat:AccountabilityRelation ; lat:accountableActor ex:a ; lat:forum ex:b ;
+             lat:derivation lat:Proposed .
+        ex:s a lat:AccountabilityRelation ; lat:accountableActor ex:a ; lat:forum ex:c ; lat:derivation lat:Stated .
+    """)
+    rows = store.query(f"SELECT ?f WHERE {{ <http://example.org/rules/a> <{ns.LAT}accountableTo> ?f }}",
+                       use_default_graph_as_union=True)
+    assert {r[0].value for r in rows} == {"http://example.org/rules/c"}
