@@ -21,12 +21,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 venv install: $(STAMP)
 
 ## demo: install, build the graph, validate it, and ask "to whom is the FATF accountable?"
+SHARED ?= ../shared/data
+
 demo: $(STAMP)
+	@if [ -d "$(SHARED)" ]; then \
+	  echo "importing the membership and regime data sets from $(SHARED)"; \
+	  $(KG) import migo $(SHARED)/migo-iigo/memberships_MIGO.csv && \
+	  $(KG) import regimes $(SHARED)/regimes/bmr-democracy-v4.0.csv; \
+	else echo "no $(SHARED): the graph holds what the texts state; memberships and regimes need the data sets (docs/data.md)"; fi
 	$(KG) build
 	$(KG) check
 	$(KG) validate --fail-on violation
 	$(KG) query accountability-direct --param actor=lat-id:fatf
-	$(KG) query accountability-chain --param actor=lat-id:fatf
+	$(KG) query accountability-chain --param actor=lat-id:fatf --param at=2004-01-01
 
 ## test: install with test extras and run the whole test suite
 test: $(STAMP)

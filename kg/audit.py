@@ -23,9 +23,10 @@ SKIPPED_PREDICATES = {
     DCTERMS.source,
     RDF.subject, RDF.predicate, RDF.object,
 }
-# Subjects that are evidence or calendar descriptions rather than facts.
+# Subjects that are evidence, calendar descriptions or the project's own assumptions rather than facts; retired
+# IRIs (owl:deprecated, kg/data/retired.ttl) are skipped too: they are kept as identifiers and state nothing.
 SKIPPED_SUBJECT_TYPES = {
-    LAT.SourcePassage, LAT.SourceDocument, LAT.Dataset, RDF.Statement,
+    LAT.SourcePassage, LAT.SourceDocument, LAT.Dataset, RDF.Statement, LAT.ModellingAssumption,
     TIME.DateTimeInterval, TIME.ProperInterval,
     TIME.Instant, TIME.GeneralDateTimeDescription,
 }
@@ -46,6 +47,7 @@ def population(store) -> list[tuple[str, str, str, str]]:
               FILTER(?p NOT IN ({skipped_preds}))
               FILTER(!(?p = <{RDF_TYPE}> && ?o = <{_OWL_NAMED}>))
               FILTER NOT EXISTS {{ VALUES ?t {{ {skipped_types} }} ?s a ?t }}
+              FILTER NOT EXISTS {{ ?s <{OWL.deprecated}> true }}
             }}""",
         use_default_graph_as_union=True,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,10 +124,64 @@ class AlignmentResult:
 
 
 @functools.lru_cache(maxsize=4)
-def _vocabulary_violations(vocab_dir: str) -> frozenset:
-    """The DL violations the published files have on their own (keys), computed once per folder."""
+def _vocabulary_baseline(vocab_dir: str) -> tuple[frozenset, frozenset]:
+    """The DL violations the published files have on their own (keys), and the datatypes outside OWL 2 they
+    prescribe themselves (OWL-Time: time:year is an xsd:gYear), computed once per folder."""
     maps = {iri: Path(vocab_dir) / rel for rel, iri in VOCABULARIES.items()}
-    return frozenset(v.key for r in owlapi.run_each(list(maps.values()), maps) for v in r.violations)
+    violations = [v for r in owlapi.run_each(list(maps.values()), maps) for v in r.violations]
+    datatypes = {m.group(1) for v in violations for m in [_UNDECLARED_DATATYPE.search(v.text)] if m}
+    return frozenset(v.key for v in violations), frozenset(datatypes)
+
+
+def _vocabulary_violations(vocab_dir: str) -> frozenset:
+    """The DL violations the published files have on their own (keys)."""
+    return _vocabulary_baseline(vocab_dir)[0]
+
+
+_UNDECLARED_DATATYPE = re.compile(r"Use of undeclared datatype: (\S+)")
+_LITERAL_DATATYPE = re.compile(r"\^\^(\S+?)\)|datatype: (\S+)")
+
+
+_ASSERTED_PROPERTY = re.compile(r"DataPropertyAssertion\(<([^>]*)>")
+
+
+def _published(iri: str) -> bool:
+    """Whether IRI is a term of one of the published vocabularies."""
+    return any(iri.startswith(v) for v in VOCABULARIES.values())
+
+
+def _prescribed(v, datatypes: frozenset) -> bool:
+    """Whether violation V is only the use, in a value of a published vocabulary's property (time:year), of a
+    datatype outside OWL 2 that the published vocabularies prescribe themselves."""
+    prop = _ASSERTED_PROPERTY.search(v.text)
+    m = _LITERAL_DATATYPE.search(v.text)
+    return bool(prop and m) and _published(prop.group(1)) and (m.group(1) or m.group(2)) in datatypes
+
+
+def _prepare_keeping(files: list[Path], out: Path, datatypes: frozenset) -> None:
+    """As kg.reason.prepare (xsd:date as xsd:dateTime, no imports, no reified statements), but a value of a
+    published vocabulary's property in one of the DATATYPES (compact, xsd:gYear) is kept as it is: the vocabulary
+    restricts its property to that datatype (time:year only takes xsd:gYear), so a plain string in its place
+    would contradict it."""
+    import pyoxigraph as ox
+
+    from kg.fileio import load_rdf
+    from kg.reason import _fix_literal
+
+    keep = {ns.XSD + d.removeprefix("xsd:") for d in datatypes if d.startswith("xsd:")}
+    store = load_rdf(files)
+    imports = ox.NamedNode(ns.OWL.imports)
+    statements = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(ns.RDF.type),
+                                                              ox.NamedNode(ns.RDF.Statement), None)}
+    with open(out, "w", encoding="utf-8") as fh:
+        for q in store.quads_for_pattern(None, None, None, None):
+            if q.predicate == imports or q.subject in statements:
+                continue
+            obj = q.object
+            if isinstance(obj, ox.Literal) and not (
+                    obj.datatype is not None and obj.datatype.value in keep and _published(q.predicate.value)):
+                obj = _fix_literal(obj)
+            fh.write(f"{q.subject} {q.predicate} {obj} .\n")
 
 
 def check_with_vocabularies(vocab_dir: Path, data_files: list[Path] | None = None,
@@ -134,11 +189,10 @@ def check_with_vocabularies(vocab_dir: Path, data_files: list[Path] | None = Non
     """Load the merged export, the published ORG, PROV-O, OWL-Time, SKOS and FOAF, and DATA_FILES (prepared as
     for HermiT: xsd:date as xsd:dateTime, no imports, no reification) as one ontology importing them all."""
     from kg.export import serialize
-    from kg.reason import prepare
 
     vocab_dir = Path(vocab_dir)
     maps = {iri: vocab_dir / rel for rel, iri in VOCABULARIES.items()}
-    baseline = _vocabulary_violations(str(vocab_dir.resolve()))
+    baseline, prescribed = _vocabulary_baseline(str(vocab_dir.resolve()))
     with tempfile.TemporaryDirectory(prefix="lattice-align-") as tmp_name:
         tmp = Path(tmp_name)
         export = tmp / "lattice.rdf"
@@ -146,7 +200,7 @@ def check_with_vocabularies(vocab_dir: Path, data_files: list[Path] | None = Non
         maps[release.ONTOLOGY_IRI] = export
         data = tmp / "data.nt"
         if data_files:
-            prepare(list(data_files), data)
+            _prepare_keeping(list(data_files), data, prescribed)
         wrapper = tmp / "check.nt"
         head = [f"<urn:lattice:alignment-check> <{ns.RDF.type}> <{ns.OWL.Ontology}> ."]
         head += [f"<urn:lattice:alignment-check> <{ns.OWL.imports}> <{iri}> ." for iri in maps]
@@ -154,8 +208,10 @@ def check_with_vocabularies(vocab_dir: Path, data_files: list[Path] | None = Non
         wrapper.write_text("\n".join(head) + "\n" + body + extra_triples, encoding="utf-8")
         report = owlapi.run([wrapper], maps, reasoners=reasoners)
     vocab_ids = tuple(f"OntologyIRI(<{iri}>)" for iri in VOCABULARIES.values())
-    # A violation inside one of the published files (their own undeclared terms) is theirs, not Lattice's;
+    # A violation inside one of the published files (their own undeclared terms) is theirs, not Lattice's, and so
+    # is a data value of a datatype outside OWL 2 that a published file prescribes (time:year "1919"^^xsd:gYear);
     # anything else that the published files alone do not show (illegal punning across files) is Lattice's.
     own = [v for v in report.violations
-           if v.key not in baseline and not any(i in v.text[v.text.rfind(" in OntologyID("):] for i in vocab_ids)]
+           if v.key not in baseline and not any(i in v.text[v.text.rfind(" in OntologyID("):] for i in vocab_ids)
+           and not _prescribed(v, prescribed)]
     return AlignmentResult(own, len(baseline), report)

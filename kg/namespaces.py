@@ -120,7 +120,7 @@ LAT = Namespace(
     "https://w3id.org/lattice/ontology#",
     # the terms the code names (each is declared in ontology/; tests/test_namespaces.py checks it)
     "encodesNorm quote locator document accountableTo accountableActor forum memberOf "
-    "SourcePassage SourceDocument Dataset seedFile",
+    "SourcePassage SourceDocument Dataset seedFile ModellingAssumption",
 )
 LATTICE = "https://w3id.org/lattice/"  # the project's home; every IRI Lattice mints is below it
 LAT_ONTOLOGY = LATTICE + "ontology"

@@ -170,13 +170,14 @@ def derivation_tree(store, node: str, depth: int = 0) -> dict:
                   "note": val("note"), "source_line": val("line")}
     tree["sources"] = [r["src"].value for r in _rows(
         store, "SELECT DISTINCT ?src WHERE { #VALUES ?x dcterms:source ?src } ORDER BY ?src", x)]
-    if val("rule"):
-        rule = {"rule": val("rule"), "label": val("ruleLabel"), "file": val("file")}
+    rule_iri = val("rule")
+    if rule_iri:
+        rule = {"rule": rule_iri, "label": val("ruleLabel"), "file": val("file")}
         rule["stated_by"] = [r["p"].value for r in _rows(
             store, "SELECT DISTINCT ?p WHERE { #VALUES ?r dcterms:source ?p } ORDER BY ?p",
-            {"r": ox.NamedNode(val("rule"))})]
+            {"r": ox.NamedNode(rule_iri)})]
         rule["assumes"] = [r["a"].value for r in _rows(
-            store, "SELECT DISTINCT ?a WHERE { #VALUES ?r lat:assumes ?a } ORDER BY ?a", {"r": ox.NamedNode(val("rule"))})]
+            store, "SELECT DISTINCT ?a WHERE { #VALUES ?r lat:assumes ?a } ORDER BY ?a", {"r": ox.NamedNode(rule_iri)})]
         tree["rule"] = rule
     premises = [r["p"].value for r in _rows(
         store, "SELECT DISTINCT ?p WHERE { #VALUES ?x prov:wasDerivedFrom ?p } ORDER BY ?p", x)]

@@ -78,7 +78,7 @@ def hostile(tmp_path):
                                         ("deep.jsonld", "nested")])
 def test_build_add_refuses_hostile_files(hostile, tmp_path, name, cause):
     path = hostile / name
-    proc = kg("build", "--out", tmp_path / "out", "--add", path, env={"LATTICE_HOME": str(tmp_path / "home")})
+    proc = kg("build", "--output", tmp_path / "out", "--add", path, env={"LATTICE_HOME": str(tmp_path / "home")})
     line = one_line_error(proc, f"{path}:")
     assert cause in line.lower()
     assert not (tmp_path / "out").exists()  # nothing half-written
@@ -113,14 +113,14 @@ def test_validate_refuses_hostile_files(hostile, engine):
 ])
 def test_kg_sparql_refuses_deep_queries(built_dataset, tmp_path, query):
     (tmp_path / "q.rq").write_text(query)
-    proc = kg("--dataset", built_dataset, "sparql", "-f", tmp_path / "q.rq")
+    proc = kg("--dataset", built_dataset, "sparql", "--file", tmp_path / "q.rq")
     assert "before parsing" in one_line_error(proc)
 
 
 def test_kg_sparql_binary_file_and_engine_errors_are_one_line(built_dataset, tmp_path):
     binary = tmp_path / "q.rq"
     binary.write_bytes(b"\xff\xfe\x00\x01SELECT")
-    one_line_error(kg("--dataset", built_dataset, "sparql", "-f", binary), str(binary))
+    one_line_error(kg("--dataset", built_dataset, "sparql", "--file", binary), str(binary))
     one_line_error(kg("--dataset", built_dataset, "sparql", "SELECT * WHERE { BIND(<urn:nf>(1) AS ?x) }"))
 
 

@@ -658,6 +658,6 @@ def test_the_data_set_is_described_as_the_register_says(migo_file, tmp_path):
         "FILTER(?p != dcterms:description) }"
     )
     rows = lambda st: sorted((r["p"], r["o"]) for r in select(st, query))  # noqa: E731
-    assert len(rows(store)) == 6 and rows(store) == rows(register)
+    assert len(rows(store)) == 7 and rows(store) == rows(register)  # coverage end included
     with pytest.raises(InputError, match=r"sources-datasets\.ttl"):
         DatasetInfo.from_register("no-such-data-set")

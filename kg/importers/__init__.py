@@ -97,6 +97,7 @@ class DatasetInfo:
     license: str
     description: str = ""
     label: str = ""
+    coverage_end: str = ""  # xsd:date of the last date the data set covers, when the register gives it
 
     @property
     def iri(self) -> str:
@@ -120,9 +121,11 @@ class DatasetInfo:
             raise InputError(f"the register does not give {predicate} for {node.value}",
                              path=paths.DATASETS_REGISTER)
 
+        coverage = [str(getattr(q.object, "value", q.object))
+                    for q in store.quads_for_pattern(node, ox.NamedNode(LAT + "coverageEnd"), None, None)]
         return cls(key=key, title=value(DCTERMS + "title"), version=value(OWL + "versionInfo"),
                    citation=value(DCTERMS + "bibliographicCitation"), license=value(DCTERMS + "license"),
-                   label=value(RDFS + "label"), description=description)
+                   label=value(RDFS + "label"), description=description, coverage_end=coverage[0] if coverage else "")
 
 
 # --------------------------------------------------------------------------- rejected rows
@@ -446,6 +449,8 @@ class ImportContext:
         self.out.add(s, f"<{DCTERMS}license>", literal(self.info.license))
         if self.info.description:
             self.out.add(s, f"<{DCTERMS}description>", literal(self.info.description))
+        if self.info.coverage_end:
+            self.out.add(s, lat("coverageEnd"), literal(self.info.coverage_end, datatype=XSD + "date"))
 
     def state(self, ref) -> str:
         """The IRI (N-Triples form) of a state; described once per import unless the curated graph has it."""
