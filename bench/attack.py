@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.attack_tools import EXPENSIVE, NESTING, SECRET, Listener  # noqa: E402
+from tests.attack_tools import EXPENSIVE, NESTING, SECRET, Listener
 
 NAMED = "/api/queries/accountability-direct?actor=https%3A%2F%2Fw3id.org%2Flattice%2Fid%2Ffatf"
 
@@ -43,8 +43,9 @@ def percentile(values: list[float], q: float) -> float:
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
-def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
-            timeout: float = 60.0) -> tuple[int, bytes]:
+def request(
+    port: int, method: str, path: str, body: bytes | None = None, headers: dict | None = None, timeout: float = 60.0
+) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         conn.request(method, path, body=body, headers=headers or {})
@@ -101,8 +102,12 @@ def hostile_cases(listener: Listener) -> dict:
     inj = "x> WHERE { SERVICE <" + listener.url + "> { ?s ?p ?o } } #"
     cases["SSRF through /id/"] = ("GET", "/id/" + urllib.parse.quote(inj, safe=""), None, {"Accept": "text/turtle"})
     bypass = "SELECT * WHERE { ?s ?p ?o # note\rSERVICE <" + listener.url + "> { ?s ?p ?o } }"
-    cases["SERVICE guard bypass (CR comment)"] = ("POST", "/sparql", bypass.encode(),
-                                                  {"Content-Type": "application/sparql-query"})
+    cases["SERVICE guard bypass (CR comment)"] = (
+        "POST",
+        "/sparql",
+        bypass.encode(),
+        {"Content-Type": "application/sparql-query"},
+    )
     return cases
 
 
@@ -136,18 +141,28 @@ def under_attack(port: int, case: tuple, seconds: float, attackers: int = 8) -> 
     stop.set()
     for t in threads:
         t.join(120)
-    return {"named_answered": len(latencies), "named_failed": failures,
-            "p50_ms": round(percentile(latencies, 50) * 1000, 1), "p95_ms": round(percentile(latencies, 95) * 1000, 1),
-            "hostile_statuses": {str(k): v for k, v in sorted(hostile_status.items())}, "leaked": leaked[0]}
+    return {
+        "named_answered": len(latencies),
+        "named_failed": failures,
+        "p50_ms": round(percentile(latencies, 50) * 1000, 1),
+        "p95_ms": round(percentile(latencies, 95) * 1000, 1),
+        "hostile_statuses": {str(k): v for k, v in sorted(hostile_status.items())},
+        "leaked": leaked[0],
+    }
 
 
 def slot_release(port: int, timeout: float, workers: int) -> dict:
     """8 blocking aggregates at once; then how long until WORKERS simple /sparql queries are answered together."""
     body = EXPENSIVE["COUNT over a cartesian product"].encode()
     started = time.monotonic()
-    threads = [threading.Thread(target=request, args=(port, "POST", "/sparql", body,
-                                                      {"Content-Type": "application/sparql-query"}), daemon=True)
-               for _ in range(8)]
+    threads = [
+        threading.Thread(
+            target=request,
+            args=(port, "POST", "/sparql", body, {"Content-Type": "application/sparql-query"}),
+            daemon=True,
+        )
+        for _ in range(8)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -155,9 +170,20 @@ def slot_release(port: int, timeout: float, workers: int) -> dict:
     hostile_done = time.monotonic()
     while time.monotonic() - hostile_done < 30:
         results = []
-        probes = [threading.Thread(target=lambda: results.append(request(
-            port, "GET", "/sparql?query=ASK%7B%7D", headers={"Accept": "application/sparql-results+json"},
-            timeout=30)[0])) for _ in range(workers)]
+        probes = [
+            threading.Thread(
+                target=lambda: results.append(  # noqa: B023 (joined within this iteration)
+                    request(
+                        port,
+                        "GET",
+                        "/sparql?query=ASK%7B%7D",
+                        headers={"Accept": "application/sparql-results+json"},
+                        timeout=30,
+                    )[0]
+                )
+            )
+            for _ in range(workers)
+        ]
         t0 = time.monotonic()
         for p in probes:
             p.start()
@@ -166,14 +192,16 @@ def slot_release(port: int, timeout: float, workers: int) -> dict:
         if all(r == 200 for r in results) and time.monotonic() - t0 < 0.5:
             break
     free = time.monotonic()
-    return {"hostile_seconds": round(hostile_done - started, 2),
-            "all_slots_free_after_last_hostile_s": round(free - hostile_done, 2),
-            "within_timeout_plus_1s": free - hostile_done <= 1.0 + 0.5}
+    return {
+        "hostile_seconds": round(hostile_done - started, 2),
+        "all_slots_free_after_last_hostile_s": round(free - hostile_done, 2),
+        "within_timeout_plus_1s": free - hostile_done <= 1.0 + 0.5,
+    }
 
 
 def flood(port: int, connections: int) -> dict:
     """CONNECTIONS idle + CONNECTIONS slow connections, then one new client."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     held, opened = [], 0
     try:
@@ -210,10 +238,24 @@ def main(argv=None) -> int:
 
     out: dict = {"timeout_s": args.timeout, "workers": args.workers, "worker_memory_mb": args.worker_memory}
     with Listener() as listener:
-        server = KgServer(dataset=args.dataset, args=[
-            "--timeout", str(args.timeout), "--workers", str(args.workers), "--worker-memory",
-            str(args.worker_memory), "--max-connections", str(2 * args.connections + 200), "--idle-timeout", "60",
-            "--header-timeout", "60"], startup_timeout=600)
+        server = KgServer(
+            dataset=args.dataset,
+            args=[
+                "--timeout",
+                str(args.timeout),
+                "--workers",
+                str(args.workers),
+                "--worker-memory",
+                str(args.worker_memory),
+                "--max-connections",
+                str(2 * args.connections + 200),
+                "--idle-timeout",
+                "60",
+                "--header-timeout",
+                "60",
+            ],
+            startup_timeout=600,
+        )
         server.start()
         try:
             sampler = MemorySampler(server.proc.pid)
@@ -222,12 +264,17 @@ def main(argv=None) -> int:
             out["idle_memory_mb"] = round(tree_pss_mb(server.proc.pid), 1)
             print(f"server {server.url}; idle memory {out['idle_memory_mb']} MB (PSS, server + zygote + workers)")
             out["attacks"] = {}
-            print(f"{'hostile kind (8 clients)':40} {'named ok':>8} {'failed':>6} {'p50 ms':>8} {'p95 ms':>8}  hostile statuses")
+            print(
+                f"{'hostile kind (8 clients)':40} {'named ok':>8} {'failed':>6} {'p50 ms':>8} {'p95 ms':>8}  hostile statuses"
+            )
             for name, case in hostile_cases(listener).items():
                 r = under_attack(server.port, case, args.seconds)
                 out["attacks"][name] = r
-                print(f"{name:40} {r['named_answered']:>8} {r['named_failed']:>6} {r['p50_ms']:>8} {r['p95_ms']:>8}  "
-                      f"{r['hostile_statuses']}{'  LEAKED' if r['leaked'] else ''}", flush=True)
+                print(
+                    f"{name:40} {r['named_answered']:>8} {r['named_failed']:>6} {r['p50_ms']:>8} {r['p95_ms']:>8}  "
+                    f"{r['hostile_statuses']}{'  LEAKED' if r['leaked'] else ''}",
+                    flush=True,
+                )
             out["slot_release"] = slot_release(server.port, args.timeout, args.workers)
             print(f"slot release: {out['slot_release']}")
             out["flood"] = flood(server.port, args.connections)
@@ -236,8 +283,10 @@ def main(argv=None) -> int:
             sampler.join(2)
             out["peak_memory_mb"] = round(sampler.peak, 1)
             out["memory_bound_mb"] = round(out["idle_memory_mb"] + (args.workers + 1) * args.worker_memory, 1)
-            print(f"peak memory {out['peak_memory_mb']} MB (PSS); documented bound: idle + (workers + 1) x "
-                  f"worker-memory = {out['memory_bound_mb']} MB")
+            print(
+                f"peak memory {out['peak_memory_mb']} MB (PSS); documented bound: idle + (workers + 1) x "
+                f"worker-memory = {out['memory_bound_mb']} MB"
+            )
             out["server_alive"] = server.proc.poll() is None
             st, _ = request(server.port, "GET", "/health")
             out["health_after"] = st
@@ -251,14 +300,22 @@ def main(argv=None) -> int:
     failed = sum(r["named_failed"] for r in out["attacks"].values())
     out["worst_named_p95_ms"] = worst
     out["named_failures"] = failed
-    print(f"outbound connections {out['outbound_connections']}; tracebacks {out['tracebacks']}; "
-          f"server alive {out['server_alive']} (exit {code}); worst named p95 {worst} ms; named failures {failed}")
+    print(
+        f"outbound connections {out['outbound_connections']}; tracebacks {out['tracebacks']}; "
+        f"server alive {out['server_alive']} (exit {code}); worst named p95 {worst} ms; named failures {failed}"
+    )
     if args.json:
         tmp = Path(args.json).with_suffix(".tmp")
         tmp.write_text(json.dumps(out, indent=1))
         os.replace(tmp, args.json)
-    ok = (out["outbound_connections"] == 0 and failed == 0 and worst < 500 and out["server_alive"]
-          and out["tracebacks"] == 0 and out["flood"]["new_client_status"] == 200)
+    ok = (
+        out["outbound_connections"] == 0
+        and failed == 0
+        and worst < 500
+        and out["server_alive"]
+        and out["tracebacks"] == 0
+        and out["flood"]["new_client_status"] == 200
+    )
     return 0 if ok else 1
 
 

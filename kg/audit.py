@@ -21,14 +21,22 @@ _RDF = RDF
 SKIPPED_PREDICATES = {
     RDFS.comment,
     DCTERMS.source,
-    RDF.subject, RDF.predicate, RDF.object,
+    RDF.subject,
+    RDF.predicate,
+    RDF.object,
 }
 # Subjects that are evidence, calendar descriptions or the project's own assumptions rather than facts; retired
 # IRIs (owl:deprecated, kg/data/retired.ttl) are skipped too: they are kept as identifiers and state nothing.
 SKIPPED_SUBJECT_TYPES = {
-    LAT.SourcePassage, LAT.SourceDocument, LAT.Dataset, RDF.Statement, LAT.ModellingAssumption,
-    TIME.DateTimeInterval, TIME.ProperInterval,
-    TIME.Instant, TIME.GeneralDateTimeDescription,
+    LAT.SourcePassage,
+    LAT.SourceDocument,
+    LAT.Dataset,
+    RDF.Statement,
+    LAT.ModellingAssumption,
+    TIME.DateTimeInterval,
+    TIME.ProperInterval,
+    TIME.Instant,
+    TIME.GeneralDateTimeDescription,
 }
 COLUMNS = ["n", "statement", "evidence_via", "source", "document", "locator", "evidence", "states_it"]
 
@@ -108,11 +116,18 @@ def evidence_rows(store, statements) -> list[dict]:
                 evidence.append(f"data set: {d.get('title') or ''}")
                 docs.append(d.get("citation") or "")
                 locators.append("")
-        rows.append({"n": i, "statement": f"{compact(s)} {compact(p) if p != RDF_TYPE else 'a'} {shown}",
-                     "evidence_via": found["via"] or "none", "source": " ; ".join(names),
-                     "document": " ; ".join(dict.fromkeys(x for x in docs if x)),
-                     "locator": " ; ".join(dict.fromkeys(x for x in locators if x)),
-                     "evidence": " ".join(evidence), "states_it": ""})
+        rows.append(
+            {
+                "n": i,
+                "statement": f"{compact(s)} {compact(p) if p != RDF_TYPE else 'a'} {shown}",
+                "evidence_via": found["via"] or "none",
+                "source": " ; ".join(names),
+                "document": " ; ".join(dict.fromkeys(x for x in docs if x)),
+                "locator": " ; ".join(dict.fromkeys(x for x in locators if x)),
+                "evidence": " ".join(evidence),
+                "states_it": "",
+            }
+        )
     return rows
 
 
@@ -120,14 +135,22 @@ def to_markdown(rows: list[dict], n: int, seed: int, total: int) -> str:
     def cell(text) -> str:
         return str(text).replace("|", "\\|").replace("\n", " ")
 
-    out = [f"# Audit sample: {len(rows)} of {total} curated statements (seed {seed})", "",
-           "Each statement stands beside the passage or data set it rests on. Fill the last column with "
-           "yes, partly or no: does the evidence state the statement?", "",
-           "| # | statement | evidence via | source | evidence | states it? |",
-           "|---|-----------|--------------|--------|----------|------------|"]
+    out = [
+        f"# Audit sample: {len(rows)} of {total} curated statements (seed {seed})",
+        "",
+        (
+            "Each statement stands beside the passage or data set it rests on. Fill the last column with "
+            "yes, partly or no: does the evidence state the statement?"
+        ),
+        "",
+        "| # | statement | evidence via | source | evidence | states it? |",
+        "|---|-----------|--------------|--------|----------|------------|",
+    ]
     for r in rows:
-        out.append(f"| {r['n']} | {cell(r['statement'])} | {r['evidence_via']} | {cell(r['source'])} | "
-                   f"{cell(r['evidence'])} | {r['states_it']} |")
+        out.append(
+            f"| {r['n']} | {cell(r['statement'])} | {r['evidence_via']} | {cell(r['source'])} | "
+            f"{cell(r['evidence'])} | {r['states_it']} |"
+        )
     with_evidence = sum(1 for r in rows if r["source"])
     out += ["", f"{with_evidence} of {len(rows)} sampled statements have evidence."]
     return "\n".join(out) + "\n"
@@ -146,14 +169,20 @@ def quotation_shares(store, seeds_dir) -> list[dict]:
     from pathlib import Path
 
     def norm(text: str) -> str:
-        text = (text.replace("\u2018", "'").replace("\u2019", "'").replace("\u201c", '"')
-                .replace("\u201d", '"').replace("*", ""))
+        text = (
+            text.replace("\u2018", "'")
+            .replace("\u2019", "'")
+            .replace("\u201c", '"')
+            .replace("\u201d", '"')
+            .replace("*", "")
+        )
         text = re.sub(r"(\w)-[ \t]*\n\s*(\w)", r"\1\2", text)
         return re.sub(r"\s+", " ", text).strip()
 
     docs = store.query(
         f"""SELECT ?doc ?file WHERE {{ ?doc a <{_LAT}SourceDocument> ; <{_LAT}seedFile> ?file }}""",
-        use_default_graph_as_union=True)
+        use_default_graph_as_union=True,
+    )
     out = []
     for d in docs:
         path = Path(seeds_dir) / d["file"].value
@@ -162,19 +191,27 @@ def quotation_shares(store, seeds_dir) -> list[dict]:
         text = norm(path.read_text(encoding="utf-8"))
         covered = bytearray(len(text))
         quotes = store.query(
-            f"""SELECT DISTINCT ?q WHERE {{ ?p <{_LAT}document> <{d['doc'].value}> ; <{_LAT}quote> ?q }}""",
-            use_default_graph_as_union=True)
+            f"""SELECT DISTINCT ?q WHERE {{ ?p <{_LAT}document> <{d["doc"].value}> ; <{_LAT}quote> ?q }}""",
+            use_default_graph_as_union=True,
+        )
         passages = 0
         for q in quotes:
             qt = norm(q["q"].value)
             at = text.find(qt)
             if at >= 0:
                 passages += 1
-                covered[at:at + len(qt)] = b"\x01" * len(qt)
+                covered[at : at + len(qt)] = b"\x01" * len(qt)
         words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
         quoted = sum(1 for a, b in words if any(covered[a:b]))
-        out.append({"document": d["doc"].value, "passages": passages, "words": len(words), "quoted": quoted,
-                    "share": round(quoted / len(words), 4) if words else 0.0})
+        out.append(
+            {
+                "document": d["doc"].value,
+                "passages": passages,
+                "words": len(words),
+                "quoted": quoted,
+                "share": round(quoted / len(words), 4) if words else 0.0,
+            }
+        )
     return sorted(out, key=lambda r: r["document"])
 
 
@@ -194,8 +231,11 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the random draw (default 0)")
     add_format(p, ("md", "csv"), "md", "output format (default md)")
     add_output(p, "write to FILE instead of standard output", dest="out", metavar="FILE")
-    p.add_argument("--quotation", action="store_true",
-                   help="print the share of each seed text's words that the passages quote (needs ../shared/seeds)")
+    p.add_argument(
+        "--quotation",
+        action="store_true",
+        help="print the share of each seed text's words that the passages quote (needs ../shared/seeds)",
+    )
     p.set_defaults(func=run)
 
 
@@ -211,7 +251,9 @@ def run(args) -> int:
         if shared is None or not (shared / "seeds").is_dir():
             raise UsageError("the seed texts (../shared/seeds, or $LATTICE_SHARED/seeds) are not present")
         for r in quotation_shares(store, shared / "seeds"):
-            print(f"{r['document']}\t{r['passages']} passages\t{r['quoted']} of {r['words']} words\t{100 * r['share']:.1f}%")
+            print(
+                f"{r['document']}\t{r['passages']} passages\t{r['quoted']} of {r['words']} words\t{100 * r['share']:.1f}%"
+            )
         return 0
     rows = audit(store, args.sample, args.seed)
     text = to_csv(rows) if args.format == "csv" else to_markdown(rows, args.sample, args.seed, len(population(store)))

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from kg import namespaces as ns, paths
+from kg import namespaces as ns
+from kg import paths
 from kg.errors import InputError, UsageError
 from kg.version import __version__
 
@@ -184,8 +185,7 @@ def _load(store, src: Source) -> None:
         raise InputError(f"cannot read: {exc}", path=src.path) from None
 
 
-def build(out: Path | None = None, force: bool = False, extra: list[Path] | None = None,
-          progress=None) -> BuildResult:
+def build(out: Path | None = None, force: bool = False, extra: list[Path] | None = None, progress=None) -> BuildResult:
     """Build the dataset into OUT atomically; unchanged inputs are taken from the previous build unparsed.
 
     The work happens in an in-memory store (rule evaluation there is an order of magnitude faster than on
@@ -203,16 +203,25 @@ def build(out: Path | None = None, force: bool = False, extra: list[Path] | None
         if extra is None and manifest:
             extra = [Path(p) for p in manifest.get("extra", [])]
         if not force and is_current(out, extra):
-            return BuildResult(out=out, triples=manifest.get("triples", 0), inferred=manifest.get("inferred", 0),
-                               skipped=True, seconds=time.perf_counter() - started)
+            return BuildResult(
+                out=out,
+                triples=manifest.get("triples", 0),
+                inferred=manifest.get("inferred", 0),
+                skipped=True,
+                seconds=time.perf_counter() - started,
+            )
         previous = _previous_entries(manifest)
         inputs = sources(extra)
         entries = [fingerprint(s, previous.get(s.key())) for s in inputs]
         result = BuildResult(out=out)
         store = ox.Store()
         stale = {e["graph"] for e in entries}
-        reuse = (not force and manifest is not None and manifest.get("kg_version") == __version__
-                 and (out / DATASET).is_file())
+        reuse = (
+            not force
+            and manifest is not None
+            and manifest.get("kg_version") == __version__
+            and (out / DATASET).is_file()
+        )
         if reuse:
             # graphs whose inputs are unchanged come from the previous dataset; only the others are parsed
             old_graphs, new_graphs = {}, {}
@@ -322,8 +331,13 @@ def register(sub) -> None:
     from kg.cliopts import add_output
 
     add_output(p, "dataset folder (default: --dataset or $LATTICE_HOME/build)", dest="out", metavar="DIR")
-    p.add_argument("--add", metavar="FILE", action="append", default=None,
-                   help="extra RDF file to merge as graph lat-g:import/<stem> (repeatable; remembered by later builds)")
+    p.add_argument(
+        "--add",
+        metavar="FILE",
+        action="append",
+        default=None,
+        help="extra RDF file to merge as graph lat-g:import/<stem> (repeatable; remembered by later builds)",
+    )
     p.add_argument("--force", action="store_true", help="rebuild everything even when nothing changed")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(func=run)
@@ -337,12 +351,18 @@ def run(args) -> int:
                 raise UsageError(f"--add {f}: no such file")
     show = not args.quiet and sys.stderr.isatty()
     progress = (lambda m: print(m, file=sys.stderr)) if show else None
-    res = build(Path(out) if out else None, force=args.force,
-                extra=[Path(f) for f in args.add] if args.add else None, progress=progress)
+    res = build(
+        Path(out) if out else None,
+        force=args.force,
+        extra=[Path(f) for f in args.add] if args.add else None,
+        progress=progress,
+    )
     if not args.quiet:
         if res.skipped:
             print(f"{res.out}: up to date ({res.triples} triples)")
         else:
-            print(f"{res.out}: {res.triples} triples ({res.inferred} inferred); "
-                  f"parsed {len(res.parsed)} inputs, reused {len(res.reused)}; {res.seconds:.2f} s")
+            print(
+                f"{res.out}: {res.triples} triples ({res.inferred} inferred); "
+                f"parsed {len(res.parsed)} inputs, reused {len(res.reused)}; {res.seconds:.2f} s"
+            )
     return 0

@@ -54,16 +54,20 @@ def _basis_ok(b: str) -> str:
 
 
 def _in_force(r: str, tag: str) -> str:
-    return (f"(!BOUND(?at) || (EXISTS {{ {r} lat:startDate ?s{tag} . FILTER(?s{tag} <= ?at) }}"
-            f" && NOT EXISTS {{ {r} lat:endDate ?e{tag} . FILTER(?e{tag} < ?at) }}"
-            f" && NOT EXISTS {{ {r} lat:observedUntil ?o{tag} . FILTER(?o{tag} < ?at) }}))")
+    return (
+        f"(!BOUND(?at) || (EXISTS {{ {r} lat:startDate ?s{tag} . FILTER(?s{tag} <= ?at) }}"
+        f" && NOT EXISTS {{ {r} lat:endDate ?e{tag} . FILTER(?e{tag} < ?at) }}"
+        f" && NOT EXISTS {{ {r} lat:observedUntil ?o{tag} . FILTER(?o{tag} < ?at) }}))"
+    )
 
 
 def _goes_on(last: str, seen: list[str], var: str) -> str:
     """An EXISTS testing that LAST has a further hop meeting the basis and date filters (to a node not in SEEN)."""
     avoid = f" . FILTER({var} NOT IN ({', '.join(seen)}))" if seen else ""
-    return (f"EXISTS {{ ?rx{var[1:]} lat:accountableActor {last} ; lat:forum {var} ; lat:derivation ?bx{var[1:]}"
-            f"{avoid} FILTER({_basis_ok('?bx' + var[1:])}) FILTER({_in_force('?rx' + var[1:], 'x' + var[1:])}) }}")
+    return (
+        f"EXISTS {{ ?rx{var[1:]} lat:accountableActor {last} ; lat:forum {var} ; lat:derivation ?bx{var[1:]}"
+        f"{avoid} FILTER({_basis_ok('?bx' + var[1:])}) FILTER({_in_force('?rx' + var[1:], 'x' + var[1:])}) }}"
+    )
 
 
 def _nested_if(var: str, values: list[str], depth: int) -> str:
@@ -78,8 +82,10 @@ def branch(depth: int) -> str:
     """The UNION branch for paths of DEPTH hops."""
     lines = ["  {", "    # @params"]
     for i in range(1, depth + 1):
-        lines.append(f"    ?r{i} lat:accountableActor {_node(i - 1)} ; lat:forum {_node(i)} ; "
-                     f"lat:mechanism ?m{i} ; lat:derivation ?b{i} .")
+        lines.append(
+            f"    ?r{i} lat:accountableActor {_node(i - 1)} ; lat:forum {_node(i)} ; "
+            f"lat:mechanism ?m{i} ; lat:derivation ?b{i} ."
+        )
     lines.append(f"    FILTER({_node(1)} != ?actor)" if depth == 1 else "")
     for i in range(2, depth + 1):
         lines.append(f"    FILTER({_node(i)} NOT IN ({', '.join(_node(k) for k in range(i))}))")
@@ -90,16 +96,16 @@ def branch(depth: int) -> str:
     path_nodes = [_node(k) for k in range(depth + 1)]
     lines.append(f"    BIND({depth} AS ?depth)")
     lines.append("    FILTER(?depth <= ?max_depth)")
-    lines.append(f"    BIND(IF({_goes_on(last, path_nodes, '?x')}, \"depth-limit\",")
-    lines.append(f"         IF({_goes_on(last, [], '?y')}, \"cycle\", \"final\")) AS ?ends)")
-    lines.append(f"    FILTER(?ends != \"depth-limit\" || ?depth = ?max_depth || ?depth = {MAX_HOPS})")
+    lines.append(f'    BIND(IF({_goes_on(last, path_nodes, "?x")}, "depth-limit",')
+    lines.append(f'         IF({_goes_on(last, [], "?y")}, "cycle", "final")) AS ?ends)')
+    lines.append(f'    FILTER(?ends != "depth-limit" || ?depth = ?max_depth || ?depth = {MAX_HOPS})')
     lines.append(f"    VALUES ?step {{ {' '.join(str(k) for k in range(1, depth + 1))} }}")
     lines.append(f"    BIND({_nested_if('?from', path_nodes[:-1], depth)} AS ?from)")
     lines.append(f"    BIND({_nested_if('?to', path_nodes[1:], depth)} AS ?to)")
     mechs = [f"?m{i}" for i in range(1, depth + 1)]
     bases = [f"?b{i}" for i in range(1, depth + 1)]
-    lines.append(f"    BIND(STRAFTER(STR({_nested_if('?mech', mechs, depth)}), \"#\") AS ?mech)")
-    lines.append(f"    BIND(STRAFTER(STR({_nested_if('?bas', bases, depth)}), \"#\") AS ?bas)")
+    lines.append(f'    BIND(STRAFTER(STR({_nested_if("?mech", mechs, depth)}), "#") AS ?mech)')
+    lines.append(f'    BIND(STRAFTER(STR({_nested_if("?bas", bases, depth)}), "#") AS ?bas)')
     lines.append(f"    BIND({last} AS ?final)")
     joined = ', " > ", '.join(f"STR({n})" for n in path_nodes)
     lines.append(f"    BIND(CONCAT({joined}) AS ?path)")

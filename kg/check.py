@@ -180,18 +180,33 @@ def register(subparsers) -> None:
     p.add_argument("--only", action="append", metavar="CHECK", help="run only this check (file stem; repeatable)")
     p.add_argument("--stats", action="store_true", help="print the size of each ontology module and exit")
     p.add_argument("--list", action="store_true", help="list the checks with their first comment line and exit")
-    p.add_argument("--reason", action="store_true", help="also run HermiT on the ontology (with --all or FILES: on them too)")
-    p.add_argument("--dl", action="store_true",
-                   help="check the OWL 2 DL profile (OWL API 5) of every form: the export, lattice.ttl with its imports, "
-                   "each module alone, and every release artefact as kg serve returns it")
-    p.add_argument("--vocabularies", type=Path, metavar="DIR",
-                   help="with --dl: also load the published ORG, PROV-O, OWL-Time, SKOS and FOAF from DIR "
-                   "(e.g. ../shared/data/vocabularies) with the curated graph, and run HermiT and Openllet on them")
-    p.add_argument("--fair", action="store_true", help="print the FAIR report (24 checks in the manner of FOOPS!) and exit")
+    p.add_argument(
+        "--reason", action="store_true", help="also run HermiT on the ontology (with --all or FILES: on them too)"
+    )
+    p.add_argument(
+        "--dl",
+        action="store_true",
+        help="check the OWL 2 DL profile (OWL API 5) of every form: the export, lattice.ttl with its imports, "
+        "each module alone, and every release artefact as kg serve returns it",
+    )
+    p.add_argument(
+        "--vocabularies",
+        type=Path,
+        metavar="DIR",
+        help="with --dl: also load the published ORG, PROV-O, OWL-Time, SKOS and FOAF from DIR "
+        "(e.g. ../shared/data/vocabularies) with the curated graph, and run HermiT and Openllet on them",
+    )
+    p.add_argument(
+        "--fair", action="store_true", help="print the FAIR report (24 checks in the manner of FOOPS!) and exit"
+    )
     p.add_argument("--pitfalls", action="store_true", help="print the pitfall counts (in the manner of OOPS!) and exit")
-    p.add_argument("--method", choices=["owlready2", "cli"], default="owlready2",
-                   help="how to run HermiT: owlready2's sync_reasoner (default) or its bundled HermiT asked only "
-                   "for consistency and unsatisfiable classes (faster on data)")
+    p.add_argument(
+        "--method",
+        choices=["owlready2", "cli"],
+        default="owlready2",
+        help="how to run HermiT: owlready2's sync_reasoner (default) or its bundled HermiT asked only "
+        "for consistency and unsatisfiable classes (faster on data)",
+    )
     p.set_defaults(func=run)
 
 
@@ -265,17 +280,23 @@ def _dl(args) -> int:
     if args.vocabularies:
         if not args.vocabularies.is_dir():
             raise InputError("no such folder", path=args.vocabularies)
-        res = dlcheck.check_with_vocabularies(args.vocabularies, paths.curated_files(), reasoners=("hermit", "openllet"))
+        res = dlcheck.check_with_vocabularies(
+            args.vocabularies, paths.curated_files(), reasoners=("hermit", "openllet")
+        )
         rep = res.report
         assert rep is not None  # check_with_vocabularies always runs the reasoners
-        print(f"with the published vocabularies and the curated graph: {len(res.own_violations)} OWL 2 DL violation(s) "
-              f"of Lattice's own ({res.vocabulary_violations} in the published files themselves)")
+        print(
+            f"with the published vocabularies and the curated graph: {len(res.own_violations)} OWL 2 DL violation(s) "
+            f"of Lattice's own ({res.vocabulary_violations} in the published files themselves)"
+        )
         for v in res.own_violations[:5]:
             print(f"    {v.kind}: {v.text[:300]}")
         for name in ("hermit", "openllet"):
             unsat = [u for u in rep.unsatisfiable.get(name, []) if u.startswith(release_ns())]
-            print(f"{name}: {'consistent' if rep.consistent.get(name) else 'INCONSISTENT'}, "
-                  f"{len(unsat)} unsatisfiable Lattice class(es), {rep.milliseconds.get(name, 0) / 1000:.1f} s")
+            print(
+                f"{name}: {'consistent' if rep.consistent.get(name) else 'INCONSISTENT'}, "
+                f"{len(unsat)} unsatisfiable Lattice class(es), {rep.milliseconds.get(name, 0) / 1000:.1f} s"
+            )
             failed = failed or not rep.consistent.get(name) or bool(unsat)
         if not rep.consistent.get("hermit"):
             from kg.diagnose import explain_files

@@ -22,8 +22,10 @@ class Clash:
 
     def message(self) -> str:
         c = ns.compact
-        return (f"{c(self.node)} cannot be both {c(self.first)} and {c(self.second)}, which the ontology declares "
-                f"disjoint: {self.first_reason}; {self.second_reason}.")
+        return (
+            f"{c(self.node)} cannot be both {c(self.first)} and {c(self.second)}, which the ontology declares "
+            f"disjoint: {self.first_reason}; {self.second_reason}."
+        )
 
 
 class Schema:
@@ -41,10 +43,14 @@ class Schema:
             if isinstance(s, URIRef) and isinstance(o, URIRef):
                 self.sup.setdefault(str(s), set()).add(str(o))
                 self.sup.setdefault(str(o), set()).add(str(s))
-        self.domain = {str(p): {str(c) for c in graph.objects(p, RDFS.domain) if isinstance(c, URIRef)}
-                       for p in set(graph.subjects(RDFS.domain, None))}
-        self.range = {str(p): {str(c) for c in graph.objects(p, RDFS.range) if isinstance(c, URIRef)}
-                      for p in set(graph.subjects(RDFS.range, None))}
+        self.domain = {
+            str(p): {str(c) for c in graph.objects(p, RDFS.domain) if isinstance(c, URIRef)}
+            for p in set(graph.subjects(RDFS.domain, None))
+        }
+        self.range = {
+            str(p): {str(c) for c in graph.objects(p, RDFS.range) if isinstance(c, URIRef)}
+            for p in set(graph.subjects(RDFS.range, None))
+        }
         self.inverse: dict[str, set[str]] = {}
         for a, b in graph.subject_objects(OWL.inverseOf):
             if isinstance(a, URIRef) and isinstance(b, URIRef):
@@ -59,13 +65,14 @@ class Schema:
             pairs.add(frozenset((str(a), str(b))))
         for node in graph.subjects(RDF.type, OWL.AllDisjointClasses):
             members = [str(m) for m in Collection(graph, graph.value(node, OWL.members))]
-            pairs |= {frozenset((x, y)) for i, x in enumerate(members) for y in members[i + 1:]}
+            pairs |= {frozenset((x, y)) for i, x in enumerate(members) for y in members[i + 1 :]}
         self.disjoint = {p for p in pairs if len(p) == 2}
         # the ontology's own individuals (list values, norms, passages) and their declared classes
         self.types: dict[str, set[str]] = {}
         for ind in graph.subjects(RDF.type, OWL.NamedIndividual):
-            self.types[str(ind)] = {str(t) for t in graph.objects(ind, RDF.type)
-                                    if isinstance(t, URIRef) and t != OWL.NamedIndividual}
+            self.types[str(ind)] = {
+                str(t) for t in graph.objects(ind, RDF.type) if isinstance(t, URIRef) and t != OWL.NamedIndividual
+            }
 
     def supers(self, cls: str) -> list[str]:
         """CLS and every class above it, nearest first."""

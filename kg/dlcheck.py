@@ -51,8 +51,10 @@ def check_sources() -> list[FormResult]:
     maps = release.source_mappings()
     todo = [(iri, path) for iri, path in maps.items() if "/external/" not in iri]
     reports = owlapi.run_each([p for _, p in todo], maps)
-    return [_result("lattice.ttl with imports" if iri == release.ONTOLOGY_IRI else f"module {path.stem} alone", r, iri)
-            for (iri, path), r in zip(todo, reports)]
+    return [
+        _result("lattice.ttl with imports" if iri == release.ONTOLOGY_IRI else f"module {path.stem} alone", r, iri)
+        for (iri, path), r in zip(todo, reports)
+    ]
 
 
 def check_export() -> FormResult:
@@ -86,7 +88,7 @@ def check_served(version: str | None = None, formats: tuple[str, ...] = ("ttl", 
                     f = tmp / fmt / (path.strip("/").replace("/", "_") + ext)
                     f.parent.mkdir(parents=True, exist_ok=True)
                     f.write_bytes(art.body)
-                    iri = release.ONTOLOGY_IRI + path[len("/ontology"):]
+                    iri = release.ONTOLOGY_IRI + path[len("/ontology") :]
                     maps[iri] = f
                     expected = release.ONTOLOGY_IRI if name is None else release.module_iri(name)
                     if name is None or not name.startswith("external/"):
@@ -98,7 +100,7 @@ def check_served(version: str | None = None, formats: tuple[str, ...] = ("ttl", 
 
 def check_all(served: bool = True) -> list[FormResult]:
     """Every form: the export, the sources (header and modules) and, with SERVED, what the endpoint serves."""
-    results = [check_export()] + check_sources()
+    results = [check_export(), *check_sources()]
     if served:
         results += check_served()
     return results
@@ -118,8 +120,8 @@ VOCABULARIES = {
 class AlignmentResult:
     """The export with the published vocabularies (and data): Lattice's own DL violations and the reasoners' verdicts."""
 
-    own_violations: list = field(default_factory=list)     # violations the vocabularies alone do not have
-    vocabulary_violations: int = 0                         # violations of the published files on their own
+    own_violations: list = field(default_factory=list)  # violations the vocabularies alone do not have
+    vocabulary_violations: int = 0  # violations of the published files on their own
     report: owlapi.OwlReport | None = None
 
 
@@ -155,7 +157,9 @@ def _prescribed(v, datatypes: frozenset) -> bool:
     datatype outside OWL 2 that the published vocabularies prescribe themselves."""
     prop = _ASSERTED_PROPERTY.search(v.text)
     m = _LITERAL_DATATYPE.search(v.text)
-    return bool(prop and m) and _published(prop.group(1)) and (m.group(1) or m.group(2)) in datatypes
+    if prop is None or m is None:
+        return False
+    return _published(prop.group(1)) and (m.group(1) or m.group(2)) in datatypes
 
 
 def _prepare_keeping(files: list[Path], out: Path, datatypes: frozenset) -> None:
@@ -171,21 +175,28 @@ def _prepare_keeping(files: list[Path], out: Path, datatypes: frozenset) -> None
     keep = {ns.XSD + d.removeprefix("xsd:") for d in datatypes if d.startswith("xsd:")}
     store = load_rdf(files)
     imports = ox.NamedNode(ns.OWL.imports)
-    statements = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(ns.RDF.type),
-                                                              ox.NamedNode(ns.RDF.Statement), None)}
+    statements = {
+        q.subject
+        for q in store.quads_for_pattern(None, ox.NamedNode(ns.RDF.type), ox.NamedNode(ns.RDF.Statement), None)
+    }
     with open(out, "w", encoding="utf-8") as fh:
         for q in store.quads_for_pattern(None, None, None, None):
             if q.predicate == imports or q.subject in statements:
                 continue
             obj = q.object
             if isinstance(obj, ox.Literal) and not (
-                    obj.datatype is not None and obj.datatype.value in keep and _published(q.predicate.value)):
+                obj.datatype is not None and obj.datatype.value in keep and _published(q.predicate.value)
+            ):
                 obj = _fix_literal(obj)
             fh.write(f"{q.subject} {q.predicate} {obj} .\n")
 
 
-def check_with_vocabularies(vocab_dir: Path, data_files: list[Path] | None = None,
-                            reasoners: tuple[str, ...] = ("hermit",), extra_triples: str = "") -> AlignmentResult:
+def check_with_vocabularies(
+    vocab_dir: Path,
+    data_files: list[Path] | None = None,
+    reasoners: tuple[str, ...] = ("hermit",),
+    extra_triples: str = "",
+) -> AlignmentResult:
     """Load the merged export, the published ORG, PROV-O, OWL-Time, SKOS and FOAF, and DATA_FILES (prepared as
     for HermiT: xsd:date as xsd:dateTime, no imports, no reification) as one ontology importing them all."""
     from kg.export import serialize
@@ -211,7 +222,11 @@ def check_with_vocabularies(vocab_dir: Path, data_files: list[Path] | None = Non
     # A violation inside one of the published files (their own undeclared terms) is theirs, not Lattice's, and so
     # is a data value of a datatype outside OWL 2 that a published file prescribes (time:year "1919"^^xsd:gYear);
     # anything else that the published files alone do not show (illegal punning across files) is Lattice's.
-    own = [v for v in report.violations
-           if v.key not in baseline and not any(i in v.text[v.text.rfind(" in OntologyID("):] for i in vocab_ids)
-           and not _prescribed(v, prescribed)]
+    own = [
+        v
+        for v in report.violations
+        if v.key not in baseline
+        and not any(i in v.text[v.text.rfind(" in OntologyID(") :] for i in vocab_ids)
+        and not _prescribed(v, prescribed)
+    ]
     return AlignmentResult(own, len(baseline), report)

@@ -54,7 +54,9 @@ class _Doc:
 
     def text(self, s, p, lang="en"):
         vs = self.vals(s, p)
-        pick = [v for v in vs if getattr(v, "language", None) == lang] or [v for v in vs if getattr(v, "language", None) is None]
+        pick = [v for v in vs if getattr(v, "language", None) == lang] or [
+            v for v in vs if getattr(v, "language", None) is None
+        ]
         return str(pick[0]) if pick else ""
 
     def label(self, s):
@@ -64,8 +66,10 @@ class _Doc:
         return isinstance(s, self.rdflib.URIRef) and str(s).startswith(ns.LAT)
 
     def of_type(self, kind):
-        return sorted((s for s in self.g.subjects(self.U(RDF + "type"), self.U(kind)) if self.is_lat(s)),
-                      key=lambda s: str(s).lower())
+        return sorted(
+            (s for s in self.g.subjects(self.U(RDF + "type"), self.U(kind)) if self.is_lat(s)),
+            key=lambda s: str(s).lower(),
+        )
 
     def deprecated(self, s):
         return any(str(v).lower() == "true" for v in self.vals(s, OWL + "deprecated"))
@@ -74,7 +78,7 @@ class _Doc:
 def _link(doc: _Doc, iri) -> str:
     c = ns.compact(str(iri))
     if doc.is_lat(iri):
-        return f'<a href="#{html.escape(str(iri)[len(ns.LAT):])}"><code>{html.escape(c)}</code></a>'
+        return f'<a href="#{html.escape(str(iri)[len(ns.LAT) :])}"><code>{html.escape(c)}</code></a>'
     if str(iri).startswith(("http://", "https://")):
         return f'<a href="{html.escape(str(iri))}"><code>{html.escape(c)}</code></a>'
     return f"<code>{html.escape(c)}</code>"
@@ -82,26 +86,40 @@ def _link(doc: _Doc, iri) -> str:
 
 def _term(doc: _Doc, s) -> str:
     e = html.escape
-    name = str(s)[len(ns.LAT):]
+    name = str(s)[len(ns.LAT) :]
     rows = []
     labels = {getattr(v, "language", None): str(v) for v in doc.vals(s, RDFS + "label")}
-    others = [f"{e(labels[k])} <span class='small'>({LANG_NAMES.get(k, k)})</span>" for k in ("fr", "es") if k in labels]
+    others = [
+        f"{e(labels[k])} <span class='small'>({LANG_NAMES.get(k, k)})</span>" for k in ("fr", "es") if k in labels
+    ]
     if others:
         rows.append(("Labels", "; ".join(others)))
     alt = [str(v) for v in doc.vals(s, SKOS + "altLabel")]
     if alt:
         rows.append(("Also called", e("; ".join(alt))))
-    for title, p in (("Definition", SKOS + "definition"), ("Comment", RDFS + "comment"), ("Scope note", SKOS + "scopeNote"),
-                     ("Example", SKOS + "example")):
+    for title, p in (
+        ("Definition", SKOS + "definition"),
+        ("Comment", RDFS + "comment"),
+        ("Scope note", SKOS + "scopeNote"),
+        ("Example", SKOS + "example"),
+    ):
         t = doc.text(s, p)
         if t:
             rows.append((title, e(t)))
-    for title, p in (("Subclass of", RDFS + "subClassOf"), ("Equivalent to", OWL + "equivalentClass"),
-                     ("Disjoint with", OWL + "disjointWith"), ("Domain", RDFS + "domain"), ("Range", RDFS + "range"),
-                     ("Inverse of", OWL + "inverseOf"), ("Subproperty of", RDFS + "subPropertyOf"),
-                     ("In scheme", SKOS + "inScheme"), ("Replaced by", DCT + "isReplacedBy"),
-                     ("Close match", SKOS + "closeMatch"), ("Related match", SKOS + "relatedMatch"),
-                     ("Source", DCT + "source")):
+    for title, p in (
+        ("Subclass of", RDFS + "subClassOf"),
+        ("Equivalent to", OWL + "equivalentClass"),
+        ("Disjoint with", OWL + "disjointWith"),
+        ("Domain", RDFS + "domain"),
+        ("Range", RDFS + "range"),
+        ("Inverse of", OWL + "inverseOf"),
+        ("Subproperty of", RDFS + "subPropertyOf"),
+        ("In scheme", SKOS + "inScheme"),
+        ("Replaced by", DCT + "isReplacedBy"),
+        ("Close match", SKOS + "closeMatch"),
+        ("Related match", SKOS + "relatedMatch"),
+        ("Source", DCT + "source"),
+    ):
         vs = [v for v in doc.vals(s, p) if isinstance(v, doc.rdflib.URIRef)]
         if vs:
             rows.append((title, ", ".join(_link(doc, v) for v in sorted(vs, key=str))))
@@ -110,8 +128,10 @@ def _term(doc: _Doc, s) -> str:
         rows.append(("Status", e(status)))
     cls = "term deprecated" if doc.deprecated(s) else "term"
     body = "".join(f"<tr><th>{t}</th><td>{v}</td></tr>" for t, v in rows)
-    return (f'<div class="{cls}" id="{e(name)}"><h3>{e(doc.label(s))}{" (deprecated)" if doc.deprecated(s) else ""}</h3>'
-            f'<p class="small"><code>{e(str(s))}</code></p><table class="meta">{body}</table></div>')
+    return (
+        f'<div class="{cls}" id="{e(name)}"><h3>{e(doc.label(s))}{" (deprecated)" if doc.deprecated(s) else ""}</h3>'
+        f'<p class="small"><code>{e(str(s))}</code></p><table class="meta">{body}</table></div>'
+    )
 
 
 def _modules(doc: _Doc) -> str:
@@ -124,7 +144,9 @@ def _modules(doc: _Doc) -> str:
         iri = rdflib.URIRef(release.module_iri(name))
         title = next((str(v) for v in g.objects(iri, rdflib.URIRef(DCT + "title"))), name)
         desc = next((str(v) for v in g.objects(iri, rdflib.URIRef(DCT + "description"))), "")
-        rows.append(f'<tr><td><a href="{e(str(iri))}"><code>{e(str(iri))}</code></a></td><td>{e(title)}</td><td>{e(desc)}</td></tr>')
+        rows.append(
+            f'<tr><td><a href="{e(str(iri))}"><code>{e(str(iri))}</code></a></td><td>{e(title)}</td><td>{e(desc)}</td></tr>'
+        )
     return "<table><tr><th>Module IRI</th><th>Title</th><th>What it holds</th></tr>" + "".join(rows) + "</table>"
 
 
@@ -136,15 +158,22 @@ def render() -> str:
     title = doc.text(o, DCT + "title")
     version = doc.text(o, OWL + "versionInfo")
     viri = next((str(v) for v in doc.vals(o, OWL + "versionIRI")), "")
-    meta = [("Ontology IRI", f'<a id="ontology-iri" href="{e(str(o))}"><code>{e(str(o))}</code></a>'),
-            ("Version IRI", f'<a id="version-iri" href="{e(viri)}"><code>{e(viri)}</code></a>'),
-            ("Version", f'<span id="version">{e(version)}</span>')]
+    meta = [
+        ("Ontology IRI", f'<a id="ontology-iri" href="{e(str(o))}"><code>{e(str(o))}</code></a>'),
+        ("Version IRI", f'<a id="version-iri" href="{e(viri)}"><code>{e(viri)}</code></a>'),
+        ("Version", f'<span id="version">{e(version)}</span>'),
+    ]
     prior = doc.vals(o, OWL + "priorVersion")
     if prior:
         meta.append(("Prior version", ", ".join(_link(doc, v) for v in prior)))
-    for t, p in (("Issued", DCT + "issued"), ("Modified", DCT + "modified"), ("Creator", DCT + "creator"),
-                 ("Contributors", DCT + "contributor"), ("Publisher", DCT + "publisher"),
-                 ("Cite as", DCT + "bibliographicCitation")):
+    for t, p in (
+        ("Issued", DCT + "issued"),
+        ("Modified", DCT + "modified"),
+        ("Creator", DCT + "creator"),
+        ("Contributors", DCT + "contributor"),
+        ("Publisher", DCT + "publisher"),
+        ("Cite as", DCT + "bibliographicCitation"),
+    ):
         vs = [str(v) for v in doc.vals(o, p)]
         if vs:
             meta.append((t, e("; ".join(vs))))
@@ -152,42 +181,74 @@ def render() -> str:
     if lic:
         meta.append(("Licence", ", ".join(_link(doc, v) for v in lic)))
     meta.append(("Namespace", f"<code>{e(ns.LAT)}</code> (prefix <code>lat:</code>)"))
-    downloads = " · ".join(f'<a href="{e(viri)}/lattice{ext}">{name}</a>' for name, ext in
-                           (("Turtle", ".ttl"), ("RDF/XML", ".rdf"), ("JSON-LD", ".jsonld"), ("N-Triples", ".nt")))
+    downloads = " · ".join(
+        f'<a href="{e(viri)}/lattice{ext}">{name}</a>'
+        for name, ext in (("Turtle", ".ttl"), ("RDF/XML", ".rdf"), ("JSON-LD", ".jsonld"), ("N-Triples", ".nt"))
+    )
     meta.append(("Download", downloads))
-    sections = [("classes", "Classes", OWL + "Class"), ("object-properties", "Object properties", OWL + "ObjectProperty"),
-                ("datatype-properties", "Datatype properties", OWL + "DatatypeProperty"),
-                ("annotation-properties", "Annotation properties", OWL + "AnnotationProperty")]
+    sections = [
+        ("classes", "Classes", OWL + "Class"),
+        ("object-properties", "Object properties", OWL + "ObjectProperty"),
+        ("datatype-properties", "Datatype properties", OWL + "DatatypeProperty"),
+        ("annotation-properties", "Annotation properties", OWL + "AnnotationProperty"),
+    ]
     schemes = doc.of_type(SKOS + "ConceptScheme")
-    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{e(title)}</title>"
-             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><style>{STYLE}</style></head><body>",
-             f"<header><h1 id=\"title\">{e(title)}</h1>",
-             f"<p>{e(doc.text(o, DCT + 'description'))}</p>",
-             "<table class=\"meta\" id=\"metadata\">" + "".join(f"<tr><th>{t}</th><td>{v}</td></tr>" for t, v in meta) + "</table>",
-             "<nav><a href=\"#modules\">Modules</a>" + "".join(f'<a href="#{a}">{t}</a>' for a, t, _ in sections)
-             + "<a href=\"#schemes\">Concept schemes</a><a href=\"#deprecated\">Deprecated terms</a></nav></header>",
-             "<section id=\"modules\"><h2>Modules</h2><p>Each module is an ontology of its own, at its own IRI, that "
-             "imports what it uses: it can be loaded alone.</p>" + _modules(doc) + "</section>"]
+    parts = [
+        (
+            f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{STYLE}</style></head><body>'
+        ),
+        f'<header><h1 id="title">{e(title)}</h1>',
+        f"<p>{e(doc.text(o, DCT + 'description'))}</p>",
+        '<table class="meta" id="metadata">'
+        + "".join(f"<tr><th>{t}</th><td>{v}</td></tr>" for t, v in meta)
+        + "</table>",
+        '<nav><a href="#modules">Modules</a>'
+        + "".join(f'<a href="#{a}">{t}</a>' for a, t, _ in sections)
+        + '<a href="#schemes">Concept schemes</a><a href="#deprecated">Deprecated terms</a></nav></header>',
+        '<section id="modules"><h2>Modules</h2><p>Each module is an ontology of its own, at its own IRI, that '
+        "imports what it uses: it can be loaded alone.</p>" + _modules(doc) + "</section>",
+    ]
     for anchor, heading, kind in sections:
         terms = [s for s in doc.of_type(kind) if not doc.deprecated(s)]
-        parts.append(f'<section id="{anchor}"><h2>{heading} ({len(terms)})</h2>' + "".join(_term(doc, s) for s in terms) + "</section>")
-    parts.append('<section id="schemes"><h2>Concept schemes</h2><p>Each list of values is a SKOS concept scheme; '
-                 'its concepts are the values the matching property takes.</p>')
+        parts.append(
+            f'<section id="{anchor}"><h2>{heading} ({len(terms)})</h2>'
+            + "".join(_term(doc, s) for s in terms)
+            + "</section>"
+        )
+    parts.append(
+        '<section id="schemes"><h2>Concept schemes</h2><p>Each list of values is a SKOS concept scheme; '
+        "its concepts are the values the matching property takes.</p>"
+    )
     for sch in schemes:
-        name = str(sch)[len(ns.LAT):]
+        name = str(sch)[len(ns.LAT) :]
         concepts = sorted(doc.g.subjects(doc.U(SKOS + "inScheme"), sch), key=lambda s: doc.label(s).lower())
-        items = "".join(f'<li id="{e(str(c)[len(ns.LAT):])}"><b>{e(doc.label(c))}</b> <code>{e(ns.compact(str(c)))}</code>: '
-                        f'{e(doc.text(c, SKOS + "definition"))}</li>' for c in concepts)
-        parts.append(f'<section class="scheme" id="{e(name)}"><h3>{e(doc.label(sch))}</h3>'
-                     f'<p>{e(doc.text(sch, SKOS + "definition"))}</p><ul>{items}</ul></section>')
+        items = "".join(
+            f'<li id="{e(str(c)[len(ns.LAT) :])}"><b>{e(doc.label(c))}</b> <code>{e(ns.compact(str(c)))}</code>: '
+            f"{e(doc.text(c, SKOS + 'definition'))}</li>"
+            for c in concepts
+        )
+        parts.append(
+            f'<section class="scheme" id="{e(name)}"><h3>{e(doc.label(sch))}</h3>'
+            f"<p>{e(doc.text(sch, SKOS + 'definition'))}</p><ul>{items}</ul></section>"
+        )
     parts.append("</section>")
-    deprecated = [s for kind in (OWL + "Class", OWL + "ObjectProperty", OWL + "DatatypeProperty") for s in doc.of_type(kind)
-                  if doc.deprecated(s)]
+    deprecated = [
+        s
+        for kind in (OWL + "Class", OWL + "ObjectProperty", OWL + "DatatypeProperty")
+        for s in doc.of_type(kind)
+        if doc.deprecated(s)
+    ]
     policy = next((str(v) for v in doc.vals(o, SKOS + "note") if "deprecat" in str(v).lower()), "")
-    parts.append(f'<section id="deprecated"><h2>Deprecated terms ({len(deprecated)})</h2><p>{e(policy)}</p>'
-                 + "".join(_term(doc, s) for s in deprecated) + "</section>")
-    parts.append(f"<footer><p class=\"small\">French and Spanish labels are the project's own translations; no native "
-                 f"speaker has reviewed them yet.</p></footer></body></html>\n")
+    parts.append(
+        f'<section id="deprecated"><h2>Deprecated terms ({len(deprecated)})</h2><p>{e(policy)}</p>'
+        + "".join(_term(doc, s) for s in deprecated)
+        + "</section>"
+    )
+    parts.append(
+        '<footer><p class="small">French and Spanish labels are the project\'s own translations; no native '
+        "speaker has reviewed them yet.</p></footer></body></html>\n"
+    )
     return "".join(parts)
 
 

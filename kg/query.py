@@ -379,8 +379,10 @@ def run_sparql(text: str, store=None, dataset=None, endpoint=None, timeout: floa
     except SyntaxError as exc:
         raise InputError(f"SPARQL syntax error: {exc}", path="<query>") from exc
     except (RuntimeError, OSError, ValueError) as exc:  # unknown function, SERVICE failure, bad IRI ...
-        raise InputError(f"query evaluation failed: {str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__}",
-                         path="<query>") from None
+        raise InputError(
+            f"query evaluation failed: {str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__}",
+            path="<query>",
+        ) from None
     if kind == "ASK":
         return bool(result)
     if kind in ("CONSTRUCT", "DESCRIBE"):

@@ -24,13 +24,33 @@ FORMATS = {
     "jsonld": ("json-ld", ".jsonld", "application/ld+json"),
     "nt": ("nt", ".nt", "application/n-triples"),
 }
-FORMAT_ALIASES = {"ttl": "ttl", "turtle": "ttl", "rdf": "rdf", "xml": "rdf", "rdfxml": "rdf", "owl": "rdf",
-                  "jsonld": "jsonld", "json-ld": "jsonld", "json": "jsonld", "nt": "nt", "ntriples": "nt",
-                  "n-triples": "nt"}
-MEDIA_TYPES = {"text/turtle": "ttl", "application/x-turtle": "ttl", "application/rdf+xml": "rdf",
-               "application/xml": "rdf", "application/owl+xml": None, "application/ld+json": "jsonld",
-               "application/json": "jsonld", "application/n-triples": "nt", "text/plain": "nt",
-               "text/html": "html", "application/xhtml+xml": "html"}
+FORMAT_ALIASES = {
+    "ttl": "ttl",
+    "turtle": "ttl",
+    "rdf": "rdf",
+    "xml": "rdf",
+    "rdfxml": "rdf",
+    "owl": "rdf",
+    "jsonld": "jsonld",
+    "json-ld": "jsonld",
+    "json": "jsonld",
+    "nt": "nt",
+    "ntriples": "nt",
+    "n-triples": "nt",
+}
+MEDIA_TYPES = {
+    "text/turtle": "ttl",
+    "application/x-turtle": "ttl",
+    "application/rdf+xml": "rdf",
+    "application/xml": "rdf",
+    "application/owl+xml": None,
+    "application/ld+json": "jsonld",
+    "application/json": "jsonld",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+}
 MERGED = "lattice"
 _VERSION = re.compile(r"^\d+\.\d+\.\d+$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -148,7 +168,7 @@ def release_files() -> dict[str, bytes]:
     g = merged_graph()
     for fmt, (_, ext, _) in FORMATS.items():
         out[f"{MERGED}{ext}"] = serialize(g, fmt)
-    sources = [(n, paths.ONTOLOGY_DIR / f"{n}.ttl") for n in [MERGED] + module_names()]
+    sources = [(n, paths.ONTOLOGY_DIR / f"{n}.ttl") for n in [MERGED, *module_names()]]
     sources += [(f"external/{n}", paths.ONTOLOGY_DIR / "external" / f"{n}.ttl") for n in external_names()]
     for name, src in sources:
         mg = _parse([src])
@@ -187,11 +207,16 @@ def stale_files(v: str | None = None) -> list[str]:
     d = frozen_dir(v)
     fresh = release_files()
     stale = [rel for rel, data in fresh.items() if not (d / rel).is_file() or (d / rel).read_bytes() != data]
-    extra = [str(p.relative_to(d)) for p in d.rglob("*") if p.is_file() and str(p.relative_to(d)) not in fresh] if d.is_dir() else []
+    extra = (
+        [str(p.relative_to(d)) for p in d.rglob("*") if p.is_file() and str(p.relative_to(d)) not in fresh]
+        if d.is_dir()
+        else []
+    )
     return sorted(stale + extra)
 
 
 # ----------------------------------------------------------------------------------------- serving
+
 
 @dataclass(frozen=True)
 class Artefact:
@@ -244,7 +269,7 @@ def artefact(path: str, accept: str | None = None, fmt: str | None = None) -> Ar
     rest = path.split("?", 1)[0].split("#", 1)[0]
     if rest != "/ontology" and not rest.startswith("/ontology/"):
         return None
-    parts = [p for p in rest[len("/ontology"):].split("/") if p]
+    parts = [p for p in rest[len("/ontology") :].split("/") if p]
     v = version()
     if parts and _VERSION.match(parts[0]):
         v, parts = parts[0], parts[1:]
@@ -288,6 +313,7 @@ def artefact(path: str, accept: str | None = None, fmt: str | None = None) -> Ar
 
 
 # ----------------------------------------------------------------------------------------- command
+
 
 def register(subparsers) -> None:
     """Add `kg release` to the command line."""

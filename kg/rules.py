@@ -83,7 +83,7 @@ def _keys(text: str, path: Path, line: int) -> tuple[set, list[str]]:
     terms: list[str] = []
     for token in text.split():
         if token.startswith("rdf:type/"):
-            cls = token[len("rdf:type/"):]
+            cls = token[len("rdf:type/") :]
             if cls == "*":
                 keys.add(ANY_CLASS)
                 continue
@@ -126,19 +126,33 @@ def parse(path: Path) -> DerivationRule:
         if not values.get(key):
             raise InputError(f"rule header lacks '{key}:'", path=path, line=1, col=1)
     if values["rule"] != path.stem:
-        raise InputError(f"rule {values['rule']!r} must be named like its file ({path.stem!r})",
-                         path=path, line=where["rule"], col=1)
+        raise InputError(
+            f"rule {values['rule']!r} must be named like its file ({path.stem!r})", path=path, line=where["rule"], col=1
+        )
     reads, read_terms = _keys(values["reads"], path, where["reads"])
     writes, _ = _keys(values["writes"], path, where["writes"])
     grounds = [expand(g, path, where["grounds"]) for g in values["grounds"].split()]
-    if not any(g.startswith(ns.LAT_SRC) or g.startswith(ns.LAT_ID + "assumption/") for g in grounds):
-        raise InputError("grounds: name a lat-src: passage that states the rule or a lat-id:assumption/",
-                         path=path, line=where["grounds"], col=1)
+    if not any(g.startswith((ns.LAT_SRC, ns.LAT_ID + "assumption/")) for g in grounds):
+        raise InputError(
+            "grounds: name a lat-src: passage that states the rule or a lat-id:assumption/",
+            path=path,
+            line=where["grounds"],
+            col=1,
+        )
     if "CONSTRUCT" not in text.upper():
         raise InputError("a rule is a SPARQL CONSTRUCT query", path=path, line=1, col=1)
-    return DerivationRule(name=values["rule"], path=path, label=values["label"], definition=values["definition"],
-                          grounds=grounds, reads=reads, writes=writes, read_terms=read_terms,
-                          notes=values.get("notes", ""), query=text)
+    return DerivationRule(
+        name=values["rule"],
+        path=path,
+        label=values["label"],
+        definition=values["definition"],
+        grounds=grounds,
+        reads=reads,
+        writes=writes,
+        read_terms=read_terms,
+        notes=values.get("notes", ""),
+        query=text,
+    )
 
 
 def rule_files(folder: Path | None = None) -> list[Path]:
@@ -182,7 +196,7 @@ def to_ntriples(rule: DerivationRule) -> str:
         f"{s} <{RDF_TYPE}> <{lat}DerivationRule> .",
         f"{s} <{rdfs}label> {_literal(rule.label)} .",
         f"{s} <{skos}definition> {_literal(rule.definition)} .",
-        f"{s} <{lat}ruleFile> \"rules/{rule.path.name}\" .",
+        f'{s} <{lat}ruleFile> "rules/{rule.path.name}" .',
     ]
     if rule.notes:
         lines.append(f"{s} <{rdfs}comment> {_literal(rule.notes)} .")

@@ -127,8 +127,13 @@ def find_sources(store, subject, predicate, obj) -> dict:
                     if src not in sources:
                         sources.append(src)
             if sources:
-                return {"asserted": asserted, "via": "record", "through": [t["node"] for t in trees],
-                        "sources": sources, "derivations": trees}
+                return {
+                    "asserted": asserted,
+                    "via": "record",
+                    "through": [t["node"] for t in trees],
+                    "sources": sources,
+                    "derivations": trees,
+                }
 
     if asserted:
         rows = _rows(store, "SELECT DISTINCT ?src WHERE { #VALUES ?s dcterms:source ?src } ORDER BY ?src", {"s": s})
@@ -165,22 +170,45 @@ def derivation_tree(store, node: str, depth: int = 0) -> dict:
         x,
     )
     val = lambda k: one[0][k].value if one and one[0][k] is not None else None  # noqa: E731
-    tree: dict = {"node": node, "label": val("label"), "basis": val("basis"), "start": val("start"),
-                  "end": val("end"), "interval": val("status"), "observed_until": val("observed"),
-                  "note": val("note"), "source_line": val("line")}
-    tree["sources"] = [r["src"].value for r in _rows(
-        store, "SELECT DISTINCT ?src WHERE { #VALUES ?x dcterms:source ?src } ORDER BY ?src", x)]
+    tree: dict = {
+        "node": node,
+        "label": val("label"),
+        "basis": val("basis"),
+        "start": val("start"),
+        "end": val("end"),
+        "interval": val("status"),
+        "observed_until": val("observed"),
+        "note": val("note"),
+        "source_line": val("line"),
+    }
+    tree["sources"] = [
+        r["src"].value
+        for r in _rows(store, "SELECT DISTINCT ?src WHERE { #VALUES ?x dcterms:source ?src } ORDER BY ?src", x)
+    ]
     rule_iri = val("rule")
     if rule_iri:
         rule = {"rule": rule_iri, "label": val("ruleLabel"), "file": val("file")}
-        rule["stated_by"] = [r["p"].value for r in _rows(
-            store, "SELECT DISTINCT ?p WHERE { #VALUES ?r dcterms:source ?p } ORDER BY ?p",
-            {"r": ox.NamedNode(rule_iri)})]
-        rule["assumes"] = [r["a"].value for r in _rows(
-            store, "SELECT DISTINCT ?a WHERE { #VALUES ?r lat:assumes ?a } ORDER BY ?a", {"r": ox.NamedNode(rule_iri)})]
+        rule["stated_by"] = [
+            r["p"].value
+            for r in _rows(
+                store,
+                "SELECT DISTINCT ?p WHERE { #VALUES ?r dcterms:source ?p } ORDER BY ?p",
+                {"r": ox.NamedNode(rule_iri)},
+            )
+        ]
+        rule["assumes"] = [
+            r["a"].value
+            for r in _rows(
+                store,
+                "SELECT DISTINCT ?a WHERE { #VALUES ?r lat:assumes ?a } ORDER BY ?a",
+                {"r": ox.NamedNode(rule_iri)},
+            )
+        ]
         tree["rule"] = rule
-    premises = [r["p"].value for r in _rows(
-        store, "SELECT DISTINCT ?p WHERE { #VALUES ?x prov:wasDerivedFrom ?p } ORDER BY ?p", x)]
+    premises = [
+        r["p"].value
+        for r in _rows(store, "SELECT DISTINCT ?p WHERE { #VALUES ?x prov:wasDerivedFrom ?p } ORDER BY ?p", x)
+    ]
     tree["premise_count"] = len(premises)
     if depth < MAX_DEPTH:
         shown = premises if len(premises) <= MAX_PREMISES else premises[:2] + premises[-2:]
@@ -319,8 +347,10 @@ def _print_tree(tree: dict, out, indent: str) -> None:
     rule = tree.get("rule")
     if rule:
         grounds = [_compact(p) for p in rule["stated_by"]] + [_compact(a) for a in rule["assumes"]]
-        print(f"{indent}  by rule {_compact(rule['rule'])} ({rule.get('file') or '?'}): {rule.get('label') or ''}",
-              file=out)
+        print(
+            f"{indent}  by rule {_compact(rule['rule'])} ({rule.get('file') or '?'}): {rule.get('label') or ''}",
+            file=out,
+        )
         if grounds:
             print(f"{indent}    grounded by {', '.join(grounds)}", file=out)
     for src in tree.get("sources", []):

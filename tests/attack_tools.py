@@ -32,15 +32,19 @@ class Listener:
         while not self._stop.is_set():
             try:
                 conn, _ = self.sock.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             self.count += 1
             try:
                 conn.settimeout(1)
                 conn.recv(65536)
                 body = b"<sparql><results>" + SECRET + b"</results></sparql>"
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+xml\r\nContent-Length: "
-                             + str(len(body)).encode() + b"\r\n\r\n" + body)
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+xml\r\nContent-Length: "
+                    + str(len(body)).encode()
+                    + b"\r\n\r\n"
+                    + body
+                )
             except OSError:
                 pass
             finally:
@@ -68,7 +72,7 @@ def raw(port: int, data: bytes, timeout: float = 5.0, read_until_close: bool = T
         while time.monotonic() < deadline:
             try:
                 chunk = s.recv(65536)
-            except socket.timeout:
+            except TimeoutError:
                 break
             if not chunk:
                 break
@@ -100,6 +104,7 @@ NESTING = {
 EXPENSIVE = {
     "ORDER BY over a cartesian product": "SELECT * { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f",
     "COUNT over a cartesian product": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
-    "doubling CONCAT binds": "SELECT ?x33 WHERE { BIND(\"xxxxxxxxxxxxxxxx\" AS ?x0) "
-                             + " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(33)) + " }",
+    "doubling CONCAT binds": 'SELECT ?x33 WHERE { BIND("xxxxxxxxxxxxxxxx" AS ?x0) '
+    + " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(33))
+    + " }",
 }

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pytest
-
 from kg import namespaces as ns
 from kg.query import expand_iri, run_named
 
@@ -42,13 +40,18 @@ def test_no_derived_record_in_the_curated_files():
 
 
 def test_every_relation_has_exactly_one_basis(built_store):
-    rows = select(built_store, """SELECT ?r (COUNT(DISTINCT ?b) AS ?n) WHERE {
-        ?r a lat:AccountabilityRelation . OPTIONAL { ?r lat:derivation ?b } } GROUP BY ?r HAVING (COUNT(DISTINCT ?b) != 1)""")
+    rows = select(
+        built_store,
+        """SELECT ?r (COUNT(DISTINCT ?b) AS ?n) WHERE {
+        ?r a lat:AccountabilityRelation . OPTIONAL { ?r lat:derivation ?b } } GROUP BY ?r HAVING (COUNT(DISTINCT ?b) != 1)""",
+    )
     assert rows == []
 
 
 def _names(store, node: str) -> list[str]:
-    rows = select(store, f"""SELECT ?n WHERE {{ {{ <{node}> rdfs:label ?n }} UNION {{ <{node}> skos:altLabel ?n }} }}""")
+    rows = select(
+        store, f"""SELECT ?n WHERE {{ {{ <{node}> rdfs:label ?n }} UNION {{ <{node}> skos:altLabel ?n }} }}"""
+    )
     return [r[0].value.lower() for r in rows]
 
 
@@ -58,9 +61,12 @@ def _mentions(quote: str, names: list[str]) -> bool:
 
 
 def test_a_stated_relation_names_actor_and_forum_in_its_passages(built_store):
-    rows = select(built_store, """SELECT ?r ?a ?f (GROUP_CONCAT(?q; separator=" | ") AS ?quotes) WHERE {
+    rows = select(
+        built_store,
+        """SELECT ?r ?a ?f (GROUP_CONCAT(?q; separator=" | ") AS ?quotes) WHERE {
         ?r lat:derivation lat:Stated ; lat:accountableActor ?a ; lat:forum ?f ; dcterms:source ?p .
-        ?p lat:quote ?q } GROUP BY ?r ?a ?f""")
+        ?p lat:quote ?q } GROUP BY ?r ?a ?f""",
+    )
     assert rows, "the curated graph states some relations"
     for r in rows:
         quotes = r["quotes"].value
@@ -69,16 +75,24 @@ def test_a_stated_relation_names_actor_and_forum_in_its_passages(built_store):
 
 
 def test_interpreted_relations_carry_a_note_and_proposed_ones_no_shortcut(built_store):
-    assert not ask(built_store, "ASK { ?r lat:derivation lat:Interpreted . FILTER NOT EXISTS { ?r lat:interpretationNote ?n } }")
+    assert not ask(
+        built_store, "ASK { ?r lat:derivation lat:Interpreted . FILTER NOT EXISTS { ?r lat:interpretationNote ?n } }"
+    )
     assert ask(built_store, "ASK { ?r lat:derivation lat:Proposed }")
-    assert not ask(built_store, """ASK { ?r lat:derivation lat:Proposed ; lat:accountableActor ?a ; lat:forum ?f .
-        ?a lat:accountableTo ?f }""")
+    assert not ask(
+        built_store,
+        """ASK { ?r lat:derivation lat:Proposed ; lat:accountableActor ?a ; lat:forum ?f .
+        ?a lat:accountableTo ?f }""",
+    )
 
 
 def test_every_rule_is_a_grounded_individual_of_the_graph(built_store):
-    rows = select(built_store, """SELECT ?rule WHERE { ?rule a lat:DerivationRule .
+    rows = select(
+        built_store,
+        """SELECT ?rule WHERE { ?rule a lat:DerivationRule .
         FILTER NOT EXISTS { ?rule dcterms:source ?p . ?p a lat:SourcePassage }
-        FILTER NOT EXISTS { ?rule lat:assumes ?a . ?a a lat:ModellingAssumption ; lat:justification ?j } }""")
+        FILTER NOT EXISTS { ?rule lat:assumes ?a . ?a a lat:ModellingAssumption ; lat:justification ?j } }""",
+    )
     assert rows == []
     assert len(select(built_store, "SELECT ?r WHERE { ?r a lat:DerivationRule }")) >= 10
 
@@ -98,9 +112,12 @@ def test_known_false_statements_are_absent(accountability_store):
         s, p, o = (expand_iri(row[k]) for k in ("subject", "predicate", "object"))
         if row["at"]:
             # a relation that must not be in force on that date
-            hit = ask(accountability_store, f"""ASK {{ ?r lat:accountableActor <{s}> ; lat:forum <{o}> ;
-                lat:startDate ?start . FILTER(?start <= "{row['at']}"^^xsd:date)
-                FILTER NOT EXISTS {{ ?r lat:endDate ?e . FILTER(?e < "{row['at']}"^^xsd:date) }} }}""")
+            hit = ask(
+                accountability_store,
+                f"""ASK {{ ?r lat:accountableActor <{s}> ; lat:forum <{o}> ;
+                lat:startDate ?start . FILTER(?start <= "{row["at"]}"^^xsd:date)
+                FILTER NOT EXISTS {{ ?r lat:endDate ?e . FILTER(?e < "{row["at"]}"^^xsd:date) }} }}""",
+            )
         else:
             hit = ask(accountability_store, f"ASK {{ <{s}> <{p}> <{o}> }}")
         assert not hit, row["why"]
@@ -118,8 +135,9 @@ def test_fatf_as_of_2004_answers_to_29_member_ministries_27_chains_reach_an_elec
     first = {local(r["path"].split(" > ")[1]) for r in rows}
     assert len(first) == 29
     assert "ind-finance-ministry" not in first  # India joined in 2010
-    electorate = {local(r["path"].split(" > ")[1]) for r in rows
-                  if r["ends"] == "final" and r["final"].endswith("-electorate")}
+    electorate = {
+        local(r["path"].split(" > ")[1]) for r in rows if r["ends"] == "final" and r["final"].endswith("-electorate")
+    }
     assert first - electorate == {"rus-finance-ministry", "sgp-finance-ministry"}
 
 
@@ -134,7 +152,7 @@ def test_as_of_returns_unknown_intervals_apart(built_store):
     rows = run_named("accountability-as-of", store=built_store, at="2004-01-01")
     statuses = [r["status"] for r in rows]
     assert "unknown interval" in statuses
-    assert "in force" not in statuses[statuses.index("unknown interval"):]
+    assert "in force" not in statuses[statuses.index("unknown interval") :]
 
 
 def test_chain_basis_filter_leaves_out_other_bases(accountability_store):
@@ -168,6 +186,18 @@ def test_eu_courts_include_the_united_kingdom_in_2004(accountability_store):
 
 
 def test_iosco_relations_start_at_its_founding(accountability_store):
-    rows = select(accountability_store, """SELECT (MIN(?s) AS ?first) WHERE {
-        ?r lat:accountableActor lat-id:iosco ; lat:derivedBy ?rule ; lat:startDate ?s }""")
+    rows = select(
+        accountability_store,
+        """SELECT (MIN(?s) AS ?first) WHERE {
+        ?r lat:accountableActor lat-id:iosco ; lat:derivedBy ?rule ; lat:startDate ?s }""",
+    )
     assert rows[0]["first"].value == "1984-01-01"
+
+
+def test_the_chain_query_file_is_what_its_generator_writes():
+    from kg.chainquery import chain_query
+    from kg.paths import QUERIES_DIR
+
+    assert (QUERIES_DIR / "accountability-chain.rq").read_text(encoding="utf-8") == chain_query(), (
+        "run: python -m kg.chainquery > queries/accountability-chain.rq"
+    )

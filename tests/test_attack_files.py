@@ -36,9 +36,11 @@ BILLION_LAUGHS = """<?xml version="1.0"?>
 def quadratic_blowup() -> str:
     entity = "x" * 50000
     refs = "&e;" * 60000
-    return (f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY e "{entity}">]>\n'
-            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">'
-            f'<rdf:Description rdf:about="http://example.org/x"><ex:p>{refs}</ex:p></rdf:Description></rdf:RDF>\n')
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY e "{entity}">]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">'
+        f'<rdf:Description rdf:about="http://example.org/x"><ex:p>{refs}</ex:p></rdf:Description></rdf:RDF>\n'
+    )
 
 
 def deep_jsonld(depth: int = 20000) -> str:
@@ -52,8 +54,15 @@ def _limit():
 def kg(*args, env=None, timeout=120):
     full = dict(os.environ)
     full.update(env or {})
-    return subprocess.run([sys.executable, "-m", "kg", *map(str, args)], cwd=REPO, env=full, capture_output=True,
-                          text=True, timeout=timeout, preexec_fn=_limit)
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *map(str, args)],
+        cwd=REPO,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=_limit,
+    )
 
 
 def one_line_error(proc, where: str | None = None) -> str:
@@ -74,8 +83,9 @@ def hostile(tmp_path):
     return tmp_path
 
 
-@pytest.mark.parametrize("name,cause", [("laughs.rdf", "entity"), ("quadratic.rdf", "entity"),
-                                        ("deep.jsonld", "nested")])
+@pytest.mark.parametrize(
+    "name,cause", [("laughs.rdf", "entity"), ("quadratic.rdf", "entity"), ("deep.jsonld", "nested")]
+)
 def test_build_add_refuses_hostile_files(hostile, tmp_path, name, cause):
     path = hostile / name
     proc = kg("build", "--output", tmp_path / "out", "--add", path, env={"LATTICE_HOME": str(tmp_path / "home")})
@@ -85,9 +95,10 @@ def test_build_add_refuses_hostile_files(hostile, tmp_path, name, cause):
 
 
 def test_the_check_is_positioned(hostile):
+    import pyoxigraph as ox
+
     from kg.errors import InputError
     from kg.fileio import check_rdf_file
-    import pyoxigraph as ox
 
     with pytest.raises(InputError) as err:
         check_rdf_file(hostile / "laughs.rdf", ox.RdfFormat.RDF_XML)
@@ -96,8 +107,9 @@ def test_the_check_is_positioned(hostile):
         check_rdf_file(hostile / "deep.jsonld", ox.RdfFormat.JSON_LD)
     assert err.value.line == 1 and err.value.col > 100
     fine = hostile / "fine.rdf"
-    fine.write_text('<?xml version="1.0"?><!DOCTYPE rdf:RDF><rdf:RDF '
-                    'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>')
+    fine.write_text(
+        '<?xml version="1.0"?><!DOCTYPE rdf:RDF><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>'
+    )
     check_rdf_file(fine, ox.RdfFormat.RDF_XML)  # a DOCTYPE without entities is fine
 
 
@@ -107,10 +119,13 @@ def test_validate_refuses_hostile_files(hostile, engine):
     one_line_error(proc, str(hostile / "laughs.rdf"))
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * WHERE " + "{" * 3000,
-    "SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 8000) + " }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE " + "{" * 3000,
+        "SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 8000) + " }",
+    ],
+)
 def test_kg_sparql_refuses_deep_queries(built_dataset, tmp_path, query):
     (tmp_path / "q.rq").write_text(query)
     proc = kg("--dataset", built_dataset, "sparql", "--file", tmp_path / "q.rq")

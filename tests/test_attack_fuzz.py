@@ -25,7 +25,7 @@ def _keyword(rng: random.Random, word: str) -> str:
     if rng.random() < 0.15:
         i = rng.randrange(len(out))
         esc = f"\\u{ord(out[i]):04X}" if rng.random() < 0.7 else f"\\U{ord(out[i]):08x}"
-        out = out[:i] + esc + out[i + 1:]
+        out = out[:i] + esc + out[i + 1 :]
     return out
 
 
@@ -72,8 +72,8 @@ def _decoy(rng: random.Random, url: str) -> str:
     if kind == 3:
         return "?s <http://example.org/#SERVICE> ?service ."
     if kind == 4:
-        return "BIND(\"a\\\"SERVICE\" AS ?load)"
-    return f"?s ?p \"\"\"x\" SERVICE <{url}> {{}} \"\"\" ."
+        return 'BIND("a\\"SERVICE" AS ?load)'
+    return f'?s ?p """x" SERVICE <{url}> {{}} """ .'
 
 
 def _wrap(rng: random.Random, body: str) -> str:
@@ -172,8 +172,10 @@ def test_guard_never_allows_a_query_that_reaches_the_network():
 
 def test_allowed_hosts_are_matched_on_the_parsed_iri():
     allowed = frozenset({"allowed.example"})
-    assert remote_access_problem("SELECT * WHERE { SERVICE <http://allowed.example/sparql> { ?s ?p ?o } }",
-                                 allowed) is None
+    assert (
+        remote_access_problem("SELECT * WHERE { SERVICE <http://allowed.example/sparql> { ?s ?p ?o } }", allowed)
+        is None
+    )
     for text in [
         "SELECT * WHERE { SERVICE <http://allowed.example@evil.example/> { ?s ?p ?o } }",
         "SELECT * WHERE { SERVICE <http://allowed.example.evil.example/> { ?s ?p ?o } }",

@@ -14,8 +14,20 @@ from tests.attack_tools import raw, statuses
 
 @pytest.fixture(scope="module")
 def server(built_dataset):
-    args = ["--workers", "1", "--idle-timeout", "1.5", "--header-timeout", "1.5", "--body-timeout", "1.5",
-            "--max-connections", "300", "--max-body", "10000"]
+    args = [
+        "--workers",
+        "1",
+        "--idle-timeout",
+        "1.5",
+        "--header-timeout",
+        "1.5",
+        "--body-timeout",
+        "1.5",
+        "--max-connections",
+        "300",
+        "--max-body",
+        "10000",
+    ]
     with KgServer(dataset=built_dataset, args=args) as s:
         yield s
     assert "Traceback" not in s.log_text()
@@ -27,8 +39,10 @@ def ask_ok(server) -> bool:
 
 
 def test_duplicate_content_length_is_rejected(server):
-    req = (b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
-           b"Content-Length: 5\r\nContent-Length: 5\r\n\r\nASK{}")
+    req = (
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        b"Content-Length: 5\r\nContent-Length: 5\r\n\r\nASK{}"
+    )
     assert statuses(raw(server.port, req, timeout=5)) == [400]
 
 
@@ -38,15 +52,26 @@ def test_http09_request_line_is_rejected_at_once(server):
     assert statuses(out) == [400] and time.monotonic() - started < 1.0
 
 
-@pytest.mark.parametrize("path,body_headers", [
-    ("/nothing-here", b""),                                    # 404 route
-    ("/sparql", b"Content-Type: text/plain\r\n"),              # 415
-    ("/ontology", b""),                                        # 405
-])
+@pytest.mark.parametrize(
+    "path,body_headers",
+    [
+        ("/nothing-here", b""),  # 404 route
+        ("/sparql", b"Content-Type: text/plain\r\n"),  # 415
+        ("/ontology", b""),  # 405
+    ],
+)
 def test_unread_bodies_are_never_parsed_as_a_second_request(server, path, body_headers):
     smuggled = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
-    req = (b"POST " + path.encode() + b" HTTP/1.1\r\nHost: x\r\n" + body_headers
-           + b"Content-Length: " + str(len(smuggled)).encode() + b"\r\n\r\n" + smuggled)
+    req = (
+        b"POST "
+        + path.encode()
+        + b" HTTP/1.1\r\nHost: x\r\n"
+        + body_headers
+        + b"Content-Length: "
+        + str(len(smuggled)).encode()
+        + b"\r\n\r\n"
+        + smuggled
+    )
     out = raw(server.port, req, timeout=3)
     codes = statuses(out)
     assert len(codes) == 1 and codes[0] >= 400, codes
@@ -59,8 +84,12 @@ def test_oversized_body_is_413_and_the_connection_closes(server):
 
 
 def test_idle_and_slow_connections_are_closed_on_deadline(server):
-    for data in [b"", b"GET / HTTP/1.1\r\nX-Slow: 1", b"\r\n",
-                 b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\nASK"]:
+    for data in [
+        b"",
+        b"GET / HTTP/1.1\r\nX-Slow: 1",
+        b"\r\n",
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\nASK",
+    ]:
         started = time.monotonic()
         raw(server.port, data, timeout=10)
         assert time.monotonic() - started < 4.0, data

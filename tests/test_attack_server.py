@@ -53,14 +53,19 @@ def http(method, url, body=None, headers=None, timeout=30):
 
 
 def post_query(server, text, accept="application/sparql-results+json", timeout=30):
-    return http("POST", server.endpoint, text, {"Content-Type": "application/sparql-query", "Accept": accept},
-                timeout=timeout)
+    return http(
+        "POST", server.endpoint, text, {"Content-Type": "application/sparql-query", "Accept": accept}, timeout=timeout
+    )
 
 
 def named(server, timeout=30):
     """A named REST query, as another client would send it."""
-    return http("GET", server.url + "/api/queries/accountability-direct?actor=https%3A%2F%2Fw3id.org%2Flattice%2Fid%2Ffatf",
-                headers={"Accept": "application/sparql-results+json"}, timeout=timeout)
+    return http(
+        "GET",
+        server.url + "/api/queries/accountability-direct?actor=https%3A%2F%2Fw3id.org%2Flattice%2Fid%2Ffatf",
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=timeout,
+    )
 
 
 # ------------------------------------------------------------------------------------------- SSRF
@@ -69,8 +74,9 @@ def named(server, timeout=30):
 @pytest.mark.parametrize("prefix", ["/id/", "/source/", "/graph/"])
 def test_iri_routes_never_build_query_text(server, listener, prefix):
     injected = f"x> WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }} #"
-    st, _, body = http("GET", server.url + prefix + urllib.parse.quote(injected, safe=""),
-                       headers={"Accept": "text/turtle"})
+    st, _, body = http(
+        "GET", server.url + prefix + urllib.parse.quote(injected, safe=""), headers={"Accept": "text/turtle"}
+    )
     assert st == 404 and SECRET not in body
     st, _, body = http("GET", server.url + prefix + urllib.parse.quote(injected, safe=""))  # the HTML page too
     assert st == 404 and SECRET not in body
@@ -80,8 +86,7 @@ BYPASSES = {
     "carriage return ends a comment": "SELECT * WHERE { ?s ?p ?o # note\rSERVICE <{url}> { ?s ?p ?o } }",
     "true.SERVICE read as one token": "SELECT * WHERE { ?s ?p true.SERVICE <{url}> { ?s ?p ?o } }",
     "FILTER(?a<?b)SERVICE#> fake IRI": "SELECT * WHERE { ?a ?b ?c FILTER(?a<?b)SERVICE#>\n <{url}> { ?s ?p ?o } }",
-    "local-name escape opens a fake string":
-        "PREFIX e: <http://e/> SELECT * WHERE { ?s e:a\\' ?o . SERVICE <{url}> { ?s ?p ?o } } #'",
+    "local-name escape opens a fake string": "PREFIX e: <http://e/> SELECT * WHERE { ?s e:a\\' ?o . SERVICE <{url}> { ?s ?p ?o } } #'",
 }
 
 
@@ -106,11 +111,18 @@ def test_load_by_a_token_holder_is_refused(built_dataset, listener, tmp_path):
     token.write_text(TOKEN)
     args = ["--allow-update", "--token-file", str(token), "--workers", "1"]
     with KgServer(dataset=built_dataset, args=args) as s:
-        for text in [f"LOAD <{listener.url}>", f"LOAD SILENT <{listener.url}> INTO GRAPH <urn:x>",
-                     f"# x\rLOAD <{listener.url}>",
-                     f"INSERT {{ ?s ?p ?o }} WHERE {{ ?s ?p true.SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"]:
-            st, _, body = http("POST", s.endpoint, text, {"Content-Type": "application/sparql-update",
-                                                          "Authorization": f"Bearer {TOKEN}"})
+        for text in [
+            f"LOAD <{listener.url}>",
+            f"LOAD SILENT <{listener.url}> INTO GRAPH <urn:x>",
+            f"# x\rLOAD <{listener.url}>",
+            f"INSERT {{ ?s ?p ?o }} WHERE {{ ?s ?p true.SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
+        ]:
+            st, _, body = http(
+                "POST",
+                s.endpoint,
+                text,
+                {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+            )
             assert st == 403, (text, st, body[:200])
 
 
@@ -195,11 +207,14 @@ def test_four_blocking_aggregates_do_not_take_the_endpoint_down(server):
 # --------------------------------------------------------------------------------- low findings
 
 
-@pytest.mark.parametrize("text", [
-    "SELECT * WHERE { BIND(<urn:no-such-function>(1) AS ?x) }",
-    "SELECT * WHERE { BIND(<http://x y> AS ?x) }",
-    "SELECT * WHERE { ?s ?p \"a\x00b\" }",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { BIND(<urn:no-such-function>(1) AS ?x) }",
+        "SELECT * WHERE { BIND(<http://x y> AS ?x) }",
+        'SELECT * WHERE { ?s ?p "a\x00b" }',
+    ],
+)
 def test_bad_queries_are_4xx_not_500(server, text):
     st, _, body = post_query(server, text)
     assert 400 <= st < 500, (st, body[:200])
@@ -224,9 +239,9 @@ def test_host_header_is_never_reflected(server):
 
 def test_public_url_is_used_instead(built_dataset):
     with KgServer(dataset=built_dataset, args=["--public-url", "https://lattice.example.org", "--workers", "1"]) as s:
-        st, _, body = http("GET", s.url + "/api/openapi.json")
+        _st, _, body = http("GET", s.url + "/api/openapi.json")
         assert json.loads(body)["servers"] == [{"url": "https://lattice.example.org"}]
-        st, _, body = http("GET", s.endpoint, headers={"Accept": "text/turtle"})
+        _st, _, body = http("GET", s.endpoint, headers={"Accept": "text/turtle"})
         assert b"<https://lattice.example.org/sparql>" in body
 
 
@@ -242,9 +257,13 @@ def test_only_http_links_are_rendered(built_dataset, tmp_path):
     token.write_text(TOKEN)
     args = ["--allow-update", "--token-file", str(token), "--workers", "1"]
     with KgServer(dataset=built_dataset, args=args) as s:
-        st, _, body = http("POST", s.endpoint, "INSERT DATA { GRAPH <urn:t> { <https://w3id.org/lattice/id/x-js> "
-                           "<https://w3id.org/lattice/ontology#p> <javascript:alert(1)> , <http://example.org/ok> } }",
-                           {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
+        st, _, body = http(
+            "POST",
+            s.endpoint,
+            "INSERT DATA { GRAPH <urn:t> { <https://w3id.org/lattice/id/x-js> "
+            "<https://w3id.org/lattice/ontology#p> <javascript:alert(1)> , <http://example.org/ok> } }",
+            {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+        )
         assert st == 204, body
         st, _, page = http("GET", s.url + "/id/x-js", headers={"Accept": "text/html"})
         assert st == 200
@@ -292,13 +311,16 @@ def test_named_queries_are_within_the_pre_parse_limits():
     assert limits_problem("SELECT * WHERE " + "{" * (MAX_DEPTH + 1)) is not None
 
 
-@pytest.mark.parametrize("text", [
-    '"' + "}" * 200 + '" ' + "{" * 100,                  # closers in a string do not hide real openers
-    "# " + "}" * 200 + "\r" + "{" * 100,                 # a CR ends the comment
-    "<" + "(" * 100 + ">",                               # brackets in an IRI-like token still count
-    "'''" + "{" * 100,                                   # an unterminated long string
-    "ex:a\\' " + "{" * 100 + " #'",                      # a local-name escape is no string opener
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"' + "}" * 200 + '" ' + "{" * 100,  # closers in a string do not hide real openers
+        "# " + "}" * 200 + "\r" + "{" * 100,  # a CR ends the comment
+        "<" + "(" * 100 + ">",  # brackets in an IRI-like token still count
+        "'''" + "{" * 100,  # an unterminated long string
+        "ex:a\\' " + "{" * 100 + " #'",  # a local-name escape is no string opener
+    ],
+)
 def test_pre_parse_depth_cannot_be_hidden(text):
     from kg.serve.guard import limits_problem
 

@@ -315,10 +315,12 @@ def test_cq05_accountability_in_force_in_1990(run, walk):
     unknown = {(r["actor"], r["forum"]) for r in rows if r["status"] == "unknown interval"}
     assert curated <= unknown
     assert not {(r["actor"], r["forum"]) for r in walk.accountability() if r["derivation"] == LAT + "Proposed"} & {
-        (r["actor"], r["forum"]) for r in rows}
+        (r["actor"], r["forum"]) for r in rows
+    }
     for r in rows:
         assert (r["status"] == "unknown interval") == (not r["start"])
         assert not r["start"] or _in_force(r["start"], r["end"], at)
+
 
 def test_cq06_stated_or_derived(run, run_real, walk):
     # the curated graph holds what the texts state, interpret or propose; everything derived is built
@@ -713,8 +715,14 @@ def participations(walk) -> list[dict]:
     out = []
     for r in walk.records(LAT + "Participation"):
         for role in walk.objects(r, LAT + "participationRole"):
-            out.append({"record": r, "who": walk.one(r, LAT + "participant"),
-                        "target": walk.one(r, LAT + "participationIn"), "role": role})
+            out.append(
+                {
+                    "record": r,
+                    "who": walk.one(r, LAT + "participant"),
+                    "target": walk.one(r, LAT + "participationIn"),
+                    "role": role,
+                }
+            )
     return out
 
 
@@ -722,9 +730,12 @@ def claims(walk) -> dict:
     """Claim IRI -> its holders, stance, subjects and reporting documents."""
     out = {}
     for c in walk.records(LAT + "Claim"):
-        out[c] = {"holders": set(walk.objects(c, LAT + "claimant")), "stance": walk.one(c, LAT + "stance"),
-                  "about": set(walk.objects(c, LAT + "about")),
-                  "docs": {walk.one(s, LAT + "document") for s in walk.objects(c, DCT + "source")}}
+        out[c] = {
+            "holders": set(walk.objects(c, LAT + "claimant")),
+            "stance": walk.one(c, LAT + "stance"),
+            "about": set(walk.objects(c, LAT + "about")),
+            "docs": {walk.one(s, LAT + "document") for s in walk.objects(c, DCT + "source")},
+        }
     return out
 
 
@@ -790,14 +801,19 @@ def test_cq44_after_the_missile_shipment(run, walk, seeds):
     assert got == expected
     assert ("response", ID + "us-turn-to-law-enforcement") in got
     assert "it turned to national law enforcement authorities" in seeds["S"]
-    turn = {r["other"] for r in run("event-outcomes", event="lat-id:us-turn-to-law-enforcement") if r["relation"] == "resulted in"}
+    turn = {
+        r["other"]
+        for r in run("event-outcomes", event="lat-id:us-turn-to-law-enforcement")
+        if r["relation"] == "resulted in"
+    }
     assert turn == {ID + "extraterritorial-enforcement-network"}
 
 
 def test_cq45_responses_to_september_11(run, walk):
     rows = run("event-outcomes", event="lat-id:september-11")
-    assert {r["other"] for r in rows if r["relation"] == "response"} == \
-        {s for s, o in walk.pairs(LAT + "respondedTo") if o == ID + "september-11"}
+    assert {r["other"] for r in rows if r["relation"] == "response"} == {
+        s for s, o in walk.pairs(LAT + "respondedTo") if o == ID + "september-11"
+    }
     assert ID + "post-911-coalition" in {r["other"] for r in rows}
     # the text names the day and month only: the graph records no year for it
     assert when(walk, ID + "september-11") == (None, None, "day")
@@ -807,7 +823,9 @@ def test_cq46_testimony_of_1972_and_what_came_two_years_later(run, walk, seeds):
     m = re.search(r"In (\d{4}) Francis Bator testified before Congress", seeds["S"])
     assert m and "Two years later" in seeds["S"]
     rows = run("event-order", event="lat-id:bator-testimony")
-    assert (ID + "bator-testimony", ID + "keohane-nye-article", "stated") in {(r["earlier"], r["later"], r["how"]) for r in rows}
+    assert (ID + "bator-testimony", ID + "keohane-nye-article", "stated") in {
+        (r["earlier"], r["later"], r["how"]) for r in rows
+    }
     assert when(walk, ID + "bator-testimony")[0][:4] == m.group(1)
     assert int(when(walk, ID + "keohane-nye-article")[0][:4]) == int(m.group(1)) + 2
     roles = {(p["who"], p["role"]) for p in participations(walk) if p["target"] == ID + "bator-testimony"}
@@ -826,9 +844,12 @@ def test_cq47_which_court_cited_which(run, walk, seeds):
 def test_cq48_who_trained_whom_and_for_how_long(run, walk, seeds):
     trainers = run("participations", role="lat:TrainerRole")
     trainees = run("participations", role="lat:TraineeRole")
-    assert {r["participant"] for r in trainers} == {p["who"] for p in participations(walk) if p["role"] == LAT + "TrainerRole"}
-    assert {(r["participant"], r["target"]) for r in trainees} == \
-        {(p["who"], p["target"]) for p in participations(walk) if p["role"] == LAT + "TraineeRole"}
+    assert {r["participant"] for r in trainers} == {
+        p["who"] for p in participations(walk) if p["role"] == LAT + "TrainerRole"
+    }
+    assert {(r["participant"], r["target"]) for r in trainees} == {
+        (p["who"], p["target"]) for p in participations(walk) if p["role"] == LAT + "TraineeRole"
+    }
     assert "spent six months training their New Zealand counterparts" in seeds["S"]
     (row,) = [r for r in trainers if r["participant"] == ID + "us-antitrust-officials"]
     assert row["duration"] == "P6M"
@@ -846,7 +867,9 @@ def test_cq50_how_the_ecj_referral_procedure_runs(run, walk, seeds):
     got = {(r["participant"], r["role"]) for r in rows}
     assert (ID + "eu-national-courts", LAT + "ReferringCourtRole") in got
     assert (ID + "ecj", LAT + "ReferralCourtRole") in got
-    assert got == {(p["who"], p["role"]) for p in participations(walk) if p["target"] == ID + "ecj-national-courts-network"}
+    assert got == {
+        (p["who"], p["role"]) for p in participations(walk) if p["target"] == ID + "ecj-national-courts-network"
+    }
     assert "providing for national courts to refer cases involving questions of EEC law to the ECJ" in seeds["S"]
 
 
@@ -857,10 +880,16 @@ def test_cq51_who_leads_the_g20(run, walk, seeds):
 
 
 def test_cq52_ottawa_conference_conveners_and_outcomes(run, walk, seeds):
-    outcomes = {r["other"] for r in run("event-outcomes", event="lat-id:ottawa-conference-1996") if r["relation"] == "resulted in"}
+    outcomes = {
+        r["other"]
+        for r in run("event-outcomes", event="lat-id:ottawa-conference-1996")
+        if r["relation"] == "resulted in"
+    }
     assert outcomes == {o for s, o in walk.pairs(LAT + "resultedIn") if s == ID + "ottawa-conference-1996"}
     assert {ID + "canadian-challenge", ID + "ottawa-declaration-agenda"} <= outcomes
-    conveners = {r["participant"] for r in run("participations", target="lat-id:ottawa-conference-1996", role="lat:ConvenorRole")}
+    conveners = {
+        r["participant"] for r in run("participations", target="lat-id:ottawa-conference-1996", role="lat:ConvenorRole")
+    }
     assert conveners == {STATE + "CAN", ID + "icbl"}
     assert "prepared and led by the Canadian authorities in conjunction with the ICBL" in seeds["P"]
 
@@ -879,7 +908,10 @@ def test_cq54_order_of_the_ottawa_process(run, walk):
     assert stated == walk.pairs(LAT + "precedes")
     ottawa = ID + "ottawa-conference-1996"
     # transitively: the conference precedes the Oslo conference, which precedes the treaty's signature
-    assert (ottawa, ID + "oslo-conference") in stated and (ID + "oslo-conference", ID + "signing-of-ottawa-treaty") in stated
+    assert (ottawa, ID + "oslo-conference") in stated and (
+        ID + "oslo-conference",
+        ID + "signing-of-ottawa-treaty",
+    ) in stated
     dates = {(r["earlier"], r["later"]) for r in rows if r["how"] == "dates"}
     assert (ottawa, ID + "signing-of-ottawa-treaty") in dates
 
@@ -899,13 +931,16 @@ def test_cq56_portuguese_ocean_diplomacy_from_1995(run, walk, seeds):
     assert "changed sharply from 1995 onwards" in seeds["P"]
     assert when(walk, ID + "portuguese-ocean-diplomacy") == ("1995-01-01", None, "span")
     rows = run("event-outcomes", event="lat-id:portuguese-ocean-diplomacy")
-    assert {r["other"] for r in rows if r["relation"] == "resulted in"} == \
-        {o for s, o in walk.pairs(LAT + "resultedIn") if s == ID + "portuguese-ocean-diplomacy"}
+    assert {r["other"] for r in rows if r["relation"] == "resulted in"} == {
+        o for s, o in walk.pairs(LAT + "resultedIn") if s == ID + "portuguese-ocean-diplomacy"
+    }
     assert ID + "international-year-of-the-oceans" in {r["other"] for r in rows}
 
 
 def test_cq57_organisers_of_the_paris_conference(run, walk, seeds):
-    rows = run("participations", target="lat-id:international-conference-humanitarian-law-1987", role="lat:OrganiserRole")
+    rows = run(
+        "participations", target="lat-id:international-conference-humanitarian-law-1987", role="lat:OrganiserRole"
+    )
     m = re.search(r"organised in Paris in (\d{4}) by (\w+) (\w+) and (\w+) (\w+)", seeds["P"])
     labels = {walk.one(r["participant"], "http://www.w3.org/2000/01/rdf-schema#label") for r in rows}
     assert labels == {f"{m.group(2)} {m.group(3)}", f"{m.group(4)} {m.group(5)}"}
@@ -914,7 +949,10 @@ def test_cq57_organisers_of_the_paris_conference(run, walk, seeds):
 
 def test_cq58_aggressor_and_target_of_the_invasion(run, walk, seeds):
     rows = run("participations", target="lat-id:russian-invasion-of-ukraine")
-    assert {(r["participant"], r["role"]) for r in rows} == {(STATE + "RUS", LAT + "AggressorRole"), (STATE + "UKR", LAT + "TargetRole")}
+    assert {(r["participant"], r["role"]) for r in rows} == {
+        (STATE + "RUS", LAT + "AggressorRole"),
+        (STATE + "UKR", LAT + "TargetRole"),
+    }
     assert "Russia’s invasion of Ukraine continues" in seeds["L"]
 
 
@@ -933,15 +971,27 @@ def test_cq59_foundings_and_their_dates(run, walk, seeds):
 def test_cq60_order_stated_in_words_or_shown_by_dates(run, walk):
     rows = run("event-order")
     dated = {e: when(walk, e) for e in events(walk)}
-    expected = {(a, b) for a in dated for b in dated if a != b and dated[a][1] and dated[b][0] and dated[a][1] < dated[b][0]}
+    expected = {
+        (a, b) for a in dated for b in dated if a != b and dated[a][1] and dated[b][0] and dated[a][1] < dated[b][0]
+    }
     assert {(r["earlier"], r["later"]) for r in rows if r["how"] == "dates"} == expected
     assert {(r["earlier"], r["later"]) for r in rows if r["how"] == "stated"} == walk.pairs(LAT + "precedes")
 
 
 def test_cq61_slaughters_accountability_reforms(run, walk, seeds):
-    rows = run("claims", holder="lat-id:anne-marie-slaughter", stance="lat:Proposes", about=f"<{TOPIC}accountability-of-networks>")
-    expected = {c for c, i in claims(walk).items() if ID + "anne-marie-slaughter" in i["holders"]
-                and i["stance"] == LAT + "Proposes" and TOPIC + "accountability-of-networks" in i["about"]}
+    rows = run(
+        "claims",
+        holder="lat-id:anne-marie-slaughter",
+        stance="lat:Proposes",
+        about=f"<{TOPIC}accountability-of-networks>",
+    )
+    expected = {
+        c
+        for c, i in claims(walk).items()
+        if ID + "anne-marie-slaughter" in i["holders"]
+        and i["stance"] == LAT + "Proposes"
+        and TOPIC + "accountability-of-networks" in i["about"]
+    }
     assert {r["claim"] for r in rows} == expected
     assert "In response to these criticisms, I propose a set of potential solutions" in seeds["S"]
     assert len(expected) >= 4
@@ -950,11 +1000,20 @@ def test_cq61_slaughters_accountability_reforms(run, walk, seeds):
 def test_cq62_theories_letwin_rejects_and_why(run, walk, seeds):
     rows = run("claim-arguments", holder="lat-id:oliver-letwin")
     attacked = {(r["claim"], r["target"]) for r in rows if r["relation"] == "attacks"}
-    assert attacked == {(a, b) for a, b in walk.pairs(LAT + "attacks") if ID + "oliver-letwin" in claims(walk)[a]["holders"]}
+    assert attacked == {
+        (a, b) for a, b in walk.pairs(LAT + "attacks") if ID + "oliver-letwin" in claims(walk)[a]["holders"]
+    }
     targets = {t for _, t in attacked}
     assert {ID + "claim/mitrany-haas-integration", ID + "claim/hobbes-state-of-nature"} <= targets
-    assert "no reason for modern proponents of special purpose internationalism to accept the proposition of Mitrany and Haas" in seeds["L"]
-    reasons = {r["claim"] for r in rows if r["relation"] == "supports" and r["target"] == ID + "claim/letwin-reject-power-struggle"}
+    assert (
+        "no reason for modern proponents of special purpose internationalism to accept the proposition of Mitrany and Haas"
+        in seeds["L"]
+    )
+    reasons = {
+        r["claim"]
+        for r in rows
+        if r["relation"] == "supports" and r["target"] == ID + "claim/letwin-reject-power-struggle"
+    }
     assert ID + "claim/letwin-british-empire" in reasons
 
 
@@ -971,15 +1030,20 @@ def test_cq63_portugals_changing_position(run, walk, seeds):
         c = sup.get(c)
     assert order == chain
     text = seeds["P"]
-    assert text.index("initial position of close support") < text.index("rapidly moved towards adopting") < text.index("changed sharply from 1995")
+    assert (
+        text.index("initial position of close support")
+        < text.index("rapidly moved towards adopting")
+        < text.index("changed sharply from 1995")
+    )
     assert [claims(walk)[c]["stance"] for c in chain] == [LAT + "Endorses", LAT + "Rejects", LAT + "Endorses"]
 
 
 def test_cq64_scholars_each_text_cites(run, walk, seeds):
     rows = run("cited-scholars")
     scholars = walk.instances(LAT + "Scholar")
-    assert {r["scholar"] for r in rows} == {s for s in scholars if walk.objects(s, DCT + "source")
-                                            or any(s in i["holders"] for i in claims(walk).values())}
+    assert {r["scholar"] for r in rows} == {
+        s for s in scholars if walk.objects(s, DCT + "source") or any(s in i["holders"] for i in claims(walk).values())
+    }
     for r in rows:
         docs = {walk.one(p, LAT + "document") for p in walk.objects(r["scholar"], DCT + "source")}
         for i in claims(walk).values():
@@ -1002,14 +1066,16 @@ def test_cq65_scholars_each_author_builds_on_or_attacks(run, walk):
     rows = run("claim-arguments")
     for r in rows:
         assert (r["claim"], r["target"]) in walk.pairs(LAT + r["relation"])
-    assert {(r["claim"], r["relation"], r["target"]) for r in rows} == \
-        {(a, rel, b) for rel in ("supports", "attacks", "supersedes") for a, b in walk.pairs(LAT + rel)}
+    assert {(r["claim"], r["relation"], r["target"]) for r in rows} == {
+        (a, rel, b) for rel in ("supports", "attacks", "supersedes") for a, b in walk.pairs(LAT + rel)
+    }
     links = {(r["claim"], r["relation"], r["target"]) for r in rows}
     # Pureza builds on Corten and answers Ohmae; Slaughter builds on Bator and on Keohane and Nye
     assert (ID + "claim/corten-humanitarian-order", "supports", ID + "claim/pureza-humanitarian-intervention") in links
     assert (ID + "claim/pureza-state-desirable", "attacks", ID + "claim/ohmae-nation-states-impossible") in links
-    assert {c for c, rel, t in links if rel == "supports" and t == ID + "claim/slaughter-transgovernmental-not-new"} == \
-        {ID + "claim/bator-counterpart-bureaucracies", ID + "claim/keohane-nye-transgovernmental"}
+    assert {
+        c for c, rel, t in links if rel == "supports" and t == ID + "claim/slaughter-transgovernmental-not-new"
+    } == {ID + "claim/bator-counterpart-bureaucracies", ID + "claim/keohane-nye-transgovernmental"}
 
 
 def test_cq66_sovereignty_conceptions_of_the_authors(run, walk, seeds):
@@ -1033,21 +1099,38 @@ def test_cq67_positions_of_states(run, walk):
 
 
 def test_cq68_what_each_author_criticises(run, walk):
-    for key, author in (("S", "anne-marie-slaughter"), ("L", "oliver-letwin"), ("P", "jose-manuel-pureza")):
+    for _key, author in (("S", "anne-marie-slaughter"), ("L", "oliver-letwin"), ("P", "jose-manuel-pureza")):
         rows = run("claims", holder=f"lat-id:{author}", stance="lat:Criticises")
-        expected = {c for c, i in claims(walk).items() if ID + author in i["holders"] and i["stance"] == LAT + "Criticises"}
+        expected = {
+            c for c, i in claims(walk).items() if ID + author in i["holders"] and i["stance"] == LAT + "Criticises"
+        }
         assert {r["claim"] for r in rows} == expected and expected, author
 
 
 def test_cq69_letwins_design_of_special_purpose_collaborations(run, walk, seeds):
-    rows = run("claims", holder="lat-id:oliver-letwin", stance="lat:Proposes", about=f"<{TOPIC}special-purpose-collaboration>")
+    rows = run(
+        "claims", holder="lat-id:oliver-letwin", stance="lat:Proposes", about=f"<{TOPIC}special-purpose-collaboration>"
+    )
     got = {r["claim"] for r in rows}
-    assert got == {c for c, i in claims(walk).items() if ID + "oliver-letwin" in i["holders"]
-                   and i["stance"] == LAT + "Proposes" and TOPIC + "special-purpose-collaboration" in i["about"]}
+    assert got == {
+        c
+        for c, i in claims(walk).items()
+        if ID + "oliver-letwin" in i["holders"]
+        and i["stance"] == LAT + "Proposes"
+        and TOPIC + "special-purpose-collaboration" in i["about"]
+    }
     # the text's numbered implications: outside the UN, multi-polar, no veto, left in place, no mission creep
-    for phrase in ("radically multi-polar", "should avoid “mission creep”", "should not depend upon the agreement of any one state"):
+    for phrase in (
+        "radically multi-polar",
+        "should avoid “mission creep”",
+        "should not depend upon the agreement of any one state",
+    ):
         assert phrase in seeds["L"]
-    assert {ID + "claim/letwin-multipolar", ID + "claim/letwin-mission-creep", ID + "claim/letwin-formation-independent"} <= got
+    assert {
+        ID + "claim/letwin-multipolar",
+        ID + "claim/letwin-mission-creep",
+        ID + "claim/letwin-formation-independent",
+    } <= got
 
 
 def test_cq70_claims_as_each_text_reports_them(run, walk):
@@ -1104,7 +1187,9 @@ def test_cq76_the_state_in_three_texts(run, walk):
     assert set(stances) == set(DOCS.values())
     assert all(LAT + "Asserts" in s for s in stances.values())
     # Pureza answers Ohmae's claim that nation states became impossible economic units
-    assert (ID + "claim/pureza-state-desirable", ID + "claim/ohmae-nation-states-impossible") in walk.pairs(LAT + "attacks")
+    assert (ID + "claim/pureza-state-desirable", ID + "claim/ohmae-nation-states-impossible") in walk.pairs(
+        LAT + "attacks"
+    )
 
 
 def test_cq77_global_governance(run, walk):
@@ -1147,7 +1232,11 @@ def test_cq82_humanitarian_intervention_and_enforcing_rights(run, walk):
 def test_cq83_sovereignty_transferred_disaggregated_or_of_service(run, walk):
     stances = _compare(run, walk, f"<{TOPIC}transfer-of-sovereignty>")
     assert set(stances) == set(DOCS.values())
-    assert LAT + "Rejects" in stances[DOCS["L"]] and LAT + "Proposes" in stances[DOCS["S"]] and LAT + "Proposes" in stances[DOCS["P"]]
+    assert (
+        LAT + "Rejects" in stances[DOCS["L"]]
+        and LAT + "Proposes" in stances[DOCS["S"]]
+        and LAT + "Proposes" in stances[DOCS["P"]]
+    )
 
 
 def test_cq84_two_texts_date_the_post_war_institutions(run, walk):

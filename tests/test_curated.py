@@ -375,16 +375,29 @@ def _reach(edges, start) -> set:
 def test_fatf_is_accountable_through_members_to_electorates(accountability_store):
     """The demo question: the FATF answers to member ministries, which answer to legislatures, then electorates."""
     prologue = "PREFIX lat: <https://w3id.org/lattice/ontology#> PREFIX org: <http://www.w3.org/ns/org#> "
-    kinds = {r[0].value for r in accountability_store.query(
-        prologue + "SELECT DISTINCT ?k WHERE { <" + LAT_ID + "fatf> lat:accountableTo+ ?n . ?n a ?k }",
-        use_default_graph_as_union=True)}
+    kinds = {
+        r[0].value
+        for r in accountability_store.query(
+            prologue + "SELECT DISTINCT ?k WHERE { <" + LAT_ID + "fatf> lat:accountableTo+ ?n . ?n a ?k }",
+            use_default_graph_as_union=True,
+        )
+    }
     assert {str(LAT.FinanceMinistry), str(LAT.Legislature), str(LAT.Electorate)} <= kinds
     # each electorate reached is the constituency of a state whose ministry sits in the FATF
-    stray = list(accountability_store.query(prologue + """SELECT ?e WHERE {
-        <""" + LAT_ID + """fatf> lat:accountableTo+ ?e . ?e a lat:Electorate ; lat:constituencyOf ?state .
-        FILTER NOT EXISTS { ?m org:organization <""" + LAT_ID + """fatf> ; org:member ?min .
+    stray = list(
+        accountability_store.query(
+            prologue
+            + """SELECT ?e WHERE {
+        <"""
+            + LAT_ID
+            + """fatf> lat:accountableTo+ ?e . ?e a lat:Electorate ; lat:constituencyOf ?state .
+        FILTER NOT EXISTS { ?m org:organization <"""
+            + LAT_ID
+            + """fatf> ; org:member ?min .
                             ?min a lat:FinanceMinistry ; lat:componentOf ?state } }""",
-        use_default_graph_as_union=True))
+            use_default_graph_as_union=True,
+        )
+    )
     assert stray == []
 
 

@@ -79,7 +79,7 @@ def test_docs_page_lists_every_class(tmp_path, merged):
     missing = []
     for c in classes:
         label = str(merged.value(c, RDFS.label))
-        if f'id="{str(c)[len(LAT):]}"' not in text or html.escape(label) not in text:
+        if f'id="{str(c)[len(LAT) :]}"' not in text or html.escape(label) not in text:
             missing.append(label)
     assert not missing
     # one title, the ontology's: not the concept schemes' titles run together
@@ -87,7 +87,7 @@ def test_docs_page_lists_every_class(tmp_path, merged):
     assert "<title>Lattice: an ontology of accountability in global governance</title>" in text
 
 
-def _page_in_browser(browser, tmp_path):
+def _page_in_browser(browser, tmp_path):  # noqa: F811 (the fixture)
     from kg.docs import build_docs
 
     page = build_docs(tmp_path / "docs")
@@ -95,15 +95,16 @@ def _page_in_browser(browser, tmp_path):
     return browser
 
 
-def test_docs_page_in_a_browser_shows_title_iri_modules_schemes_and_every_class(browser, tmp_path, merged):
+def test_docs_page_in_a_browser_shows_title_iri_modules_schemes_and_every_class(browser, tmp_path, merged):  # noqa: F811 (the fixture)
     from selenium.webdriver.common.by import By
 
     from kg.release import module_iri, module_names, version_iri
 
     d = _page_in_browser(browser, tmp_path)
     onto = rdflib.URIRef("https://w3id.org/lattice/ontology")
-    title = str(next(t for t in merged.objects(onto, rdflib.URIRef("http://purl.org/dc/terms/title"))
-                     if t.language == "en"))
+    title = str(
+        next(t for t in merged.objects(onto, rdflib.URIRef("http://purl.org/dc/terms/title")) if t.language == "en")
+    )
     assert d.title == title
     h1 = d.find_elements(By.TAG_NAME, "h1")
     assert [h.text for h in h1] == [title]
@@ -118,7 +119,7 @@ def test_docs_page_in_a_browser_shows_title_iri_modules_schemes_and_every_class(
     for c in merged.subjects(RDF.type, OWL.Class):
         if not str(c).startswith(LAT):
             continue
-        el = d.find_elements(By.ID, str(c)[len(LAT):])
+        el = d.find_elements(By.ID, str(c)[len(LAT) :])
         if len(el) != 1 or str(merged.value(c, RDFS.label)) not in el[0].get_attribute("textContent"):
             missing.append(str(c))
     assert not missing

@@ -121,9 +121,11 @@ EX = rdflib.Namespace("https://w3id.org/lattice/id/")
 
 
 def _g(ttl: str) -> rdflib.Graph:
-    prefixes = ("@prefix lat: <https://w3id.org/lattice/ontology#> . @prefix lat-id: <https://w3id.org/lattice/id/> . "
-                "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix time: <http://www.w3.org/2006/time#> . "
-                "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix dcterms: <http://purl.org/dc/terms/> . ")
+    prefixes = (
+        "@prefix lat: <https://w3id.org/lattice/ontology#> . @prefix lat-id: <https://w3id.org/lattice/id/> . "
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix time: <http://www.w3.org/2006/time#> . "
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix dcterms: <http://purl.org/dc/terms/> . "
+    )
     return rdflib.Graph().parse(data=prefixes + ttl, format="turtle")
 
 
@@ -137,30 +139,37 @@ def test_a_year_only_in_a_comment_is_reported():
 
 
 def test_a_year_stated_as_time_of_a_linked_event_is_accepted():
-    g = _g('lat-id:x rdfs:comment "Founded in 1984."@en . lat-id:e lat:founded lat-id:x ; time:hasTime lat-id:t . '
-           'lat-id:t time:hasDateTimeDescription [ time:year "1984"^^xsd:gYear ] .')
+    g = _g(
+        'lat-id:x rdfs:comment "Founded in 1984."@en . lat-id:e lat:founded lat-id:x ; time:hasTime lat-id:t . '
+        'lat-id:t time:hasDateTimeDescription [ time:year "1984"^^xsd:gYear ] .'
+    )
     assert fact_carrying_comments(g) == []
 
 
 def test_a_count_stated_by_an_observation_is_accepted_and_another_is_not():
-    g = _g('lat-id:x rdfs:comment "74 states took part, 50 of them for a ban; 12 abstained."@en . '
-           '[] lat:countOf lat-id:x ; lat:count 74 . [] lat:countOf lat-id:x ; lat:count 50 .')
+    g = _g(
+        'lat-id:x rdfs:comment "74 states took part, 50 of them for a ban; 12 abstained."@en . '
+        "[] lat:countOf lat-id:x ; lat:count 74 . [] lat:countOf lat-id:x ; lat:count 50 ."
+    )
     (problem,) = fact_carrying_comments(g)
     assert "[12]" in problem
 
 
 def test_participation_records_lead_to_the_event_time():
-    g = _g('lat-id:p rdfs:comment "Testified in 1972."@en . [] lat:participant lat-id:p ; lat:participationIn lat-id:e . '
-           'lat-id:e time:hasTime lat-id:t . lat-id:t time:hasDateTimeDescription [ time:year "1972"^^xsd:gYear ] .')
+    g = _g(
+        'lat-id:p rdfs:comment "Testified in 1972."@en . [] lat:participant lat-id:p ; lat:participationIn lat-id:e . '
+        'lat-id:e time:hasTime lat-id:t . lat-id:t time:hasDateTimeDescription [ time:year "1972"^^xsd:gYear ] .'
+    )
     assert fact_carrying_comments(g) == []
 
 
 def test_orphan_passage_rule():
-    g = _g('lat-id:a a lat:SourcePassage . lat-id:b a lat:SourcePassage . lat-id:x dcterms:source lat-id:a .')
+    g = _g("lat-id:a a lat:SourcePassage . lat-id:b a lat:SourcePassage . lat-id:x dcterms:source lat-id:a .")
     assert orphan_passages(g) == [str(EX.b)]
 
 
 # ---------------------------------------------------------------- the curated graph
+
 
 def test_no_comment_in_the_curated_graph_carries_a_fact(checked):
     problems = fact_carrying_comments(checked)
@@ -180,8 +189,19 @@ def test_files_under_rework_still_exist():
 
 def test_events_participations_and_claims_cite_passages(everything):
     passages = set(everything.subjects(RDF.type, LAT.SourcePassage))
-    kinds = (LAT.Claim, LAT.Participation, LAT.Event, LAT.Crisis, LAT.Founding, LAT.Testimony, LAT.Publication,
-             LAT.JudicialCitation, LAT.Training, LAT.Negotiation, LAT.Declaration)
+    kinds = (
+        LAT.Claim,
+        LAT.Participation,
+        LAT.Event,
+        LAT.Crisis,
+        LAT.Founding,
+        LAT.Testimony,
+        LAT.Publication,
+        LAT.JudicialCitation,
+        LAT.Training,
+        LAT.Negotiation,
+        LAT.Declaration,
+    )
     records = {s for k in kinds for s in everything.subjects(RDF.type, k)}
     assert len(records) > 150
     for r in records:

@@ -372,8 +372,10 @@ def test_migo_spells_from_consecutive_years_not_begin_end(migo_file, tmp_path):
     assert spells(store, "AUS", fsb) == {("FullMember", "1999-01-01", None)}  # not 1945
     assert spells(store, "COG", fsb) == {("FullMember", "2001-01-01", "2002-12-31")}
     # MIGO's G7 rows of Russia are G-8 membership (see test_importers_memberships.py)
-    assert spells(store, "RUS", ID + "migo/G7-G8") == {("FullMember", "1998-01-01", "1999-12-31"),
-                                                       ("FullMember", "2001-01-01", None)}
+    assert spells(store, "RUS", ID + "migo/G7-G8") == {
+        ("FullMember", "1998-01-01", "1999-12-31"),
+        ("FullMember", "2001-01-01", None),
+    }
     assert spells(store, "RUS", g7) == set()
     assert spells(store, "DZA", g7) == {("FullMember", "1998-01-01", "1999-12-31")}
     assert spells(store, "DEU", g7) == {("FullMember", "1998-01-01", "1999-12-31")}

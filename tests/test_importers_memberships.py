@@ -21,24 +21,32 @@ def curated_dir(tmp_path: Path, turtle: str = "") -> Path:
     """A curated folder holding only TURTLE (so unit tests never depend on kg/data)."""
     d = tmp_path / "curated"
     d.mkdir(exist_ok=True)
-    (d / "bodies.ttl").write_text(
-        f"@prefix lat: <{LAT}> . @prefix lat-id: <{ID}> .\n" + turtle, encoding="utf-8")
+    (d / "bodies.ttl").write_text(f"@prefix lat: <{LAT}> . @prefix lat-id: <{ID}> .\n" + turtle, encoding="utf-8")
     return d
 
 
 def members(store, body: str, year: int) -> set[str]:
     """ISO3 codes of the states with a membership record in BODY (full IRI) whose years contain YEAR."""
-    rows = select(store, f"""
+    rows = select(
+        store,
+        f"""
         SELECT ?st ?start ?end WHERE {{
           ?m org:organization <{body}> ; org:member ?st ; lat:startDate ?start .
-          OPTIONAL {{ ?m lat:endDate ?end }} }}""")
-    return {r["st"].rsplit("/", 1)[1] for r in rows
-            if int(r["start"][:4]) <= year and (r["end"] is None or int(r["end"][:4]) >= year)}
+          OPTIONAL {{ ?m lat:endDate ?end }} }}""",
+    )
+    return {
+        r["st"].rsplit("/", 1)[1]
+        for r in rows
+        if int(r["start"][:4]) <= year and (r["end"] is None or int(r["end"][:4]) >= year)
+    }
 
 
 def record(store, state: str, body: str, start: int) -> str:
-    rows = select(store, f"""SELECT ?m WHERE {{ ?m org:member lat-id:state/{state} ; org:organization <{body}> ;
-                                               lat:startDate "{start}-01-01"^^xsd:date }}""")
+    rows = select(
+        store,
+        f"""SELECT ?m WHERE {{ ?m org:member lat-id:state/{state} ; org:organization <{body}> ;
+                                               lat:startDate "{start}-01-01"^^xsd:date }}""",
+    )
     assert len(rows) == 1, rows
     return rows[0]["m"]
 
@@ -60,9 +68,9 @@ def migo_rows(igo, state, name, cow, years, code="1"):
 def g7_file(tmp_path) -> Path:
     rows = [MIGO_HEADER]
     rows += migo_rows("G7", "JPN", "Japan", 740, range(1996, 2003))
-    rows += migo_rows("G7", "RUS", "Russia", 365, range(1998, 2001))      # 1998-2000 only
+    rows += migo_rows("G7", "RUS", "Russia", 365, range(1998, 2001))  # 1998-2000 only
     rows += migo_rows("G7", "USA", "United States", 2, range(1996, 2003))
-    rows += migo_rows("ZZ", "USA", "United States", 2, [2003])            # the file's last year is 2003
+    rows += migo_rows("ZZ", "USA", "United States", 2, [2003])  # the file's last year is 2003
     return write(tmp_path / "memberships_MIGO.csv", rows)
 
 
@@ -87,7 +95,9 @@ def test_g8_membership_of_the_others_names_the_records_it_comes_from(g7_file, tm
     usa_g8 = record(store, "USA", ID + "g8", 1998)
     assert spells(store, "USA", ID + "g8") == {("FullMember", "1998-01-01", "2000-12-31")}
     assert objects(store, usa_g8, "http://www.w3.org/ns/prov#wasDerivedFrom") == {
-        record(store, "USA", ID + "g7", 1996), record(store, "RUS", ID + "g8", 1998)}
+        record(store, "USA", ID + "g7", 1996),
+        record(store, "RUS", ID + "g8", 1998),
+    }
     assert objects(store, usa_g8, "http://purl.org/dc/terms/source") == {DATASET_MIGO}
 
 
@@ -101,7 +111,7 @@ def test_without_a_curated_g8_the_importer_mints_one(g7_file, tmp_path):
 
 
 def test_no_g8_when_russia_is_never_recorded(tmp_path):
-    rows = [MIGO_HEADER] + migo_rows("G7", "USA", "United States", 2, range(1996, 2000))
+    rows = [MIGO_HEADER, *migo_rows("G7", "USA", "United States", 2, range(1996, 2000))]
     store = load(import_file("migo", write(tmp_path / "m.csv", rows), out=tmp_path / "m.nq", link=False))
     assert select(store, "SELECT ?m WHERE { ?m org:organization lat-id:migo/G7-G8 }") == []
     assert spells(store, "USA", ID + "migo/G7") == {("FullMember", "1996-01-01", None)}
@@ -109,12 +119,16 @@ def test_no_g8_when_russia_is_never_recorded(tmp_path):
 
 # --------------------------------------------------------------------------- MIGO: years and sources
 
+
 def test_iosco_members_keep_the_data_set_years_and_cite_only_it(tmp_path):
     """MIGO starts IOSCO in 1983; the import carries 1983 and cites the data set, not the text saying 1984."""
-    rows = [MIGO_HEADER] + migo_rows("IOSCO", "CAN", "Canada", 20, range(1983, 1987))
+    rows = [MIGO_HEADER, *migo_rows("IOSCO", "CAN", "Canada", 20, range(1983, 1987))]
     rows += migo_rows("IOSCO", "USA", "United States", 2, range(1984, 1987))
-    curated = curated_dir(tmp_path, '@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
-                                    'lat-id:iosco lat:migoId "IOSCO" ; lat:foundingDate "1984-01-01"^^xsd:date .\n')
+    curated = curated_dir(
+        tmp_path,
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        'lat-id:iosco lat:migoId "IOSCO" ; lat:foundingDate "1984-01-01"^^xsd:date .\n',
+    )
     store = load(import_file("migo", write(tmp_path / "m.csv", rows), out=tmp_path / "m.nq", curated=curated))
     assert spells(store, "CAN", ID + "iosco") == {("FullMember", "1983-01-01", None)}
     rec = record(store, "CAN", ID + "iosco", 1983)
@@ -122,23 +136,27 @@ def test_iosco_members_keep_the_data_set_years_and_cite_only_it(tmp_path):
 
 
 def test_fatf_spells_from_consecutive_years(tmp_path):
-    rows = [MIGO_HEADER] + migo_rows("FATF", "IND", "India", 750, [2006, 2007, 2009, 2010])
+    rows = [MIGO_HEADER, *migo_rows("FATF", "IND", "India", 750, [2006, 2007, 2009, 2010])]
     rows += migo_rows("FATF", "ZAF", "South Africa", 560, range(2003, 2011))
     store = load(import_file("migo", write(tmp_path / "m.csv", rows), out=tmp_path / "m.nq", link=False))
     fatf = ID + "migo/FATF"
-    assert spells(store, "IND", fatf) == {("FullMember", "2006-01-01", "2007-12-31"), ("FullMember", "2009-01-01", None)}
+    assert spells(store, "IND", fatf) == {
+        ("FullMember", "2006-01-01", "2007-12-31"),
+        ("FullMember", "2009-01-01", None),
+    }
     assert members(store, fatf, 2008) == {"ZAF"}
     assert members(store, fatf, 2004) == {"ZAF"}
 
 
 def test_migo_soviet_union_rows_before_1992(tmp_path):
-    rows = [MIGO_HEADER] + migo_rows("INTOSAI", "RUS", "Russia", 365, range(1989, 1995))
+    rows = [MIGO_HEADER, *migo_rows("INTOSAI", "RUS", "Russia", 365, range(1989, 1995))]
     store = load(import_file("migo", write(tmp_path / "m.csv", rows), out=tmp_path / "m.nq", link=False))
     body = ID + "migo/INTOSAI"
     assert spells(store, "SUN", body) == {("FullMember", "1989-01-01", "1991-12-31")}
     assert spells(store, "RUS", body) == {("FullMember", "1992-01-01", None)}
     assert objects(store, record(store, "RUS", body, 1992), LAT + "continuesSeatOf") == {
-        record(store, "SUN", body, 1989)}
+        record(store, "SUN", body, 1989)
+    }
     assert_integrity(store)
 
 
@@ -160,12 +178,14 @@ def cow_rows(ioname, ionum, years, cells) -> list[str]:
 
 def code(*spans, outside="0", missing=()):
     """A cell function: '1' in the inclusive SPANS, '-9' in the MISSING spans, OUTSIDE elsewhere."""
+
     def f(y):
         if any(a <= y <= b for a, b in spans):
             return "1"
         if any(a <= y <= b for a, b in missing):
             return "-9"
         return outside
+
     return f
 
 
@@ -174,20 +194,30 @@ def cow_file(tmp_path) -> Path:
     years = list(range(1945, 2001))
     rows = [COW_HEADER]
     # a UN-like body: COW's layout of the China seat, the Soviet/Russian seat and the two Germanies
-    rows += cow_rows("UNX", 1, years, {
-        "usa": code((1945, 2000)),
-        "china": code((1945, 1948), (1971, 2000)),
-        "taiwan": code((1949, 1970), missing=[(1945, 1948)]),
-        "russia": code((1945, 2000)),
-        "wgermany": code((1965, 1989), missing=[(1945, 1954), (1990, 2000)]),
-        "germany": code((1990, 2000), missing=[(1946, 1989)]),
-    })
+    rows += cow_rows(
+        "UNX",
+        1,
+        years,
+        {
+            "usa": code((1945, 2000)),
+            "china": code((1945, 1948), (1971, 2000)),
+            "taiwan": code((1949, 1970), missing=[(1945, 1948)]),
+            "russia": code((1945, 2000)),
+            "wgermany": code((1965, 1989), missing=[(1945, 1954), (1990, 2000)]),
+            "germany": code((1990, 2000), missing=[(1946, 1989)]),
+        },
+    )
     # an IMF-like body: the Russian Federation joins in 1992, the Soviet Union never was a member
-    rows += cow_rows("IMFX", 2, years, {"russia": code((1992, 2000)), "taiwan": code((1949, 1979)),
-                                         "china": code((1945, 1948), (1980, 2000))})
+    rows += cow_rows(
+        "IMFX",
+        2,
+        years,
+        {"russia": code((1992, 2000)), "taiwan": code((1949, 1979)), "china": code((1945, 1948), (1980, 2000))},
+    )
     # a body the Republic of China leaves and rejoins: the data do not show its seat passing
-    rows += cow_rows("ALTX", 3, years, {"taiwan": code((1960, 1964), (1970, 1975)),
-                                         "china": code((1965, 1969), (1976, 2000))})
+    rows += cow_rows(
+        "ALTX", 3, years, {"taiwan": code((1960, 1964), (1970, 1975)), "china": code((1965, 1969), (1976, 2000))}
+    )
     return write(tmp_path / "igo_year_format3.csv", rows)
 
 
@@ -219,13 +249,16 @@ def test_china_seat_held_by_the_republic_of_china_until_the_hand_over(cow_file, 
     assert spells(store, "TWN", imf) == {("FullMember", "1945-01-01", "1979-12-31")}
     assert objects(store, record(store, "CHN", imf, 1980), LAT + "continuesSeatOf") == {record(store, "TWN", imf, 1945)}
     links = select(store, f"SELECT ?m WHERE {{ ?m org:organization <{alt}> ; lat:continuesSeatOf ?p }}")
-    assert [r["m"].rsplit("--", 1)[1] for r in links] == ["1976"]   # only after the last Republic of China spell
+    assert [r["m"].rsplit("--", 1)[1] for r in links] == ["1976"]  # only after the last Republic of China spell
 
 
 def test_every_seat_link_joins_two_records_of_the_same_body(cow_file, tmp_path):
     store = load(import_file("cow-igo", cow_file, out=tmp_path / "cow.nq", link=False))
-    rows = select(store, """SELECT ?a ?b ?oa ?ob WHERE { ?a lat:continuesSeatOf ?b .
-        OPTIONAL { ?a a org:Membership ; org:organization ?oa } OPTIONAL { ?b a org:Membership ; org:organization ?ob } }""")
+    rows = select(
+        store,
+        """SELECT ?a ?b ?oa ?ob WHERE { ?a lat:continuesSeatOf ?b .
+        OPTIONAL { ?a a org:Membership ; org:organization ?oa } OPTIONAL { ?b a org:Membership ; org:organization ?ob } }""",
+    )
     assert len(rows) == 4
     assert all(r["oa"] and r["oa"] == r["ob"] for r in rows), rows
 
@@ -237,22 +270,27 @@ def test_germany_federal_republic_years_continue_into_unified_germany(cow_file, 
 
 # --------------------------------------------------------------------------- seat_links (pure)
 
-@pytest.mark.parametrize("spells_in, expected", [
-    ([("SUN", 1945, 1991), ("RUS", 1992, 2014)], [(("RUS", 1992), ("SUN", 1945))]),
-    ([("SUN", 1945, 1989), ("RUS", 1992, 2014)], []),                      # a gap: no continuation
-    ([("SUN", 1950, 1991), ("RUS", 1993, 2014)], []),                      # not at the boundary
-    ([("TWN", 1945, 1970), ("CHN", 1971, 2014)], [(("CHN", 1971), ("TWN", 1945))]),
-    ([("TWN", 1945, 1972), ("CHN", 1972, 2014)], [(("CHN", 1972), ("TWN", 1945))]),   # same-year hand-over
-    ([("TWN", 1945, 1970), ("CHN", 1973, 2014)], []),
-    ([("TWN", 1945, 1970), ("CHN", 1971, 2014), ("TWN", 1990, 2014)], []),  # the predecessor comes back
-    ([("CHN", 1971, 1980), ("TWN", 1981, 2014)], []),                       # no hand-over that way
-    ([("USA", 1945, 1991), ("RUS", 1992, 2014)], []),
-])
+
+@pytest.mark.parametrize(
+    "spells_in, expected",
+    [
+        ([("SUN", 1945, 1991), ("RUS", 1992, 2014)], [(("RUS", 1992), ("SUN", 1945))]),
+        ([("SUN", 1945, 1989), ("RUS", 1992, 2014)], []),  # a gap: no continuation
+        ([("SUN", 1950, 1991), ("RUS", 1993, 2014)], []),  # not at the boundary
+        ([("TWN", 1945, 1970), ("CHN", 1971, 2014)], [(("CHN", 1971), ("TWN", 1945))]),
+        ([("TWN", 1945, 1972), ("CHN", 1972, 2014)], [(("CHN", 1972), ("TWN", 1945))]),  # same-year hand-over
+        ([("TWN", 1945, 1970), ("CHN", 1973, 2014)], []),
+        ([("TWN", 1945, 1970), ("CHN", 1971, 2014), ("TWN", 1990, 2014)], []),  # the predecessor comes back
+        ([("CHN", 1971, 1980), ("TWN", 1981, 2014)], []),  # no hand-over that way
+        ([("USA", 1945, 1991), ("RUS", 1992, 2014)], []),
+    ],
+)
 def test_seat_links(spells_in, expected):
     assert seat_links(spells_in) == expected
 
 
 # --------------------------------------------------------------------------- real data sets
+
 
 def _shared(*parts: str) -> Path:
     from kg.paths import shared_dir
@@ -272,8 +310,11 @@ def real(tmp_path_factory):
 
     def get(name):
         if name not in cache:
-            src = (_shared("migo-iigo", "memberships_MIGO.csv") if name == "migo"
-                   else _shared("cow-igo-v3", "igo_year_format3.csv"))
+            src = (
+                _shared("migo-iigo", "memberships_MIGO.csv")
+                if name == "migo"
+                else _shared("cow-igo-v3", "igo_year_format3.csv")
+            )
             cache[name] = (src, load(import_file(name, src, out=out / f"{name}.nq")))
         return cache[name]
 
@@ -287,7 +328,7 @@ def test_real_fatf_members_in_2004(real):
     src, store = real("migo")
     d = pd.read_csv(src)
     expected = set(d[(d.igoID == "FATF") & (d.Year == 2004) & (d.membership > 0)].stateID)
-    assert len(expected) == 29    # the data set's count, as the documentation reports it
+    assert len(expected) == 29  # the data set's count, as the documentation reports it
     assert members(store, ID + "fatf", 2004) == expected
     for year in (1990, 2000, 2010):
         assert members(store, ID + "fatf", year) == set(d[(d.igoID == "FATF") & (d.Year == year)].stateID)
@@ -301,7 +342,7 @@ def test_real_g7_and_g8_members_by_year(real):
     d = pd.read_csv(src)
     g7rows = d[(d.igoID == "G7") & (d.membership > 0)]
     russia_years = set(g7rows[g7rows.stateID == "RUS"].Year)
-    assert russia_years                         # the data do record Russia under G7
+    assert russia_years  # the data do record Russia under G7
     for year in sorted(set(g7rows.Year)):
         coded = set(g7rows[g7rows.Year == year].stateID)
         assert members(store, ID + "g7", year) == coded - {"RUS"}, year
@@ -317,8 +358,11 @@ def test_real_iosco_starts_in_the_data_set_year(real):
     src, store = real("migo")
     d = pd.read_csv(src)
     first = int(d[d.igoID == "IOSCO"].Year.min())
-    starts = select(store, """SELECT ?start ?src WHERE { ?m org:organization lat-id:iosco ; lat:startDate ?start ;
-                                                          dcterms:source ?src }""")
+    starts = select(
+        store,
+        """SELECT ?start ?src WHERE { ?m org:organization lat-id:iosco ; lat:startDate ?start ;
+                                                          dcterms:source ?src }""",
+    )
     assert min(int(r["start"][:4]) for r in starts) == first == 1983
     assert {r["src"] for r in starts} == {DATASET_MIGO}
 

@@ -309,30 +309,112 @@ MODULE_TERMS = {
         "forum",
         "mechanism",
     ],
-    "derivation": """
-        ActorGroup DerivationRule IntervalStatus Interpreted KnownInterval ModellingAssumption NationalBodyKind
-        Proposed UnknownInterval assumes bodyClass bodySlug composedOf coverageEnd derivedBy groupOfMembersOf
-        interpretationNote intervalStatus justification observedUntil readsTerm ruleFile
-    """.split(),
-    "regimes": """
-        DemocraticSpell NonDemocraticSpell RegimeObservation RegimeSpell democratic endsWithChange
-        firstYear lastYear leftCensored regimeState rightCensored sourceLine startsWithChange year
-    """.split(),
-    "events": """
-        Crisis DecadeUnit Declaration Event Founding JudicialCitation
-        Negotiation Publication Testimony Training founded precedes respondedTo resultedIn
-    """.split(),
-    "roles": """
-        AggressorRole AuthorRole ChairRole CitedCourtRole CitingCourtRole ContenderRole ConvenorRole
-        DeclarantRole ForumRole FounderRole HearingBodyRole InitiatorRole LeaderRole MemberRole OrganiserRole
-        Participation ParticipationRole ParticipationRoleScheme ParticipantRole ReferralCourtRole
-        ReferringCourtRole TargetRole TestifierRole TraineeRole TrainerRole participant
-        participationIn participationRole
-    """.split(),
-    "claims": """
-        Anticipates Asserts Claim Criticises Endorses Proposes Rejects Stance StanceScheme Topic
-        TopicScheme about attacks cites claimant stance supersedes supports
-    """.split(),
+    "derivation": [
+        "ActorGroup",
+        "DerivationRule",
+        "IntervalStatus",
+        "Interpreted",
+        "KnownInterval",
+        "ModellingAssumption",
+        "NationalBodyKind",
+        "Proposed",
+        "UnknownInterval",
+        "assumes",
+        "bodyClass",
+        "bodySlug",
+        "composedOf",
+        "coverageEnd",
+        "derivedBy",
+        "groupOfMembersOf",
+        "interpretationNote",
+        "intervalStatus",
+        "justification",
+        "observedUntil",
+        "readsTerm",
+        "ruleFile",
+    ],
+    "regimes": [
+        "DemocraticSpell",
+        "NonDemocraticSpell",
+        "RegimeObservation",
+        "RegimeSpell",
+        "democratic",
+        "endsWithChange",
+        "firstYear",
+        "lastYear",
+        "leftCensored",
+        "regimeState",
+        "rightCensored",
+        "sourceLine",
+        "startsWithChange",
+        "year",
+    ],
+    "events": [
+        "Crisis",
+        "DecadeUnit",
+        "Declaration",
+        "Event",
+        "Founding",
+        "JudicialCitation",
+        "Negotiation",
+        "Publication",
+        "Testimony",
+        "Training",
+        "founded",
+        "precedes",
+        "respondedTo",
+        "resultedIn",
+    ],
+    "roles": [
+        "AggressorRole",
+        "AuthorRole",
+        "ChairRole",
+        "CitedCourtRole",
+        "CitingCourtRole",
+        "ContenderRole",
+        "ConvenorRole",
+        "DeclarantRole",
+        "ForumRole",
+        "FounderRole",
+        "HearingBodyRole",
+        "InitiatorRole",
+        "LeaderRole",
+        "MemberRole",
+        "OrganiserRole",
+        "Participation",
+        "ParticipationRole",
+        "ParticipationRoleScheme",
+        "ParticipantRole",
+        "ReferralCourtRole",
+        "ReferringCourtRole",
+        "TargetRole",
+        "TestifierRole",
+        "TraineeRole",
+        "TrainerRole",
+        "participant",
+        "participationIn",
+        "participationRole",
+    ],
+    "claims": [
+        "Anticipates",
+        "Asserts",
+        "Claim",
+        "Criticises",
+        "Endorses",
+        "Proposes",
+        "Rejects",
+        "Stance",
+        "StanceScheme",
+        "Topic",
+        "TopicScheme",
+        "about",
+        "attacks",
+        "cites",
+        "claimant",
+        "stance",
+        "supersedes",
+        "supports",
+    ],
     "provenance": ["Dataset", "SourceDocument", "SourcePassage", "document", "locator", "quote", "seedFile"],
 }
 

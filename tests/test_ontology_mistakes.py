@@ -45,21 +45,23 @@ def verdicts(tmp_path_factory):
     export = tmp / "lattice.rdf"
     export.write_text(serialize("xml"), encoding="utf-8")
     docs = []
-    for f in MISTAKES + [CORRECT]:
+    for f in [*MISTAKES, CORRECT]:
         doc = tmp / f.name
-        doc.write_text(f"<urn:lattice:test:{f.stem}> a <http://www.w3.org/2002/07/owl#Ontology> ; "
-                       f"<http://www.w3.org/2002/07/owl#imports> <{ONTOLOGY_IRI}> .\n"
-                       + f.read_text(encoding="utf-8"), encoding="utf-8")
+        doc.write_text(
+            f"<urn:lattice:test:{f.stem}> a <http://www.w3.org/2002/07/owl#Ontology> ; "
+            f"<http://www.w3.org/2002/07/owl#imports> <{ONTOLOGY_IRI}> .\n" + f.read_text(encoding="utf-8"),
+            encoding="utf-8",
+        )
         docs.append(doc)
     reports = owlapi.run_each(docs, {ONTOLOGY_IRI: export}, profile=False, reasoners=("hermit",))
-    return {f.stem: r.consistent["hermit"] for f, r in zip(MISTAKES + [CORRECT], reports)}
+    return {f.stem: r.consistent["hermit"] for f, r in zip([*MISTAKES, CORRECT], reports)}
 
 
 def _shape_results(path: Path):
     from kg.paths import ONTOLOGY_DIR
     from kg.validate import validate
 
-    files = sorted(Path(ONTOLOGY_DIR).glob("*.ttl")) + [path]
+    files = [*sorted(Path(ONTOLOGY_DIR).glob("*.ttl")), path]
     return validate([str(f) for f in files], engine="pyshacl").results
 
 

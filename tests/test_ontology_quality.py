@@ -76,8 +76,10 @@ def test_deprecated_terms_name_their_replacement_and_keep_their_meaning():
 def test_citation_file_names_this_version():
     cff = (paths.PACKAGE_DIR.parent / "CITATION.cff").read_text(encoding="utf-8")
     assert f'version: "{__version__}"' in cff
-    header = merged_graph().value(rdflib.URIRef("https://w3id.org/lattice/ontology"),
-                                  rdflib.URIRef("http://purl.org/dc/terms/bibliographicCitation"))
+    header = merged_graph().value(
+        rdflib.URIRef("https://w3id.org/lattice/ontology"),
+        rdflib.URIRef("http://purl.org/dc/terms/bibliographicCitation"),
+    )
     assert __version__ in str(header)
 
 

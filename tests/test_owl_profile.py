@@ -25,11 +25,14 @@ def test_every_form_is_owl2_dl_with_its_imports_resolved_and_the_right_id():
 def test_a_module_that_uses_terms_it_does_not_import_is_caught(tmp_path):
     # the check can fail: a module using lat:Actor and skos:definition without importing them
     f = tmp_path / "orphan.ttl"
-    f.write_text("""@prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    f.write_text(
+        """@prefix owl: <http://www.w3.org/2002/07/owl#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> . @prefix lat: <https://w3id.org/lattice/ontology#> .
 <https://w3id.org/lattice/ontology/orphan> a owl:Ontology .
 lat:Orphan a owl:Class ; rdfs:subClassOf lat:Actor ; skos:definition "x"@en .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     report = owlapi.run([f], dlcheck.release.source_mappings())
     kinds = report.counts()
     assert kinds.get("UseOfUndeclaredClass") and kinds.get("UseOfUndeclaredAnnotationProperty")
@@ -37,8 +40,11 @@ lat:Orphan a owl:Class ; rdfs:subClassOf lat:Actor ; skos:definition "x"@en .
 
 def test_an_unresolvable_import_is_reported_not_fetched(tmp_path):
     f = tmp_path / "importer.ttl"
-    f.write_text("""@prefix owl: <http://www.w3.org/2002/07/owl#> .
+    f.write_text(
+        """@prefix owl: <http://www.w3.org/2002/07/owl#> .
 <urn:x> a owl:Ontology ; owl:imports <https://example.org/not-mapped> .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     report = owlapi.run([f], {})
     assert report.missing_imports == ["https://example.org/not-mapped"]

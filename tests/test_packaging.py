@@ -40,7 +40,7 @@ def test_wheel_contains_resources(wheel):
         assert expected, f"{folder}/ is empty in the checkout"
         assert expected <= names, sorted(expected - names)[:5]
     assert any(n.startswith("kg/data/") and n.endswith(".ttl") for n in names)
-    assert "kg/data/crosswalks/bmr-ccode.csv" in names     # `kg import regimes` needs its crosswalk
+    assert "kg/data/crosswalks/bmr-ccode.csv" in names  # `kg import regimes` needs its crosswalk
 
 
 def test_installed_kg_runs_from_any_directory(wheel, tmp_path):

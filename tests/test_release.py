@@ -25,7 +25,8 @@ def test_the_version_is_written_in_one_place_and_the_turtle_agrees():
     # the package version is the release version; every ontology header says the same
     assert release.version() == __version__
     for path in [release.paths.ONTOLOGY_DIR / "lattice.ttl"] + [
-            release.paths.ONTOLOGY_DIR / f"{m}.ttl" for m in release.module_names()]:
+        release.paths.ONTOLOGY_DIR / f"{m}.ttl" for m in release.module_names()
+    ]:
         g = rdflib.Graph().parse(path, format="turtle")
         header = next(g.subjects(rdflib.RDF.type, rdflib.OWL.Ontology))
         assert str(g.value(header, rdflib.OWL.versionInfo)) == __version__, path.name
@@ -66,7 +67,9 @@ def test_every_module_iri_serves_its_module_with_its_imports():
 
 def test_content_negotiation_and_file_extensions():
     assert release.artefact("/ontology", accept="application/rdf+xml").media_type == "application/rdf+xml"
-    assert release.artefact("/ontology", accept="text/html;q=0.5, application/ld+json").media_type == "application/ld+json"
+    assert (
+        release.artefact("/ontology", accept="text/html;q=0.5, application/ld+json").media_type == "application/ld+json"
+    )
     assert release.artefact("/ontology", accept=None).media_type == "text/turtle"
     assert release.artefact("/ontology", accept="*/*").media_type == "text/turtle"
     assert release.artefact("/ontology/actors.nt").media_type == "application/n-triples"
@@ -80,17 +83,23 @@ def test_content_negotiation_and_file_extensions():
 
 
 def test_paths_that_are_not_artefacts():
-    assert release.artefact("/ontology/State") is None          # a term: the server looks it up
+    assert release.artefact("/ontology/State") is None  # a term: the server looks it up
     assert release.artefact("/ontology/../etc/passwd") is None
     assert release.artefact("/sparql") is None
     with pytest.raises(LookupError):
-        release.artefact("/ontology/9.9.9")                     # no such release
+        release.artefact("/ontology/9.9.9")  # no such release
 
 
 def test_kg_release_writes_all_or_nothing(run_kg, tmp_path):
     out = tmp_path / "rel"
     r = run_kg("release", "--out", out)
     assert r.returncode == 0, r.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["lattice.jsonld", "lattice.nt", "lattice.rdf", "lattice.ttl", "modules"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "lattice.jsonld",
+        "lattice.nt",
+        "lattice.rdf",
+        "lattice.ttl",
+        "modules",
+    ]
     assert (out / "modules" / "external" / "foaf.ttl").is_file()
     assert run_kg("release", "--check").returncode == 0

@@ -47,8 +47,14 @@ def relations(store, rule: str) -> set:
         OPTIONAL {{ ?r lat:startDate ?s }} OPTIONAL {{ ?r lat:endDate ?e }} }}"""
     out = set()
     for row in store.query(q, use_default_graph_as_union=True):
-        out.add((row["a"].value.rsplit("/", 1)[-1], row["f"].value.rsplit("/", 1)[-1],
-                 row["s"].value if row["s"] else None, row["e"].value if row["e"] else None))
+        out.add(
+            (
+                row["a"].value.rsplit("/", 1)[-1],
+                row["f"].value.rsplit("/", 1)[-1],
+                row["s"].value if row["s"] else None,
+                row["e"].value if row["e"] else None,
+            )
+        )
     return out
 
 
@@ -74,73 +80,98 @@ def test_rule_header_errors_name_file_and_line(tmp_path):
     from kg.errors import InputError
 
     bad = tmp_path / "bad.rq"
-    bad.write_text("# rule:       bad\n# label:      x\n# grounds:    nowhere:thing\n# definition: d\n"
-                   "# reads:      lat:x\n# writes:     lat:y\nCONSTRUCT {} WHERE {}\n")
+    bad.write_text(
+        "# rule:       bad\n# label:      x\n# grounds:    nowhere:thing\n# definition: d\n"
+        "# reads:      lat:x\n# writes:     lat:y\nCONSTRUCT {} WHERE {}\n"
+    )
     with pytest.raises(InputError) as err:
         derivation.parse(bad)
     assert str(err.value).startswith(f"{bad}:3:")
 
 
 def test_composition_fires_for_a_full_member_with_its_years():
-    store = derive(NETWORK + """
+    store = derive(
+        NETWORK
+        + """
         ex:m1 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:net ; lat:membershipStatus lat:FullMember ;
               lat:startDate "1990-01-01"^^xsd:date ; lat:endDate "1999-12-31"^^xsd:date ; dcterms:source ex:migo .
-    """)
+    """
+    )
     assert relations(store, "composition") == {("net", "AAA", "1990-01-01", "1999-12-31")}
 
 
 def test_composition_silent_for_observers_networks_of_networks_and_undescribed_bodies():
-    store = derive(NETWORK + """
+    store = derive(
+        NETWORK
+        + """
         ex:m1 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:net ; lat:membershipStatus lat:ObserverMember ;
               lat:startDate "1990-01-01"^^xsd:date .
         lat-id:non a lat:GovernmentNetwork , lat:NetworkOfNetworks ; dcterms:source ex:passage .
         ex:m2 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:non ; lat:membershipStatus lat:FullMember .
         lat-id:imported a lat:GovernmentNetwork ; dcterms:source ex:migo .
         ex:m3 org:member <https://w3id.org/lattice/id/state/BBB> ; org:organization lat-id:imported ; lat:membershipStatus lat:FullMember .
-    """)
+    """
+    )
     assert relations(store, "composition") == set()
 
 
 def test_composition_starts_at_founding_and_drops_a_membership_before_it():
-    store = derive(NETWORK + """
+    store = derive(
+        NETWORK
+        + """
         lat-id:net lat:foundingDate "1984-01-01"^^xsd:date .
         ex:m1 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:net ; lat:membershipStatus lat:FullMember ;
               lat:startDate "1983-01-01"^^xsd:date .
         ex:m2 org:member <https://w3id.org/lattice/id/state/BBB> ; org:organization lat-id:net ; lat:membershipStatus lat:FullMember ;
               lat:startDate "1970-01-01"^^xsd:date ; lat:endDate "1975-12-31"^^xsd:date .
-    """)
+    """
+    )
     assert relations(store, "composition") == {("net", "AAA", "1984-01-01", None)}
 
 
 def test_seat_and_composition_go_through_the_seated_body():
-    store = derive(NETWORK + """
+    store = derive(
+        NETWORK
+        + """
         lat-id:net lat:composedOf lat:FinanceMinistryKind .
         ex:m1 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:net ; lat:membershipStatus lat:FullMember ;
               lat:startDate "2001-01-01"^^xsd:date ; dcterms:source ex:migo .
-    """)
+    """
+    )
     assert derived_count(store, "seat") == 2  # the membership and the minted body
     assert relations(store, "composition") == {("net", "aaa-finance-ministry", "2001-01-01", None)}
-    label = store.query(f"SELECT ?l WHERE {{ <{ns.LAT_ID}aaa-finance-ministry> <{ns.PREFIXES['rdfs']}label> ?l }}",
-                        use_default_graph_as_union=True)
+    label = store.query(
+        f"SELECT ?l WHERE {{ <{ns.LAT_ID}aaa-finance-ministry> <{ns.PREFIXES['rdfs']}label> ?l }}",
+        use_default_graph_as_union=True,
+    )
     assert [r[0].value for r in label] == ["finance ministry of Aland"]
 
 
 def test_seat_silent_without_a_stated_composition():
-    store = derive(NETWORK + """
+    store = derive(
+        NETWORK
+        + """
         ex:m1 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:net ; lat:membershipStatus lat:FullMember .
-    """)
+    """
+    )
     assert derived_count(store, "seat") == 0
 
 
 def test_observation_window_marks_an_open_relation_with_the_data_set_end():
-    store = derive(NETWORK + """
+    store = derive(
+        NETWORK
+        + """
         ex:m1 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:net ; lat:membershipStatus lat:FullMember ;
               lat:startDate "2001-01-01"^^xsd:date ; dcterms:source ex:migo .
         ex:m2 org:member <https://w3id.org/lattice/id/state/BBB> ; org:organization lat-id:net ; lat:membershipStatus lat:FullMember ;
               lat:startDate "2001-01-01"^^xsd:date ; lat:endDate "2003-12-31"^^xsd:date ; dcterms:source ex:migo .
-    """)
-    rows = store.query(f"""PREFIX lat: <{ns.LAT}> SELECT ?f ?o WHERE {{ ?r lat:derivedBy <{RULE}composition> ;
-        lat:forum ?f . OPTIONAL {{ ?r lat:observedUntil ?o }} }}""", use_default_graph_as_union=True)
+    """
+    )
+    rows = store.query(
+        f"""PREFIX lat: <{ns.LAT}> SELECT ?f ?o WHERE {{ ?r lat:derivedBy <{RULE}composition> ;
+        lat:forum ?f . OPTIONAL {{ ?r lat:observedUntil ?o }} }}""",
+        use_default_graph_as_union=True,
+    )
     got = {(r["f"].value[-3:], r["o"].value if r["o"] else None) for r in rows}
     assert got == {("AAA", "2010-12-31"), ("BBB", None)}
 
@@ -160,12 +191,13 @@ def test_electoral_rules_fire_only_in_democratic_spells():
     assert relations(store, "electoral-legislature") == {("aaa-legislature", "aaa-electorate", "1977-01-01", None)}
     assert relations(store, "electoral-government") == {("AAA", "aaa-electorate", "1977-01-01", None)}
     # the executive answers to the legislature; the courts do not; nothing for the non-democratic state
-    assert relations(store, "executive-oversight") == {
-        ("aaa-finance-ministry", "aaa-legislature", "1977-01-01", None)}
+    assert relations(store, "executive-oversight") == {("aaa-finance-ministry", "aaa-legislature", "1977-01-01", None)}
 
 
 def test_electoral_rules_silent_without_regime_data():
-    store = derive("lat-id:aaa-finance-ministry a lat:FinanceMinistry ; lat:componentOf <https://w3id.org/lattice/id/state/AAA> .")
+    store = derive(
+        "lat-id:aaa-finance-ministry a lat:FinanceMinistry ; lat:componentOf <https://w3id.org/lattice/id/state/AAA> ."
+    )
     for rule in ("electoral-legislature", "electoral-government", "executive-oversight"):
         assert relations(store, rule) == set(), rule
 
@@ -180,18 +212,24 @@ ex:m1 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-
 
 
 def test_group_member_applies_a_group_relation_to_each_member_for_its_years():
-    store = derive(GROUP + """
+    store = derive(
+        GROUP
+        + """
         ex:r a lat:AccountabilityRelation ; lat:accountableActor lat-id:group ; lat:forum lat-id:court ;
              lat:mechanism lat:LegalAccountability ; lat:direction lat:Upward ; lat:derivation lat:Interpreted .
-    """)
+    """
+    )
     assert relations(store, "group-member") == {("aaa-courts", "court", "1973-01-01", None)}
 
 
 def test_group_member_silent_for_a_proposed_group_relation():
-    store = derive(GROUP + """
+    store = derive(
+        GROUP
+        + """
         ex:r a lat:AccountabilityRelation ; lat:accountableActor lat-id:group ; lat:forum lat-id:court ;
              lat:mechanism lat:LegalAccountability ; lat:direction lat:Upward ; lat:derivation lat:Proposed .
-    """)
+    """
+    )
     assert relations(store, "group-member") == set()
 
 
@@ -226,6 +264,8 @@ def test_proposed_relations_get_no_shortcut():
              lat:derivation lat:Proposed .
         ex:s a lat:AccountabilityRelation ; lat:accountableActor ex:a ; lat:forum ex:c ; lat:derivation lat:Stated .
     """)
-    rows = store.query(f"SELECT ?f WHERE {{ <http://example.org/rules/a> <{ns.LAT}accountableTo> ?f }}",
-                       use_default_graph_as_union=True)
+    rows = store.query(
+        f"SELECT ?f WHERE {{ <http://example.org/rules/a> <{ns.LAT}accountableTo> ?f }}",
+        use_default_graph_as_union=True,
+    )
     assert {r[0].value for r in rows} == {"http://example.org/rules/c"}

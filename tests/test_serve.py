@@ -20,8 +20,10 @@ TOKEN = "test-token-0123456789abcdef"
 
 # A query that yields rows slowly and takes seconds in all: used for the time limit.
 _VALUES = " ".join(str(i) for i in range(100))
-SLOW_QUERY = (f"SELECT ?h WHERE {{ VALUES ?a {{{_VALUES}}} VALUES ?b {{{_VALUES}}} VALUES ?c {{{_VALUES}}} "
-              f"BIND(SHA512(STR(?a * 10000 + ?b * 100 + ?c)) AS ?h) FILTER(STRSTARTS(?h, \"000\")) }}")
+SLOW_QUERY = (
+    f"SELECT ?h WHERE {{ VALUES ?a {{{_VALUES}}} VALUES ?b {{{_VALUES}}} VALUES ?c {{{_VALUES}}} "
+    f'BIND(SHA512(STR(?a * 10000 + ?b * 100 + ?c)) AS ?h) FILTER(STRSTARTS(?h, "000")) }}'
+)
 MANY_ROWS = f"SELECT ?a ?b WHERE {{ VALUES ?a {{{_VALUES}}} VALUES ?b {{{_VALUES}}} }}"  # 10 000 rows
 
 
@@ -71,58 +73,73 @@ def parsed_select(body, fmt):
 
 
 # Labels and definitions: a few thousand rows at most, deterministic, cheap enough for many concurrent runs.
-TRIPLE_QUERY = ("SELECT ?s ?p ?o WHERE { VALUES ?p { <http://www.w3.org/2000/01/rdf-schema#label> "
-                "<http://www.w3.org/2004/02/skos/core#definition> } ?s ?p ?o } ORDER BY ?s ?p ?o")
+TRIPLE_QUERY = (
+    "SELECT ?s ?p ?o WHERE { VALUES ?p { <http://www.w3.org/2000/01/rdf-schema#label> "
+    "<http://www.w3.org/2004/02/skos/core#definition> } ?s ?p ?o } ORDER BY ?s ?p ?o"
+)
 
 
 # ------------------------------------------------------------------------------------ pure functions
 
 
-@pytest.mark.parametrize("accept,expected", [
-    (None, "json"),
-    ("text/csv", "csv"),
-    ("application/sparql-results+xml;q=0.9, text/csv;q=0.5", "xml"),
-    ("text/csv;q=0.2, */*;q=0.1", "csv"),
-    ("text/*", "csv"),
-    ("image/png", None),
-    ("application/sparql-results+json;q=0, */*", "xml"),
-])
+@pytest.mark.parametrize(
+    "accept,expected",
+    [
+        (None, "json"),
+        ("text/csv", "csv"),
+        ("application/sparql-results+xml;q=0.9, text/csv;q=0.5", "xml"),
+        ("text/csv;q=0.2, */*;q=0.1", "csv"),
+        ("text/*", "csv"),
+        ("image/png", None),
+        ("application/sparql-results+json;q=0, */*", "xml"),
+    ],
+)
 def test_negotiate_honours_q_values_and_wildcards(accept, expected):
-    offered = [("application/sparql-results+json", "json"), ("application/sparql-results+xml", "xml"),
-               ("text/csv", "csv"), ("text/tab-separated-values", "tsv")]
+    offered = [
+        ("application/sparql-results+json", "json"),
+        ("application/sparql-results+xml", "xml"),
+        ("text/csv", "csv"),
+        ("text/tab-separated-values", "tsv"),
+    ]
     assert negotiate(accept, offered) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "SELECT * WHERE { SERVICE <http://169.254.169.254/latest> { ?s ?p ?o } }",
-    "select * where { service silent <http://evil.example/sparql> { ?s ?p ?o } }",
-    "PREFIX e: <http://evil.example/> SELECT * WHERE { SERVICE e:sparql { ?s ?p ?o } }",
-    "SELECT * WHERE { SERVICE ?where { ?s ?p ?o } }",
-    "SELECT * WHERE { ?s ?p \"x\" . SERVICE<http://evil.example/>{ ?s ?p ?o } }",
-    "SELECT * WHERE { ?s ?p 'it''s' . SeRvIcE <http://evil.example/> { ?s ?p ?o } }",
-    "SELECT * WHERE { FILTER(1<2) SERVICE <http://evil.example/> { ?s ?p ?o } }",
-    "SELECT * WHERE { ?s ?p \"\"\"a \" b\"\"\" . SERVICE <http://evil.example/> {} }",
-    "SELECT * WHERE { SERVICE <http://ev\\u0069l.example/> {} }",
-    "SELECT * WHERE { SERVICE <file:///etc/passwd> {} }",
-    "LOAD <http://evil.example/data.ttl>",
-    "LOAD <file:///etc/passwd> INTO GRAPH <urn:x>",
-    "INSERT { ?s ?p ?o } WHERE { SERVICE <http://evil.example/> { ?s ?p ?o } }",
-    "SELECT * WHERE { SERVICE <http://allowed.example.evil.example/> {} }",
-    "SELECT * WHERE { \\u0053ERVICE <http://evil.example/> {} }",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { SERVICE <http://169.254.169.254/latest> { ?s ?p ?o } }",
+        "select * where { service silent <http://evil.example/sparql> { ?s ?p ?o } }",
+        "PREFIX e: <http://evil.example/> SELECT * WHERE { SERVICE e:sparql { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE ?where { ?s ?p ?o } }",
+        'SELECT * WHERE { ?s ?p "x" . SERVICE<http://evil.example/>{ ?s ?p ?o } }',
+        "SELECT * WHERE { ?s ?p 'it''s' . SeRvIcE <http://evil.example/> { ?s ?p ?o } }",
+        "SELECT * WHERE { FILTER(1<2) SERVICE <http://evil.example/> { ?s ?p ?o } }",
+        'SELECT * WHERE { ?s ?p """a " b""" . SERVICE <http://evil.example/> {} }',
+        "SELECT * WHERE { SERVICE <http://ev\\u0069l.example/> {} }",
+        "SELECT * WHERE { SERVICE <file:///etc/passwd> {} }",
+        "LOAD <http://evil.example/data.ttl>",
+        "LOAD <file:///etc/passwd> INTO GRAPH <urn:x>",
+        "INSERT { ?s ?p ?o } WHERE { SERVICE <http://evil.example/> { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE <http://allowed.example.evil.example/> {} }",
+        "SELECT * WHERE { \\u0053ERVICE <http://evil.example/> {} }",
+    ],
+)
 def test_outbound_requests_are_refused(text):
     assert remote_access_problem(text, frozenset({"allowed.example"})) is not None
 
 
-@pytest.mark.parametrize("text", [
-    "SELECT * WHERE { ?s ?p ?o } # SERVICE <http://evil.example/> { }",
-    "SELECT * WHERE { ?s ?p \"SERVICE <http://evil.example/> {}\" }",
-    "SELECT * WHERE { ?s ?p '''LOAD <http://evil.example/>''' }",
-    "SELECT ?service ?load WHERE { ?service <http://e/load> ?load }",
-    "PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:SERVICE ex:LOAD }",
-    "SELECT * WHERE { ?s <http://e/#SERVICE> ?o }",
-    "SELECT * WHERE { SERVICE <http://allowed.example/sparql> { ?s ?p ?o } }",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { ?s ?p ?o } # SERVICE <http://evil.example/> { }",
+        'SELECT * WHERE { ?s ?p "SERVICE <http://evil.example/> {}" }',
+        "SELECT * WHERE { ?s ?p '''LOAD <http://evil.example/>''' }",
+        "SELECT ?service ?load WHERE { ?service <http://e/load> ?load }",
+        "PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:SERVICE ex:LOAD }",
+        "SELECT * WHERE { ?s <http://e/#SERVICE> ?o }",
+        "SELECT * WHERE { SERVICE <http://allowed.example/sparql> { ?s ?p ?o } }",
+    ],
+)
 def test_harmless_mentions_and_allowed_hosts_pass(text):
     assert remote_access_problem(text, frozenset({"allowed.example"})) is None
 
@@ -139,19 +156,30 @@ def test_get_form_post_and_direct_post_agree(server, built_store):
 
     assert parsed_select(body, ox.QueryResultsFormat.JSON) == expected
     form = urllib.parse.urlencode({"query": TRIPLE_QUERY})
-    st, _, body = http("POST", server.endpoint, form, {"Content-Type": "application/x-www-form-urlencoded",
-                                                        "Accept": "application/sparql-results+json"})
+    st, _, body = http(
+        "POST",
+        server.endpoint,
+        form,
+        {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json"},
+    )
     assert st == 200 and parsed_select(body, ox.QueryResultsFormat.JSON) == expected
-    st, _, body = http("POST", server.endpoint, TRIPLE_QUERY, {"Content-Type": "application/sparql-query",
-                                                                "Accept": "application/sparql-results+xml"})
+    st, _, body = http(
+        "POST",
+        server.endpoint,
+        TRIPLE_QUERY,
+        {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+xml"},
+    )
     assert st == 200 and parsed_select(body, ox.QueryResultsFormat.XML) == expected
 
 
-@pytest.mark.parametrize("accept,fmt_name", [
-    ("application/sparql-results+json", "JSON"),
-    ("application/sparql-results+xml", "XML"),
-    ("text/tab-separated-values", "TSV"),
-])
+@pytest.mark.parametrize(
+    "accept,fmt_name",
+    [
+        ("application/sparql-results+json", "JSON"),
+        ("application/sparql-results+xml", "XML"),
+        ("text/tab-separated-values", "TSV"),
+    ],
+)
 def test_select_formats_round_trip(server, built_store, accept, fmt_name):
     import pyoxigraph as ox
 
@@ -180,15 +208,22 @@ def test_ask_in_json_and_xml(server):
     assert st == 200 and b"<boolean>false</boolean>" in body
 
 
-@pytest.mark.parametrize("accept,fmt_name", [
-    ("text/turtle", "TURTLE"), ("application/n-triples", "N_TRIPLES"),
-    ("application/ld+json", "JSON_LD"), ("application/rdf+xml", "RDF_XML"),
-])
+@pytest.mark.parametrize(
+    "accept,fmt_name",
+    [
+        ("text/turtle", "TURTLE"),
+        ("application/n-triples", "N_TRIPLES"),
+        ("application/ld+json", "JSON_LD"),
+        ("application/rdf+xml", "RDF_XML"),
+    ],
+)
 def test_construct_formats_parse_to_the_same_graph(server, built_store, accept, fmt_name):
     import pyoxigraph as ox
 
-    q = ("CONSTRUCT { ?s ?p ?o } WHERE { VALUES ?p { <http://www.w3.org/2000/01/rdf-schema#label> "
-         "<http://www.w3.org/2004/02/skos/core#definition> } ?s ?p ?o . FILTER(isIRI(?s)) }")
+    q = (
+        "CONSTRUCT { ?s ?p ?o } WHERE { VALUES ?p { <http://www.w3.org/2000/01/rdf-schema#label> "
+        "<http://www.w3.org/2004/02/skos/core#definition> } ?s ?p ?o . FILTER(isIRI(?s)) }"
+    )
     st, h, body = get_query(server, q, accept)
     assert st == 200 and h["Content-Type"].startswith(accept)
     got = {str(t) for t in ox.parse(body, format=getattr(ox.RdfFormat, fmt_name))}
@@ -233,8 +268,9 @@ def test_service_description_in_turtle(server):
 def test_cors_headers_and_preflight(server):
     st, h, _ = get_query(server, "ASK {}")
     assert h["Access-Control-Allow-Origin"] == "*"
-    st, h, _ = http("OPTIONS", server.endpoint, headers={"Origin": "http://example.org",
-                                                         "Access-Control-Request-Method": "POST"})
+    st, h, _ = http(
+        "OPTIONS", server.endpoint, headers={"Origin": "http://example.org", "Access-Control-Request-Method": "POST"}
+    )
     assert st == 204 and "POST" in h["Access-Control-Allow-Methods"]
     assert "content-type" in h["Access-Control-Allow-Headers"].lower()
 
@@ -301,8 +337,12 @@ def test_service_and_load_refused_over_http(server):
 
 
 def test_updates_refused_on_a_read_only_server(server):
-    st, _, body = http("POST", server.endpoint, "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
-                       {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
+    st, _, body = http(
+        "POST",
+        server.endpoint,
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+    )
     assert st == 403 and b"read-only" in body
     assert get_query(server, "ASK { <urn:a> <urn:b> <urn:c> }")[2] == b'{"head": {}, "boolean": false}'
     assert http("GET", server.endpoint + "?update=CLEAR%20ALL")[0] == 405
@@ -360,7 +400,7 @@ def test_rdflib_sparqlstore(server, built_store):
     rows = list(graph.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 7"))
     assert len(rows) == 7
     n = sum(1 for _ in built_store.quads_for_pattern(None, None, None, None))
-    count = list(graph.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))[0][0]
+    count = next(iter(graph.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0]
     assert int(count) == n
 
 
@@ -391,8 +431,13 @@ def _param_value(p, built_store):
     if p.default:
         return p.default
     if p.type == "iri":
-        found = values(built_store, "PREFIX lat: <https://w3id.org/lattice/ontology#> SELECT ?a WHERE "
-                       "{ ?a lat:accountableTo ?f } ORDER BY ?a LIMIT 1", "a", use_default_graph_as_union=True)
+        found = values(
+            built_store,
+            "PREFIX lat: <https://w3id.org/lattice/ontology#> SELECT ?a WHERE "
+            "{ ?a lat:accountableTo ?f } ORDER BY ?a LIMIT 1",
+            "a",
+            use_default_graph_as_union=True,
+        )
         return found[0] if found else "https://w3id.org/lattice/id/fatf"
     return {"date": "2020-01-01", "integer": "3", "boolean": "true"}.get(p.type, "x")
 
@@ -405,8 +450,9 @@ def test_every_named_query_over_rest_equals_the_embedded_run(server, built_store
     for info in queries:
         params = {p.name: _param_value(p, built_store) for p in info.params if p.required}
         qs = urllib.parse.urlencode(params)
-        st, h, body = http("GET", f"{server.url}/api/queries/{info.name}?{qs}",
-                           headers={"Accept": "application/sparql-results+json"})
+        st, _h, body = http(
+            "GET", f"{server.url}/api/queries/{info.name}?{qs}", headers={"Accept": "application/sparql-results+json"}
+        )
         assert st == 200, (info.name, body[:300])
         data = json.loads(body)
         embedded = run_named(info.name, store=built_store, **params)
@@ -449,8 +495,12 @@ def test_openapi_document_describes_each_named_query(server):
 
 
 def _a_term(built_store):
-    found = values(built_store, "SELECT ?t WHERE { GRAPH <https://w3id.org/lattice/graph/ontology> { ?t a ?k } "
-                   "FILTER(STRSTARTS(STR(?t), 'https://w3id.org/lattice/ontology#')) } ORDER BY ?t LIMIT 1", "t")
+    found = values(
+        built_store,
+        "SELECT ?t WHERE { GRAPH <https://w3id.org/lattice/graph/ontology> { ?t a ?k } "
+        "FILTER(STRSTARTS(STR(?t), 'https://w3id.org/lattice/ontology#')) } ORDER BY ?t LIMIT 1",
+        "t",
+    )
     if not found:
         pytest.skip("the ontology graph declares no lat: terms yet")
     return found[0]
@@ -460,9 +510,15 @@ def test_ontology_page_lists_every_term_with_an_anchor(server, built_store):
     st, h, body = http("GET", server.url + "/ontology", headers={"Accept": "text/html"})
     assert st == 200 and h["Content-Type"].startswith("text/html")
     page = body.decode("utf-8")
-    names = [t.split("#", 1)[1] for t in values(
-        built_store, "SELECT DISTINCT ?t WHERE { GRAPH <https://w3id.org/lattice/graph/ontology> "
-        "{ ?t ?p ?o } FILTER(STRSTARTS(STR(?t), 'https://w3id.org/lattice/ontology#')) }", "t")]
+    names = [
+        t.split("#", 1)[1]
+        for t in values(
+            built_store,
+            "SELECT DISTINCT ?t WHERE { GRAPH <https://w3id.org/lattice/graph/ontology> "
+            "{ ?t ?p ?o } FILTER(STRSTARTS(STR(?t), 'https://w3id.org/lattice/ontology#')) }",
+            "t",
+        )
+    ]
     if not names:
         pytest.skip("the ontology graph declares no lat: terms yet")
     missing = [n for n in names if f'id="{n}"' not in page]
@@ -472,13 +528,20 @@ def test_ontology_page_lists_every_term_with_an_anchor(server, built_store):
 def test_ontology_in_rdf_by_content_negotiation(server, built_store):
     import pyoxigraph as ox
 
-    for accept, fmt in [("text/turtle", ox.RdfFormat.TURTLE), ("application/ld+json", ox.RdfFormat.JSON_LD),
-                        ("application/rdf+xml", ox.RdfFormat.RDF_XML)]:
+    for accept, fmt in [
+        ("text/turtle", ox.RdfFormat.TURTLE),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+        ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+    ]:
         st, h, body = http("GET", server.url + "/ontology", headers={"Accept": accept})
         assert st == 200 and h["Content-Type"].startswith(accept)
         n = sum(1 for _ in ox.parse(body, format=fmt))
-        want = sum(1 for _ in built_store.quads_for_pattern(
-            None, None, None, ox.NamedNode("https://w3id.org/lattice/graph/ontology")))
+        want = sum(
+            1
+            for _ in built_store.quads_for_pattern(
+                None, None, None, ox.NamedNode("https://w3id.org/lattice/graph/ontology")
+            )
+        )
         assert n == want
 
 
@@ -500,22 +563,26 @@ def test_term_iri_redirects_browsers_and_describes_for_rdf_clients(server, built
     except urllib.error.HTTPError as exc:
         status, location = exc.code, exc.headers.get("Location")
     assert status == 303 and location == f"/ontology#{name}"
-    st, h, body = http("GET", conn_url, headers={"Accept": "text/turtle"})
+    st, _h, body = http("GET", conn_url, headers={"Accept": "text/turtle"})
     assert st == 200
     assert any(t.subject.value == term for t in ox.parse(body, format=ox.RdfFormat.TURTLE))
     assert http("GET", f"{server.url}/ontology/NoSuchTermAtAll", headers={"Accept": "text/turtle"})[0] == 404
 
 
 def test_instance_iris_resolve(server, built_store):
-    found = values(built_store, "SELECT ?s WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), 'https://w3id.org/lattice/id/') "
-                   "|| STRSTARTS(STR(?s), 'https://w3id.org/lattice/source/')) } LIMIT 1", "s",
-                   use_default_graph_as_union=True)
+    found = values(
+        built_store,
+        "SELECT ?s WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), 'https://w3id.org/lattice/id/') "
+        "|| STRSTARTS(STR(?s), 'https://w3id.org/lattice/source/')) } LIMIT 1",
+        "s",
+        use_default_graph_as_union=True,
+    )
     if not found:
         pytest.skip("no instance IRIs in the built dataset")
-    path = found[0][len("https://w3id.org/lattice"):]
-    st, h, body = http("GET", server.url + path, headers={"Accept": "text/html"})
+    path = found[0][len("https://w3id.org/lattice") :]
+    st, _h, body = http("GET", server.url + path, headers={"Accept": "text/html"})
     assert st == 200 and found[0].encode() in body
-    st, h, body = http("GET", server.url + path, headers={"Accept": "application/n-triples"})
+    st, _h, body = http("GET", server.url + path, headers={"Accept": "application/n-triples"})
     assert st == 200 and f"<{found[0]}>".encode() in body
 
 
@@ -527,8 +594,13 @@ def test_shapes_iri_serves_the_shapes_graph(server, built_store):
     st, h, body = http("GET", server.url + "/shapes", headers={"Accept": "application/n-triples"})
     assert st == 200 and h["Content-Type"].startswith("application/n-triples")
     assert sum(1 for _ in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)) == want
-    names = sorted({q.subject.value.split("#", 1)[1] for q in built_store.quads_for_pattern(None, None, None, graph)
-                    if q.subject.value.startswith("https://w3id.org/lattice/shapes#")})
+    names = sorted(
+        {
+            q.subject.value.split("#", 1)[1]
+            for q in built_store.quads_for_pattern(None, None, None, graph)
+            if q.subject.value.startswith("https://w3id.org/lattice/shapes#")
+        }
+    )
     st, _, page = http("GET", server.url + "/shapes", headers={"Accept": "text/html"})
     assert st == 200
     assert [n for n in names if f'id="{n}"'.encode() not in page] == []
@@ -572,9 +644,9 @@ def test_updates_need_the_token_and_persist_through_concurrent_writes(writable_s
     assert _update(server, "INSERT DATA { <urn:x> <urn:p> 1 }", token=None)[0] == 401
     assert _update(server, "INSERT DATA { <urn:x> <urn:p> 1 }", token="wrong-token-wrong-token")[0] == 403
     assert _update(server, "LOAD <http://127.0.0.1:9/x>")[0] == 403
-    st, _, body = http("GET", server.endpoint, headers={"Accept": "text/turtle"})
+    _st, _, body = http("GET", server.endpoint, headers={"Accept": "text/turtle"})
     assert b"SPARQL11Update" in body
-    st, _, body = get_query(server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    _st, _, body = get_query(server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     base = int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
     assert base > 0
     errors = []

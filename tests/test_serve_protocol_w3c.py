@@ -56,16 +56,19 @@ def load_manifest(directory: Path) -> list[dict]:
             resp = g.value(req, ht.resp)
             boolean = g.value(resp, mf.expectedBoolean)
             fmt = g.value(resp, mf.expectedFormat)
-            requests.append({
-                "method": str(g.value(req, ht.methodName)),
-                "path": str(g.value(req, ht.absolutePath)),
-                "headers": headers,
-                "body": None if body is None else (str(g.value(body, cnt.chars)),
-                                                   str(g.value(body, cnt.characterEncoding) or "UTF-8")),
-                "status": sorted(str(s)[len(HTS):] for s in g.objects(resp, mf.expectedStatus)),
-                "boolean": None if boolean is None else boolean.toPython(),
-                "format": None if fmt is None else str(fmt),
-            })
+            requests.append(
+                {
+                    "method": str(g.value(req, ht.methodName)),
+                    "path": str(g.value(req, ht.absolutePath)),
+                    "headers": headers,
+                    "body": None
+                    if body is None
+                    else (str(g.value(body, cnt.chars)), str(g.value(body, cnt.characterEncoding) or "UTF-8")),
+                    "status": sorted(str(s)[len(HTS) :] for s in g.objects(resp, mf.expectedStatus)),
+                    "boolean": None if boolean is None else boolean.toPython(),
+                    "format": None if fmt is None else str(fmt),
+                }
+            )
         tests.append({"name": name, "label": str(g.value(entry, mf.name)), "requests": requests, "data": data})
     return tests
 
@@ -87,10 +90,15 @@ def make_store(path: Path, tests: list[dict]) -> None:
             if (filename, graph) in seen:
                 continue
             seen.add((filename, graph))
-            store.load(path=str(PROTOCOL_DIR / filename), format=ox.RdfFormat.N_TRIPLES,
-                       to_graph=ox.NamedNode(graph))
-    store.add(ox.Quad(ox.NamedNode("http://example.org/"), ox.NamedNode("http://example.org/p"),
-                      ox.Literal("described"), ox.NamedNode("urn:lattice:protocol-test")))
+            store.load(path=str(PROTOCOL_DIR / filename), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+    store.add(
+        ox.Quad(
+            ox.NamedNode("http://example.org/"),
+            ox.NamedNode("http://example.org/p"),
+            ox.Literal("described"),
+            ox.NamedNode("urn:lattice:protocol-test"),
+        )
+    )
     store.flush()
     del store
 
@@ -99,7 +107,7 @@ def perform(server: KgServer, req: dict, auth: bool) -> tuple[int, str, bytes]:
     """Send one manifest request exactly as written (headers and body), with /sparql/ mapped to the endpoint."""
     path = req["path"]
     assert path.startswith("/sparql/")
-    path = "/sparql" + path[len("/sparql"):]
+    path = "/sparql" + path[len("/sparql") :]
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     headers = dict(req["headers"])
     if auth:
@@ -136,8 +144,12 @@ def check(req: dict, status: int, ctype: str, body: bytes) -> None:
         if req["boolean"] is not None:
             assert value is req["boolean"]
     elif fmt == "tabular":
-        assert media in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                         "text/tab-separated-values")
+        assert media in (
+            "application/sparql-results+json",
+            "application/sparql-results+xml",
+            "text/csv",
+            "text/tab-separated-values",
+        )
     elif fmt == "RDF":
         assert media in ("application/rdf+xml", "text/turtle", "application/n-triples")
 
@@ -177,8 +189,11 @@ def test_update_side_protocol(update_server, test):
         check(req, *perform(update_server, req, auth=True))
 
 
-@pytest.mark.parametrize("test", [t for t in UPDATE_SIDE if t["name"].startswith("bad_")] or [None],
-                         ids=[t["name"] for t in UPDATE_SIDE if t["name"].startswith("bad_")] or ["absent"])
+@pytest.mark.parametrize(
+    "test",
+    [t for t in UPDATE_SIDE if t["name"].startswith("bad_")] or [None],
+    ids=[t["name"] for t in UPDATE_SIDE if t["name"].startswith("bad_")] or ["absent"],
+)
 def test_malformed_updates_are_refused_by_a_read_only_server(read_only_server, test):
     for req in test["requests"]:
         status = perform(read_only_server, req, auth=False)[0]

@@ -16,8 +16,17 @@ SH = "http://www.w3.org/ns/shacl#"
 ONTOLOGY_IRI = "https://w3id.org/lattice/ontology"
 
 FAMILIES = [
-    "integrity", "deliberative-equality", "legitimate-difference", "positive-comity", "checks-and-balances",
-    "subsidiarity", "accountability", "ngo-accountability", "spic", "ontology-values", "events-and-claims",
+    "integrity",
+    "deliberative-equality",
+    "legitimate-difference",
+    "positive-comity",
+    "checks-and-balances",
+    "subsidiarity",
+    "accountability",
+    "ngo-accountability",
+    "spic",
+    "ontology-values",
+    "events-and-claims",
     "derivation",
 ]
 # Families of data-integrity shapes (violations, no norm); the others encode the texts' principles.

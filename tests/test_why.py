@@ -140,8 +140,9 @@ def test_cli_exit_2_on_bad_term(built_dataset, capsys):
 
 
 def test_cli_json_output(built_dataset, capsys):
-    code, out, _ = _run(built_dataset, capsys, "--format", "json", "lat-id:state/USA", "lat:memberOf",
-                        "lat-id:balkans-contact-group")
+    code, out, _ = _run(
+        built_dataset, capsys, "--format", "json", "lat-id:state/USA", "lat:memberOf", "lat-id:balkans-contact-group"
+    )
     assert code == 0
     data = json.loads(out)
     assert data["via"] == "record" and data["sources"]

@@ -90,7 +90,7 @@ def integer(value: int) -> str:
 class DatasetInfo:
     """What an importer records about the data set it reads (the provenance of everything it creates)."""
 
-    key: str              # lat-id:dataset/<key>
+    key: str  # lat-id:dataset/<key>
     title: str
     version: str
     citation: str
@@ -104,7 +104,7 @@ class DatasetInfo:
         return f"{LAT_ID}dataset/{self.key}"
 
     @classmethod
-    def from_register(cls, key: str, description: str = "") -> "DatasetInfo":
+    def from_register(cls, key: str, description: str = "") -> DatasetInfo:
         """The data set lat-id:dataset/KEY as the register of cited data sets describes it (the one place its
         title, version, citation and licence are written: kg/data/sources-datasets.ttl)."""
         import pyoxigraph as ox
@@ -118,17 +118,26 @@ class DatasetInfo:
         def value(predicate: str) -> str:
             for q in store.quads_for_pattern(node, ox.NamedNode(predicate), None, None):
                 return q.object.value
-            raise InputError(f"the register does not give {predicate} for {node.value}",
-                             path=paths.DATASETS_REGISTER)
+            raise InputError(f"the register does not give {predicate} for {node.value}", path=paths.DATASETS_REGISTER)
 
-        coverage = [str(getattr(q.object, "value", q.object))
-                    for q in store.quads_for_pattern(node, ox.NamedNode(LAT + "coverageEnd"), None, None)]
-        return cls(key=key, title=value(DCTERMS + "title"), version=value(OWL + "versionInfo"),
-                   citation=value(DCTERMS + "bibliographicCitation"), license=value(DCTERMS + "license"),
-                   label=value(RDFS + "label"), description=description, coverage_end=coverage[0] if coverage else "")
+        coverage = [
+            str(getattr(q.object, "value", q.object))
+            for q in store.quads_for_pattern(node, ox.NamedNode(LAT + "coverageEnd"), None, None)
+        ]
+        return cls(
+            key=key,
+            title=value(DCTERMS + "title"),
+            version=value(OWL + "versionInfo"),
+            citation=value(DCTERMS + "bibliographicCitation"),
+            license=value(DCTERMS + "license"),
+            label=value(RDFS + "label"),
+            description=description,
+            coverage_end=coverage[0] if coverage else "",
+        )
 
 
 # --------------------------------------------------------------------------- rejected rows
+
 
 class Rejects:
     """Rows an importer refused, with line number (and column, when known) and reason; keeps the first few and
@@ -139,11 +148,12 @@ class Rejects:
         self.keep = keep
         self.count = 0
         self.first: list[tuple[Path, int, str]] = []
-        self.cols: list[int | None] = []   # the column of each kept reject (None when not known)
+        self.cols: list[int | None] = []  # the column of each kept reject (None when not known)
         self.by_kind: Counter = Counter()
 
-    def add(self, line: int, reason: str, kind: str | None = None, path: Path | None = None,
-            col: int | None = None) -> None:
+    def add(
+        self, line: int, reason: str, kind: str | None = None, path: Path | None = None, col: int | None = None
+    ) -> None:
         self.count += 1
         self.by_kind[kind or reason] += 1
         if len(self.first) < self.keep:
@@ -165,21 +175,29 @@ class Rejects:
 
 # --------------------------------------------------------------------------- streaming CSV
 
+
 class CsvSource:
     """Stream a CSV file as (line number, fields) pairs; rows with the wrong column count are rejected."""
 
-    def __init__(self, path: Path, rejects: Rejects, required: list[str] | None = None, desc: str = "",
-                 delimiter: str = ",", progress: bool | None = None):
+    def __init__(
+        self,
+        path: Path,
+        rejects: Rejects,
+        required: list[str] | None = None,
+        desc: str = "",
+        delimiter: str = ",",
+        progress: bool | None = None,
+    ):
         self.path = Path(path)
         self.rejects = rejects
         self.desc = desc or self.path.name
         self.delimiter = delimiter
         self.progress = sys.stderr.isatty() if progress is None else progress
-        self.line = 0          # physical lines consumed so far
+        self.line = 0  # physical lines consumed so far
         self._bytes = 0
-        self._record: list[str] = []   # the physical lines of the row being read
+        self._record: list[str] = []  # the physical lines of the row being read
         try:
-            self._file = open(self.path, "rb")
+            self._file = open(self.path, "rb")  # noqa: SIM115 (closed when the rows are read)
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror or exc}", path=self.path) from None
         import csv
@@ -199,8 +217,8 @@ class CsvSource:
         if missing:
             self._file.close()
             raise InputError(
-                f"not a {desc or 'recognised'} file: missing column(s) {', '.join(missing)}",
-                path=self.path, line=1)
+                f"not a {desc or 'recognised'} file: missing column(s) {', '.join(missing)}", path=self.path, line=1
+            )
 
     def reject(self, line: int, reason: str, kind: str | None = None, field: int | None = None) -> None:
         """Report a row of this file as rejected; FIELD (0-based) names the offending field of the row just read,
@@ -251,8 +269,9 @@ class CsvSource:
         if self.progress:
             from tqdm import tqdm
 
-            bar = tqdm(total=self.path.stat().st_size, unit="B", unit_scale=True, desc=self.desc,
-                       file=sys.stderr, leave=False)
+            bar = tqdm(
+                total=self.path.stat().st_size, unit="B", unit_scale=True, desc=self.desc, file=sys.stderr, leave=False
+            )
         shown = 0
         try:
             while True:
@@ -322,6 +341,7 @@ def parse_year(text: str) -> int | None:
 
 # --------------------------------------------------------------------------- atomic N-Triples output
 
+
 class TripleWriter:
     """Write N-Triples lines (valid N-Quads, default graph) to a temp file; commit renames it into place."""
 
@@ -329,7 +349,7 @@ class TripleWriter:
         self.target = Path(target)
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.tmp = self.target.parent / f".{self.target.name}.tmp-{os.getpid()}"
-        self._f = open(self.tmp, "w", encoding="utf-8", newline="\n", buffering=1 << 20)
+        self._f = open(self.tmp, "w", encoding="utf-8", newline="\n", buffering=1 << 20)  # noqa: SIM115 (closed by commit or abort)
         self.count = 0
 
     def add(self, s: str, p: str, o: str) -> None:
@@ -353,6 +373,7 @@ class TripleWriter:
 
 
 # --------------------------------------------------------------------------- curated graph
+
 
 class Curated:
     """The curated graph's identifiers: which curated entity carries a given COW, MIGO or GGO key."""
@@ -393,7 +414,8 @@ class Curated:
                     if key in table and table[key] != s.value:
                         self.warnings.append(
                             f"{path.name}: {wanted[p]} {key!r} is carried by both <{table[key]}> and "
-                            f"<{s.value}>; using the first")
+                            f"<{s.value}>; using the first"
+                        )
                         continue
                     table[key] = s.value
 
@@ -409,6 +431,7 @@ class Curated:
 
 
 # --------------------------------------------------------------------------- import context
+
 
 @dataclass
 class Stats:
@@ -469,8 +492,9 @@ class ImportContext:
         self.out.add(node, SOURCE, self.src)
         return node
 
-    def membership(self, state_ref, body: str, body_slug: str, status: str, start: int, end: int | None,
-                   comment: str | None = None) -> None:
+    def membership(
+        self, state_ref, body: str, body_slug: str, status: str, start: int, end: int | None, comment: str | None = None
+    ) -> None:
         """One membership spell of a state in a body, with year precision (end None = still running)."""
         rec = id_iri(f"membership/{state_ref.iso3}--{body_slug}--{start}")
         member = self.state(state_ref)
@@ -500,26 +524,46 @@ class Spell:
 
 # --------------------------------------------------------------------------- command line
 
+
 def _common_options() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     from kg.cliopts import add_output
 
-    add_output(p, "write the N-Triples here instead of $LATTICE_HOME/imports/<name>.nq", dest="out", metavar="FILE",
-               type=Path)
-    p.add_argument("--curated", metavar="DIR", type=Path, default=None,
-                   help="curated Turtle folder: its keys (lat:cowIgoCode, lat:migoId, lat:iigoId, lat:ggoTreatyId) link "
-                        "imported bodies to curated ones, and states or data sets it already describes are not "
-                        "described again (default: the package's kg/data)")
-    p.add_argument("--no-link", action="store_true",
-                   help="mint an IRI for every body even when a curated entity carries its key")
-    p.add_argument("--countries", metavar="FILE", type=Path,
-                   help="country table (country_converter TSV) adding country names as aliases for odd codes")
-    p.add_argument("--strict", action="store_true",
-                   help="fail (and write nothing) when any row is rejected")
-    p.add_argument("--show-rejects", metavar="N", type=int, default=20,
-                   help="how many rejected rows to list (default 20; all are counted)")
-    p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
-                   help="progress bar on stderr (default: only when stderr is a terminal)")
+    add_output(
+        p, "write the N-Triples here instead of $LATTICE_HOME/imports/<name>.nq", dest="out", metavar="FILE", type=Path
+    )
+    p.add_argument(
+        "--curated",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="curated Turtle folder: its keys (lat:cowIgoCode, lat:migoId, lat:iigoId, lat:ggoTreatyId) link "
+        "imported bodies to curated ones, and states or data sets it already describes are not "
+        "described again (default: the package's kg/data)",
+    )
+    p.add_argument(
+        "--no-link", action="store_true", help="mint an IRI for every body even when a curated entity carries its key"
+    )
+    p.add_argument(
+        "--countries",
+        metavar="FILE",
+        type=Path,
+        help="country table (country_converter TSV) adding country names as aliases for odd codes",
+    )
+    p.add_argument("--strict", action="store_true", help="fail (and write nothing) when any row is rejected")
+    p.add_argument(
+        "--show-rejects",
+        metavar="N",
+        type=int,
+        default=20,
+        help="how many rejected rows to list (default 20; all are counted)",
+    )
+    p.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress bar on stderr (default: only when stderr is a terminal)",
+    )
     return p
 
 
@@ -529,9 +573,9 @@ def register(subparsers) -> None:
         "import",
         help="convert a published data set (COW IGO, MIGO, IIGO, GGO treaties, BMR regimes) into the graph's vocabulary",
         description="Convert a published data set into N-Triples under $LATTICE_HOME/imports/<name>.nq, "
-                    "which `kg build` merges as the named graph lat-g:import/<name>. Every node and record "
-                    "created cites the data set (a lat:Dataset with title, version, citation and licence). "
-                    "Rejected rows are listed with their line numbers; the output is written atomically.",
+        "which `kg build` merges as the named graph lat-g:import/<name>. Every node and record "
+        "created cites the data set (a lat:Dataset with title, version, citation and licence). "
+        "Rejected rows are listed with their line numbers; the output is written atomically.",
     )
     sub = parser.add_subparsers(dest="import_kind", metavar="DATASET", help="the data set to import")
     common = _common_options()
@@ -582,8 +626,9 @@ def run(args) -> int:
             rejects.report(sys.stderr)
             path, line, reason = rejects.first[0] if rejects.first else (rejects.path, None, "rows rejected")
             col = rejects.cols[0] if rejects.cols else None
-            raise InputError(f"{reason} ({rejects.count} row(s) rejected; --strict: nothing written)",
-                             path=path, line=line, col=col)
+            raise InputError(
+                f"{reason} ({rejects.count} row(s) rejected; --strict: nothing written)", path=path, line=line, col=col
+            )
         writer.commit()
     except BaseException:
         writer.abort()
@@ -594,8 +639,16 @@ def run(args) -> int:
     return 0
 
 
-def import_file(name: str, *files, out: Path | None = None, curated: Path | None = None, link: bool = True,
-                strict: bool = False, countries: Path | None = None, **options) -> Path:
+def import_file(
+    name: str,
+    *files,
+    out: Path | None = None,
+    curated: Path | None = None,
+    link: bool = True,
+    strict: bool = False,
+    countries: Path | None = None,
+    **options,
+) -> Path:
     """Run importer NAME on FILES from Python (as `kg import NAME FILES...` would); returns the output path.
     Other keyword arguments are the importer's own options (crosswalk=PATH gives --crosswalk PATH)."""
     parser = argparse.ArgumentParser(prog="kg")
@@ -612,7 +665,7 @@ def import_file(name: str, *files, out: Path | None = None, curated: Path | None
         argv.append("--strict")
     if countries is not None:
         argv += ["--countries", str(countries)]
-    for option, value in options.items():   # importer-specific options, e.g. crosswalk=PATH for regimes
+    for option, value in options.items():  # importer-specific options, e.g. crosswalk=PATH for regimes
         argv += [f"--{option.replace('_', '-')}", str(value)]
     argv += ["--progress", "never"]
     args = parser.parse_args(argv)

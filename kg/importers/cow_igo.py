@@ -5,8 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg.importers import (
-    A, ALT_LABEL, COMMENT, LABEL, SOURCE, CsvSource, DatasetInfo, Spell, date, id_iri, iri, lat, literal,
-    parse_year, scan_column_max,
+    ALT_LABEL,
+    COMMENT,
+    LABEL,
+    SOURCE,
+    A,
+    CsvSource,
+    DatasetInfo,
+    Spell,
+    date,
+    id_iri,
+    iri,
+    lat,
+    literal,
+    parse_year,
+    scan_column_max,
 )
 from kg.importers.states import ERAS, era_note, membership_node, seat_links, seat_note
 
@@ -18,22 +31,42 @@ RANK = {"FullMember": 3, "AssociateMember": 2, "ObserverMember": 1}
 MISSING = -9
 
 # Cell texts seen in the file, decoded once.
-_CELL = {"": None, "0": 0, "0.0": 0, "1": 1, "1.0": 1, "2": 2, "2.0": 2, "3": 3, "3.0": 3,
-         "-9": MISSING, "-9.0": MISSING}
+_CELL = {
+    "": None,
+    "0": 0,
+    "0.0": 0,
+    "1": 1,
+    "1.0": 1,
+    "2": 2,
+    "2.0": 2,
+    "3": 3,
+    "3.0": 3,
+    "-9": MISSING,
+    "-9.0": MISSING,
+}
 
 # Corrections of documented coding errors: (ioname, state column, first year, coded value, corrected value, note).
 ERRATA = [
-    ("WTO", "algeria", 2000, 1, 3,
-     "COW v3 codes Algeria a full WTO member from 2000; Algeria is a WTO observer negotiating accession "
-     "(WTO, Members and Observers, https://www.wto.org/english/thewto_e/whatis_e/tif_e/org6_e.htm), "
-     "so observer status is recorded."),
+    (
+        "WTO",
+        "algeria",
+        2000,
+        1,
+        3,
+        (
+            "COW v3 codes Algeria a full WTO member from 2000; Algeria is a WTO observer negotiating accession "
+            "(WTO, Members and Observers, https://www.wto.org/english/thewto_e/whatis_e/tif_e/org6_e.htm), "
+            "so observer status is recorded."
+        ),
+    ),
 ]
 
 
 def dataset_info(args) -> DatasetInfo:
     """The data set this importer reads, as the register of cited data sets describes it."""
     return DatasetInfo.from_register(
-        "cow-igo-v3", description=f"Imported by `kg import cow-igo` from {Path(args.file).name}.")
+        "cow-igo-v3", description=f"Imported by `kg import cow-igo` from {Path(args.file).name}."
+    )
 
 
 def inputs(args) -> list[Path]:
@@ -42,15 +75,17 @@ def inputs(args) -> list[Path]:
 
 def add_parser(sub, name, common):
     p = sub.add_parser(
-        name, parents=[common],
+        name,
+        parents=[common],
         help="Correlates of War IGO v3 (IGO-year CSV): organizations and membership spells",
         description="Import the COW IGO v3 IGO-year file (e.g. igo_year_format3.csv): one organization per "
-                    "ionum, one membership record per run of consecutive years in which a state has the "
-                    "same status (1 full, 2 associate, 3 observer). 0 ends a spell; -9 (missing, or state "
-                    "not in the system) and empty cells end it too. A spell still running in the file's "
-                    "last year, in an organization that has not ended, has no end date. The `russia` column "
-                    "is the Soviet Union in 1922-1991 and the `china` column the Republic of China before 1949; "
-                    "a successor's record that takes over a seat is linked by lat:continuesSeatOf (docs/data.md).")
+        "ionum, one membership record per run of consecutive years in which a state has the "
+        "same status (1 full, 2 associate, 3 observer). 0 ends a spell; -9 (missing, or state "
+        "not in the system) and empty cells end it too. A spell still running in the file's "
+        "last year, in an organization that has not ended, has no end date. The `russia` column "
+        "is the Soviet Union in 1922-1991 and the `china` column the Republic of China before 1949; "
+        "a successor's record that takes over a seat is linked by lat:continuesSeatOf (docs/data.md).",
+    )
     p.add_argument("file", type=Path, metavar="FILE", help="the IGO-year CSV file")
     return p
 
@@ -71,7 +106,7 @@ class _Org:
         self.spells: dict[str, Spell] = {}
         self.terminations: list[tuple[str, int]] = []
         self.minted = False
-        self.emitted: list[tuple[str, int, int]] = []   # (ISO3, first year, last year) of every spell
+        self.emitted: list[tuple[str, int, int]] = []  # (ISO3, first year, last year) of every spell
 
 
 def convert(args, ctx) -> None:
@@ -89,15 +124,16 @@ def convert(args, ctx) -> None:
         candidates = list(range(i_year + 1, i_sdate))
     else:
         candidates = [i for i, c in enumerate(src.header) if ctx.states.known_cow_column(c)]
-    columns: list[tuple[int, str, object]] = []   # (index, column, StateRef)
-    era_columns: set[int] = set()                   # columns whose state is read through ERAS in some years
+    columns: list[tuple[int, str, object]] = []  # (index, column, StateRef)
+    era_columns: set[int] = set()  # columns whose state is read through ERAS in some years
     refs = {}
-    column_of: dict[str, str] = {}   # ISO3 -> the column it is coded under (for era notes)
+    column_of: dict[str, str] = {}  # ISO3 -> the column it is coded under (for era notes)
     for i in candidates:
         name = src.header[i]
         if not ctx.states.known_cow_column(name):
-            ctx.rejects.add(1, f"column {name!r} is not a COW state column; its values are ignored",
-                            "unknown state column")
+            ctx.rejects.add(
+                1, f"column {name!r} is not a COW state column; its values are ignored", "unknown state column"
+            )
             continue
         ref = ctx.states.from_cow_column(name)
         if ref is None:
@@ -127,9 +163,15 @@ def convert(args, ctx) -> None:
             ctx.stats.add("seat continuations")
         if o.terminations and o.minted:
             kinds = ", ".join(f"{kind} in {year}" for kind, year in o.terminations)
-            ctx.out.add(o.body, COMMENT, literal(
-                f"Correlates of War codes this organization as terminated ({kinds}); "
-                "the data set does not name a successor.", lang="en"))
+            ctx.out.add(
+                o.body,
+                COMMENT,
+                literal(
+                    f"Correlates of War codes this organization as terminated ({kinds}); "
+                    "the data set does not name a successor.",
+                    lang="en",
+                ),
+            )
         done.add(o.ioname)
 
     for line, row in src:
@@ -143,8 +185,11 @@ def convert(args, ctx) -> None:
             continue
         if current is None or ioname != current.ioname:
             if ioname in done:
-                ctx.rejects.add(line, f"rows of {ioname} are not contiguous (the file must be grouped by IGO)",
-                                "IGO rows not contiguous")
+                ctx.rejects.add(
+                    line,
+                    f"rows of {ioname} are not contiguous (the file must be grouped by IGO)",
+                    "IGO rows not contiguous",
+                )
                 continue
             ionum = parse_ionum(row[i_ionum])
             if ionum is None:
@@ -271,6 +316,7 @@ def _emit_spell(ctx, o: _Org, ref, spell: Spell, final_year: int | None, column_
     open_ended = o.deaddate is None and final_year is not None and spell.last >= final_year
     note = era_note(ref.iso3, spell.start, DATASET, f"its `{column_of.get(ref.iso3, ref.iso3)}` column")
     comment = " ".join(c for c in (spell.comment, note) if c) or None
-    ctx.membership(ref, o.body, f"cow-igo-{o.ionum}", spell.status, spell.start,
-                   None if open_ended else spell.last, comment)
+    ctx.membership(
+        ref, o.body, f"cow-igo-{o.ionum}", spell.status, spell.start, None if open_ended else spell.last, comment
+    )
     o.emitted.append((ref.iso3, spell.start, spell.last))

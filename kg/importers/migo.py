@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from dataclasses import dataclass
-
 from kg.importers import (
-    A, ALT_LABEL, COMMENT, LABEL, SOURCE, CsvSource, DatasetInfo, Spell, id_iri, iri, lat, literal, parse_year,
-    scan_column_max, slug,
+    ALT_LABEL,
+    COMMENT,
+    LABEL,
+    SOURCE,
+    A,
+    CsvSource,
+    DatasetInfo,
+    Spell,
+    id_iri,
+    iri,
+    lat,
+    literal,
+    parse_year,
+    scan_column_max,
+    slug,
 )
 from kg.importers.states import era_note, membership_node, seat_links, seat_note
 from kg.namespaces import LAT_ID
@@ -22,11 +34,11 @@ class BodySplit:
     """A MIGO code under which the data set records two bodies: the rows of MARKER belong to the other body,
     and so do the other states' rows in the years MARKER is recorded (docs/data.md, "G-7 and G-8")."""
 
-    marker: str        # ISO3 of the state whose rows belong to the other body
-    target: str        # the other body's curated IRI
+    marker: str  # ISO3 of the state whose rows belong to the other body
+    target: str  # the other body's curated IRI
     label: str
     alt_labels: tuple[str, ...]
-    slug: str          # body part of the membership record IRIs
+    slug: str  # body part of the membership record IRIs
 
 
 # MIGO records the G-8 (the G-7 with the Russian Federation) under its G7 code.
@@ -42,7 +54,8 @@ STATUS = {"1": "FullMember", "2": "AssociateMember", "3": "ObserverMember", "0":
 def dataset_info(args) -> DatasetInfo:
     """The data set this importer reads, as the register of cited data sets describes it."""
     return DatasetInfo.from_register(
-        "migo-memberships", description=f"Imported by `kg import migo` from {Path(args.file).name}.")
+        "migo-memberships", description=f"Imported by `kg import migo` from {Path(args.file).name}."
+    )
 
 
 def inputs(args) -> list[Path]:
@@ -51,15 +64,17 @@ def inputs(args) -> list[Path]:
 
 def add_parser(sub, name, common):
     p = sub.add_parser(
-        name, parents=[common],
+        name,
+        parents=[common],
         help="MIGO state-year memberships of informal bodies (BCBS, IOSCO, FSB, FATF, G7, G20 ...)",
         description="Import memberships_MIGO.csv (columns igoID, stateID, StateName, membership, Year, Begin, "
-                    "End, cowID, active). Membership spells are derived from consecutive Year rows of the same "
-                    "body, state and status; the Begin/End columns are the state's first and last year in the "
-                    "whole data set, not membership dates, and are ignored. A spell reaching the file's last "
-                    "year has no end date. The Russian Federation's rows under G7 are G-8 membership, and so "
-                    "are the other states' rows in the years it is recorded; RUS rows before 1992 are the "
-                    "Soviet Union's (docs/data.md).")
+        "End, cowID, active). Membership spells are derived from consecutive Year rows of the same "
+        "body, state and status; the Begin/End columns are the state's first and last year in the "
+        "whole data set, not membership dates, and are ignored. A spell reaching the file's last "
+        "year has no end date. The Russian Federation's rows under G7 are G-8 membership, and so "
+        "are the other states' rows in the years it is recorded; RUS rows before 1992 are the "
+        "Soviet Union's (docs/data.md).",
+    )
     p.add_argument("file", type=Path, metavar="FILE", help="memberships_MIGO.csv")
     return p
 
@@ -72,9 +87,9 @@ class _Body:
         self.spells: dict[str, Spell] = {}
         self.last_seen: dict[str, tuple[int, str | None]] = {}
         self.refs: dict = {}
-        self.emitted: list[tuple[str, int, int]] = []        # (ISO3, first year, last year) of every spell
+        self.emitted: list[tuple[str, int, int]] = []  # (ISO3, first year, last year) of every spell
         self.split: BodySplit | None = SPLITS.get(igo_id)
-        self.history: dict[str, list[tuple[int, str | None]]] = {}   # kept only for a split body
+        self.history: dict[str, list[tuple[int, str | None]]] = {}  # kept only for a split body
 
 
 def convert(args, ctx) -> None:
@@ -91,8 +106,15 @@ def convert(args, ctx) -> None:
 
     def emit(b: _Body, iso3: str, spell: Spell) -> None:
         end = None if final_year is not None and spell.last >= final_year else spell.last
-        ctx.membership(b.refs[iso3], b.node, b.slug, spell.status, spell.start, end,
-                       era_note(iso3, spell.start, DATASET, "its stateID " + ctx.states.era_code(iso3)))
+        ctx.membership(
+            b.refs[iso3],
+            b.node,
+            b.slug,
+            spell.status,
+            spell.start,
+            end,
+            era_note(iso3, spell.start, DATASET, "its stateID " + ctx.states.era_code(iso3)),
+        )
         b.emitted.append((iso3, spell.start, spell.last))
 
     def flush(b: _Body) -> None:
@@ -115,8 +137,7 @@ def convert(args, ctx) -> None:
             ctx.rejects.add(line, f"Year {row[i_year]!r} is not a year", "non-numeric year")
             continue
         code = row[i_status].strip()
-        if code.endswith(".0"):
-            code = code[:-2]
+        code = code.removesuffix(".0")
         if code not in STATUS:
             ctx.rejects.add(line, f"membership {row[i_status]!r} is not one of 0, 1, 2, 3", "bad membership code")
             continue
@@ -129,13 +150,19 @@ def convert(args, ctx) -> None:
             ref = ctx.states.in_year(ref, year)
         if ref is None:
             shown = raw_state or f"(empty; cowID {cow or 'empty'})"
-            ctx.rejects.add(line, f"unknown state code {shown}" + (f" ({name})" if name else "")
-                            + ": no ISO 3166 code", "unknown state code")
+            ctx.rejects.add(
+                line,
+                f"unknown state code {shown}" + (f" ({name})" if name else "") + ": no ISO 3166 code",
+                "unknown state code",
+            )
             continue
         if body is None or igo_id != body.igo_id:
             if igo_id in done:
-                ctx.rejects.add(line, f"rows of {igo_id} are not contiguous (the file must be grouped by igoID)",
-                                "body rows not contiguous")
+                ctx.rejects.add(
+                    line,
+                    f"rows of {igo_id} are not contiguous (the file must be grouped by igoID)",
+                    "body rows not contiguous",
+                )
                 continue
             if body is not None:
                 flush(body)
@@ -146,13 +173,13 @@ def convert(args, ctx) -> None:
         seen = b.last_seen.get(iso3)
         if seen is not None:
             if year < seen[0]:
-                ctx.rejects.add(line, f"Year {year} for {iso3} in {igo_id} comes after {seen[0]}",
-                                "year out of order")
+                ctx.rejects.add(line, f"Year {year} for {iso3} in {igo_id} comes after {seen[0]}", "year out of order")
                 continue
             if year == seen[0]:
                 if seen[1] != status:
-                    ctx.rejects.add(line, f"two different membership codes for {iso3} in {igo_id} in {year}",
-                                    "conflicting rows")
+                    ctx.rejects.add(
+                        line, f"two different membership codes for {iso3} in {igo_id} in {year}", "conflicting rows"
+                    )
                 else:
                     ctx.stats.add("duplicate rows (ignored)")
                 continue
@@ -222,12 +249,16 @@ def _emit_split(ctx, b: _Body, node: str, final_year: int | None) -> None:
         for spell in _runs(years):
             end = None if final_year is not None and spell.last >= final_year else spell.last
             if iso3 == split.marker:
-                note = (f"MIGO records this state under its {b.igo_id} code; the project reads these rows as "
-                        f"membership of the {split.label}, never of the body the code names.")
+                note = (
+                    f"MIGO records this state under its {b.igo_id} code; the project reads these rows as "
+                    f"membership of the {split.label}, never of the body the code names."
+                )
             else:
-                note = (f"The years in which MIGO records both this state and {split.marker} under its "
-                        f"{b.igo_id} code, read as membership of the {split.label} (derived by the importer "
-                        "from the linked records).")
+                note = (
+                    f"The years in which MIGO records both this state and {split.marker} under its "
+                    f"{b.igo_id} code, read as membership of the {split.label} (derived by the importer "
+                    "from the linked records)."
+                )
             ctx.membership(b.refs[iso3], node, body_slug, spell.status, spell.start, end, note)
             ctx.stats.add(f"{split.label} memberships")
             if iso3 == split.marker:

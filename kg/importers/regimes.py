@@ -9,7 +9,19 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.importers import (
-    A, LABEL, SOURCE, XSD, CsvSource, DatasetInfo, date, id_iri, integer, lat, literal, parse_year, slug,
+    LABEL,
+    SOURCE,
+    XSD,
+    A,
+    CsvSource,
+    DatasetInfo,
+    date,
+    id_iri,
+    integer,
+    lat,
+    literal,
+    parse_year,
+    slug,
 )
 from kg.namespaces import PREFIXES
 
@@ -23,14 +35,14 @@ class Measure:
     """How to read one regime data set: the register key, its columns, the codes of its democracy column, and
     the crosswalk from its state codes to Lattice's states. Another data set (V-Dem, LIED) is another Measure."""
 
-    key: str                      # lat-id:dataset/<key> in kg/data/sources-datasets.ttl
-    label: str                    # short name in labels and messages
-    unit: str                     # column of the data set's state code
-    name: str                     # column of the data set's country name (checked against the crosswalk)
-    year: str                     # column of the year
-    value: str                    # column of the democracy coding
+    key: str  # lat-id:dataset/<key> in kg/data/sources-datasets.ttl
+    label: str  # short name in labels and messages
+    unit: str  # column of the data set's state code
+    name: str  # column of the data set's country name (checked against the crosswalk)
+    year: str  # column of the year
+    value: str  # column of the democracy coding
     codes: dict[str, bool | None]  # cell text -> democratic (None: listed but not coded)
-    crosswalk: str                # file name under kg/data/crosswalks/
+    crosswalk: str  # file name under kg/data/crosswalks/
 
     def crosswalk_path(self) -> Path:
         from kg import paths
@@ -40,9 +52,15 @@ class Measure:
 
 MEASURES = {
     "bmr": Measure(
-        key="bmr-democracy-v4", label="BMR", unit="ccode", name="country", year="year", value="democracy",
+        key="bmr-democracy-v4",
+        label="BMR",
+        unit="ccode",
+        name="country",
+        year="year",
+        value="democracy",
         codes={"1": True, "1.0": True, "0": False, "0.0": False, "NA": None},
-        crosswalk="bmr-ccode.csv"),
+        crosswalk="bmr-ccode.csv",
+    ),
 }
 
 
@@ -51,8 +69,10 @@ def dataset_info(args) -> DatasetInfo:
     measure = MEASURES[args.measure]
     crosswalk = Path(args.crosswalk) if args.crosswalk else measure.crosswalk_path()
     return DatasetInfo.from_register(
-        measure.key, description=f"Imported by `kg import regimes` from {Path(args.file).name}; its state codes "
-                                 f"mapped to Lattice's states through the crosswalk {crosswalk.name}.")
+        measure.key,
+        description=f"Imported by `kg import regimes` from {Path(args.file).name}; its state codes "
+        f"mapped to Lattice's states through the crosswalk {crosswalk.name}.",
+    )
 
 
 def inputs(args) -> list[Path]:
@@ -61,20 +81,25 @@ def inputs(args) -> list[Path]:
 
 def add_parser(sub, name, common):
     p = sub.add_parser(
-        name, parents=[common],
+        name,
+        parents=[common],
         help="regime data (Boix-Miller-Rosato dichotomous democracy v4.0): state-years and spells",
         description="Import a regime data set (default: the Boix-Miller-Rosato country-year file "
-                    "democracy-v4.0.csv). Each coded country-year becomes a lat:RegimeObservation of the Lattice "
-                    "state the crosswalk maps its code to, with lat:democratic true or false and the line it "
-                    "was read from; NA (listed but not independent) is not an observation. Maximal runs of "
-                    "consecutive years coded the same way become lat:DemocraticSpell and lat:NonDemocraticSpell "
-                    "records. Codes the crosswalk maps to no Lattice state are listed, not guessed.")
+        "democracy-v4.0.csv). Each coded country-year becomes a lat:RegimeObservation of the Lattice "
+        "state the crosswalk maps its code to, with lat:democratic true or false and the line it "
+        "was read from; NA (listed but not independent) is not an observation. Maximal runs of "
+        "consecutive years coded the same way become lat:DemocraticSpell and lat:NonDemocraticSpell "
+        "records. Codes the crosswalk maps to no Lattice state are listed, not guessed.",
+    )
     p.add_argument("file", type=Path, metavar="FILE", help="the country-year CSV file (e.g. bmr-democracy-v4.0.csv)")
-    p.add_argument("--measure", choices=sorted(MEASURES), default="bmr",
-                   help="which data set FILE is (default: bmr)")
-    p.add_argument("--crosswalk", type=Path, metavar="CSV",
-                   help="crosswalk from the data set's state codes to Lattice states "
-                        "(default: kg/data/crosswalks/<the measure's file>)")
+    p.add_argument("--measure", choices=sorted(MEASURES), default="bmr", help="which data set FILE is (default: bmr)")
+    p.add_argument(
+        "--crosswalk",
+        type=Path,
+        metavar="CSV",
+        help="crosswalk from the data set's state codes to Lattice states "
+        "(default: kg/data/crosswalks/<the measure's file>)",
+    )
     return p
 
 
@@ -88,11 +113,11 @@ class CrosswalkRow:
     """One line of a crosswalk: a data set code (for some years) and the Lattice state it stands for."""
 
     unit: str
-    names: tuple[str, ...]        # the country names the data set gives this code
+    names: tuple[str, ...]  # the country names the data set gives this code
     from_year: int | None
     to_year: int | None
-    state: str | None             # ISO 3166-1 alpha-3 of the Lattice state; None: no Lattice state
-    cow: int | None               # the Correlates of War code of that state-period, when it has one
+    state: str | None  # ISO 3166-1 alpha-3 of the Lattice state; None: no Lattice state
+    cow: int | None  # the Correlates of War code of that state-period, when it has one
     note: str
     line: int
 
@@ -111,7 +136,7 @@ class Crosswalk:
             self.by_unit.setdefault(r.unit, []).append(r)
 
     @classmethod
-    def load(cls, path: Path, is_state_code=None) -> "Crosswalk":
+    def load(cls, path: Path, is_state_code=None) -> Crosswalk:
         """Read and check a crosswalk; a malformed one is an InputError at its file:line:col."""
         path = Path(path)
         try:
@@ -141,7 +166,7 @@ class Crosswalk:
                 continue
             if len(fields) != len(header):
                 raise InputError(f"expected {len(header)} columns, found {len(fields)}", path=path, line=line_no)
-            get = lambda c: fields[h[c]].strip()  # noqa: E731
+            get = lambda c: fields[h[c]].strip()  # noqa: E731, B023 (used within this iteration only)
             unit = get("bmr_ccode")
             if not unit:
                 fail(line_no, "bmr_ccode", "empty code")
@@ -180,7 +205,7 @@ class Crosswalk:
 
 
 def _overlap(a: CrosswalkRow, b: CrosswalkRow) -> bool:
-    lo = max(a.from_year if a.from_year is not None else -10**6, b.from_year if b.from_year is not None else -10**6)
+    lo = max(a.from_year if a.from_year is not None else -(10**6), b.from_year if b.from_year is not None else -(10**6))
     hi = min(a.to_year if a.to_year is not None else 10**6, b.to_year if b.to_year is not None else 10**6)
     return lo <= hi
 
@@ -207,6 +232,7 @@ def _field_start(raw: str, index: int) -> int:
 
 # --------------------------------------------------------------------------- conversion
 
+
 @dataclass
 class _Unmatched:
     """Rows of one code (and name) that reach no Lattice state."""
@@ -224,7 +250,7 @@ class _Year:
     """What the data set says about one Lattice state in one year (several rows when codes merge)."""
 
     values: set = field(default_factory=set)
-    observations: list = field(default_factory=list)   # (IRI, line)
+    observations: list = field(default_factory=list)  # (IRI, line)
 
 
 def convert(args, ctx) -> None:
@@ -233,8 +259,13 @@ def convert(args, ctx) -> None:
     if args.crosswalk is not None and not crosswalk_path.is_file():
         raise InputError("no such file", path=crosswalk_path)
     crosswalk = Crosswalk.load(crosswalk_path, is_state_code=ctx.states.is_iso3)
-    src = CsvSource(Path(args.file), ctx.rejects, [measure.unit, measure.name, measure.year, measure.value],
-                    desc=measure.label, progress=getattr(ctx, "progress", None))
+    src = CsvSource(
+        Path(args.file),
+        ctx.rejects,
+        [measure.unit, measure.name, measure.year, measure.value],
+        desc=measure.label,
+        progress=getattr(ctx, "progress", None),
+    )
     h = src.index
     i_unit, i_name, i_year, i_value = h[measure.unit], h[measure.name], h[measure.year], h[measure.value]
     out = ctx.out
@@ -258,12 +289,17 @@ def convert(args, ctx) -> None:
         text = row[i_value].strip()
         if text not in measure.codes:
             allowed = ", ".join(sorted({k for k in measure.codes if "." not in k}))
-            src.reject(line, f"{measure.value} {row[i_value]!r} is not one of {allowed}", "bad democracy code",
-                       field=i_value)
+            src.reject(
+                line, f"{measure.value} {row[i_value]!r} is not one of {allowed}", "bad democracy code", field=i_value
+            )
             continue
         if (unit, year) in seen:
-            src.reject(line, f"a second row for {measure.unit} {unit} in {year} (the first is on line "
-                             f"{seen[(unit, year)]})", "duplicate row", field=i_year)
+            src.reject(
+                line,
+                f"a second row for {measure.unit} {unit} in {year} (the first is on line {seen[(unit, year)]})",
+                "duplicate row",
+                field=i_year,
+            )
             continue
         seen[(unit, year)] = line
         first_year = year if first_year is None else min(first_year, year)
@@ -279,8 +315,10 @@ def convert(args, ctx) -> None:
         if cw is None:
             reason = f"no crosswalk row for {measure.unit} {unit} in {year}"
         elif name not in cw.names:
-            reason = (f"named {name!r} in the data, but {' or '.join(repr(n) for n in cw.names)} in the crosswalk "
-                      f"(line {cw.line}): not mapped")
+            reason = (
+                f"named {name!r} in the data, but {' or '.join(repr(n) for n in cw.names)} in the crosswalk "
+                f"(line {cw.line}): not mapped"
+            )
         elif cw.state is None:
             reason = cw.note or "no Lattice state"
         if reason is not None:
@@ -296,7 +334,7 @@ def convert(args, ctx) -> None:
         node = state_nodes.get(iso3)
         if node is None:
             ref = ctx.states.from_code(iso3)
-            if ref is None:   # the crosswalk was checked against the same codes: cannot happen
+            if ref is None:  # the crosswalk was checked against the same codes: cannot happen
                 raise InputError(f"{iso3} is not a state code", path=crosswalk.path, line=cw.line)
             refs[iso3] = ref
             node = state_nodes[iso3] = ctx.state(ref)
@@ -316,8 +354,11 @@ def convert(args, ctx) -> None:
     for iso3 in sorted(series):
         conflicts += _spells(ctx, measure, refs[iso3], state_nodes[iso3], series[iso3], first_year, last_year)
     for iso3, year, lines in conflicts:
-        print(f"warning: {Path(args.file)}:{lines[0]}: {iso3} {year} is coded both ways (lines "
-              f"{', '.join(map(str, lines))}); the year is left out of {iso3}'s spells", file=sys.stderr)
+        print(
+            f"warning: {Path(args.file)}:{lines[0]}: {iso3} {year} is coded both ways (lines "
+            f"{', '.join(map(str, lines))}); the year is left out of {iso3}'s spells",
+            file=sys.stderr,
+        )
     _report_unmatched(unmatched, crosswalk, measure)
 
 
@@ -353,8 +394,11 @@ def _spell(ctx, measure, ref, node, run, value_of, years, first_year, last_year)
     out.add(spell, A, lat(kind))
     coded = "democratic" if value else "not democratic"
     until = f"{last} (the last year of the data)" if right_censored else f"{last}"
-    out.add(spell, LABEL, literal(f"{_display_name(ctx, ref)}: {coded} {first}-{until}, according to {measure.label}",
-                                  lang="en"))
+    out.add(
+        spell,
+        LABEL,
+        literal(f"{_display_name(ctx, ref)}: {coded} {first}-{until}, according to {measure.label}", lang="en"),
+    )
     out.add(spell, lat("regimeState"), node)
     out.add(spell, lat("firstYear"), integer(first))
     out.add(spell, lat("lastYear"), integer(last))
@@ -389,8 +433,11 @@ def _report_unmatched(unmatched: dict, crosswalk: Crosswalk, measure: Measure) -
         return
     units = {u.unit for u in unmatched.values()}
     rows = sum(u.rows for u in unmatched.values())
-    print(f"unmatched: {len(units)} {measure.unit} value(s), {rows} coded row(s) map to no Lattice state "
-          f"({crosswalk.path}):", file=sys.stderr)
+    print(
+        f"unmatched: {len(units)} {measure.unit} value(s), {rows} coded row(s) map to no Lattice state "
+        f"({crosswalk.path}):",
+        file=sys.stderr,
+    )
     for u in sorted(unmatched.values(), key=lambda u: (_as_number(u.unit), u.first_year)):
         print(f"  {u.unit} {u.name} {u.first_year}-{u.last_year} ({u.rows} rows): {u.reason}", file=sys.stderr)
 

@@ -239,7 +239,7 @@ COW_STATES: tuple[tuple[str, int, str, str, str | None], ...] = (
 
 # Codes that are neither current ISO 3166-1 codes nor COW abbreviations but occur in the data sets.
 EXTRA_ALIASES = {
-    "XKX": "XKX",   # Kosovo, user-assigned code
+    "XKX": "XKX",  # Kosovo, user-assigned code
     "KOSOVO": "XKX",
 }
 
@@ -256,10 +256,10 @@ class Era:
     the Republic of China until it is coded under 713 `taiwan` in 1949, and the People's Republic after.
     The boundaries are the project's reading (docs/data.md, "Successor seats"); BOUNDARY_BASIS says why."""
 
-    code: str            # ISO 3166 alpha-3 the data set's code maps to
-    first: int           # first year (inclusive) read as HOLDER
-    last: int            # last year (inclusive) read as HOLDER
-    holder: str          # ISO 3166 alpha-3 (current or former) of the state read in those years
+    code: str  # ISO 3166 alpha-3 the data set's code maps to
+    first: int  # first year (inclusive) read as HOLDER
+    last: int  # last year (inclusive) read as HOLDER
+    holder: str  # ISO 3166 alpha-3 (current or former) of the state read in those years
 
 
 ERAS: tuple[Era, ...] = (
@@ -269,9 +269,9 @@ ERAS: tuple[Era, ...] = (
 
 BOUNDARY_BASIS = {
     "SUN": "the Boix-Miller-Rosato democracy data code the Soviet Union as a state of its own in those years, "
-           "while the Correlates of War codes its `russia` column without a break",
+    "while the Correlates of War codes its `russia` column without a break",
     "TWN": "the Correlates of War codes the Republic of China under `china` until the People's Republic is "
-           "proclaimed and under `taiwan` after",
+    "proclaimed and under `taiwan` after",
 }
 
 # Pairs (predecessor, successor) whose records are linked as one seat when the predecessor's spell in a
@@ -308,7 +308,7 @@ def seat_links(spells) -> list[tuple[tuple[str, int], tuple[str, int]]]:
             if best is None:
                 for pred, succ in HANDOVERS:
                     if succ != iso3 or any(p_first > first for p_first, _ in by_state.get(pred, ())):
-                        continue   # the predecessor comes back: the data do not show the seat passing
+                        continue  # the predecessor comes back: the data do not show the seat passing
                     for p_first, p_last in by_state.get(pred, ()):
                         if p_first < first and first - p_last in (0, 1) and (best is None or p_first > best[1]):
                             best = (pred, p_first)
@@ -321,17 +321,21 @@ def era_note(iso3: str, start: int, dataset: str, code: str) -> str | None:
     """The explanation carried by a record whose member is read through an era (None for other records)."""
     for era in ERAS:
         if era.holder == iso3 and start <= era.last:
-            return (f"{_sentence(dataset)} codes the member of this record under {code}; the project reads it "
-                    f"in these years as {iso3} because {BOUNDARY_BASIS[iso3]} (an interpretation of the data, "
-                    "not a statement of the data set; docs/data.md, successor seats).")
+            return (
+                f"{_sentence(dataset)} codes the member of this record under {code}; the project reads it "
+                f"in these years as {iso3} because {BOUNDARY_BASIS[iso3]} (an interpretation of the data, "
+                "not a statement of the data set; docs/data.md, successor seats)."
+            )
     return None
 
 
 def seat_note(dataset: str) -> str:
     """The explanation carried by a record that continues a seat (lat:continuesSeatOf)."""
-    return (f"{_sentence(dataset)} codes this membership as following the linked one without a gap; the "
-            "project reads it as the same seat passing to a successor (an interpretation of the data, not a "
-            "statement of the data set; docs/data.md, successor seats).")
+    return (
+        f"{_sentence(dataset)} codes this membership as following the linked one without a gap; the "
+        "project reads it as the same seat passing to a successor (an interpretation of the data, not a "
+        "statement of the data set; docs/data.md, successor seats)."
+    )
 
 
 def _sentence(text: str) -> str:
@@ -413,7 +417,7 @@ class StateMapper:
         """An English display name for an ISO code."""
         if iso3 in self.names:
             return self.names[iso3]
-        for ccode, (name, code) in self.by_ccode.items():
+        for name, code in self.by_ccode.values():
             if code == iso3:
                 return name
         country = self._pc.countries.get(alpha_3=iso3)
@@ -485,7 +489,7 @@ class StateMapper:
         upper = code.upper()
         if len(upper) == 3 and self.is_iso3(upper):
             return self._ref(upper)
-        if upper in self.by_cow_abbrev and self.by_cow_abbrev[upper]:
+        if self.by_cow_abbrev.get(upper):
             return self._ref(self.by_cow_abbrev[upper])
         if upper in self.aliases:
             return self._ref(self.aliases[upper])

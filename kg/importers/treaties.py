@@ -7,7 +7,19 @@ import re
 from pathlib import Path
 
 from kg.importers import (
-    A, ALT_LABEL, COMMENT, LABEL, SOURCE, XSD, CsvSource, DatasetInfo, id_iri, iri, lat, literal, slug,
+    ALT_LABEL,
+    COMMENT,
+    LABEL,
+    SOURCE,
+    XSD,
+    A,
+    CsvSource,
+    DatasetInfo,
+    id_iri,
+    iri,
+    lat,
+    literal,
+    slug,
 )
 
 PARTY_COLUMNS = ["stateID", "treatyID", "Title", "StateSignature", "StateRatification", "StateForce", "StateEnd"]
@@ -27,8 +39,10 @@ DATE_FIELDS = [
 def dataset_info(args) -> DatasetInfo:
     """The data set this importer reads, as the register of cited data sets describes it."""
     return DatasetInfo.from_register(
-        "ggo-treaties", description=f"Imported by `kg import treaties` from {Path(args.parties).name} and "
-                                    f"{Path(args.agreements).name}.")
+        "ggo-treaties",
+        description=f"Imported by `kg import treaties` from {Path(args.parties).name} and "
+        f"{Path(args.agreements).name}.",
+    )
 
 
 def inputs(args) -> list[Path]:
@@ -37,26 +51,28 @@ def inputs(args) -> list[Path]:
 
 def add_parser(sub, name, common):
     p = sub.add_parser(
-        name, parents=[common],
+        name,
+        parents=[common],
         help="GGO treaty parties (manytreaties): signature, ratification, entry into force, exit per state",
         description="Import parties_GGO.csv and agreements_GGO.csv: one lat:Treaty per treatyID and one "
-                    "lat:TreatyParticipation per party row, with the state's signature, ratification, entry "
-                    "into force and exit dates. 9999-12-31 (open-ended) is omitted; year- or month-only "
-                    "dates take the first day of the period (the last day for exits) and set "
-                    "lat:temporalPrecision. Parties that are not states (the EU, IOs) are rejected.")
+        "lat:TreatyParticipation per party row, with the state's signature, ratification, entry "
+        "into force and exit dates. 9999-12-31 (open-ended) is omitted; year- or month-only "
+        "dates take the first day of the period (the last day for exits) and set "
+        "lat:temporalPrecision. Parties that are not states (the EU, IOs) are rejected.",
+    )
     p.add_argument("parties", type=Path, metavar="PARTIES", help="parties_GGO.csv")
     p.add_argument("agreements", type=Path, metavar="AGREEMENTS", help="agreements_GGO.csv")
     return p
 
 
 class _Date:
-    __slots__ = ("iso", "precision", "uncertain", "lo", "hi")
+    __slots__ = ("hi", "iso", "lo", "precision", "uncertain")
 
     def __init__(self, iso, precision, uncertain, lo, hi):
         self.iso, self.precision, self.uncertain, self.lo, self.hi = iso, precision, uncertain, lo, hi
 
 
-def parse_date(text: str, end: bool) -> _Date | None | str:
+def parse_date(text: str, end: bool) -> _Date | str | None:
     """A GGO date: None when empty or open-ended; an error string when malformed."""
     import calendar
     import datetime as dt
@@ -125,8 +141,9 @@ class _Treaties:
 def convert(args, ctx) -> None:
     progress = getattr(ctx, "progress", None)
     treaties = _Treaties(ctx)
-    agreements = CsvSource(Path(args.agreements), ctx.rejects, AGREEMENT_COLUMNS, desc="GGO agreements",
-                           progress=progress)
+    agreements = CsvSource(
+        Path(args.agreements), ctx.rejects, AGREEMENT_COLUMNS, desc="GGO agreements", progress=progress
+    )
     ai, at = agreements.index["treatyID"], agreements.index["Title"]
     for line, row in agreements:
         treaty_id = row[ai].strip()
@@ -170,8 +187,10 @@ def convert(args, ctx) -> None:
                 # repeats the treaty's end date there) cannot be the state's: left out, and said so.
                 col, d = later[0]
                 dates = [t for t in dates if t[0] != "exitDate"]
-                notes.append(f"The data set gives StateEnd {row[h['StateEnd']].strip()}, before {col} "
-                             f"{row[h[col]].strip()}; that exit date is left out.")
+                notes.append(
+                    f"The data set gives StateEnd {row[h['StateEnd']].strip()}, before {col} "
+                    f"{row[h[col]].strip()}; that exit date is left out."
+                )
                 ctx.stats.add("exit dates before joining (left out)")
         title = row[i_title].strip()
         treaty = treaties.node(treaty_id, title, from_parties=True)

@@ -20,22 +20,30 @@ from kg.serve.pages import PUBLIC_BASE
 from kg.serve.protocol import FORMAT_ALIASES, RDF_TYPES, negotiate, serialize_triples, with_protocol_dataset
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
-STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".json": "application/json"}
+STATIC_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+}
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                               "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
 }
-CORS_HEADERS = {"Access-Control-Allow-Origin": "*",
-                "Access-Control-Expose-Headers": "X-Lattice-Truncated, X-Lattice-Error-Line, X-Lattice-Error-Column"}
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "X-Lattice-Truncated, X-Lattice-Error-Line, X-Lattice-Error-Column",
+}
 MAX_NAME = 200  # longest named-query name looked up
 
 
-def respond(status: int, body: bytes, content_type: str, headers: dict | None = None, head: bool = False,
-            close: bool = False) -> Response:
+def respond(
+    status: int, body: bytes, content_type: str, headers: dict | None = None, head: bool = False, close: bool = False
+) -> Response:
     """A response with the CORS and security headers every answer carries."""
     all_headers = {**CORS_HEADERS, **SECURITY_HEADERS, **(headers or {})}
     if close:
@@ -43,8 +51,7 @@ def respond(status: int, body: bytes, content_type: str, headers: dict | None = 
     if head:
         all_headers["Content-Length"] = str(len(body))
         body = b""
-    return Response(body, status_code=status, media_type=None, headers={"Content-Type": content_type,
-                                                                           **all_headers})
+    return Response(body, status_code=status, media_type=None, headers={"Content-Type": content_type, **all_headers})
 
 
 class Site:
@@ -68,10 +75,18 @@ class Site:
         close = False
         try:
             if method == "OPTIONS":
-                return Response(b"", status_code=204, headers={
-                    **CORS_HEADERS, **SECURITY_HEADERS, "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-                    "Access-Control-Allow-Headers": "Content-Type, Accept, Authorization",
-                    "Access-Control-Max-Age": "86400", "Allow": "GET, POST, OPTIONS"})
+                return Response(
+                    b"",
+                    status_code=204,
+                    headers={
+                        **CORS_HEADERS,
+                        **SECURITY_HEADERS,
+                        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                        "Access-Control-Allow-Headers": "Content-Type, Accept, Authorization",
+                        "Access-Control-Max-Age": "86400",
+                        "Allow": "GET, POST, OPTIONS",
+                    },
+                )
             status, ctype, headers, body = await self.route(request, "GET" if head else method)
         except RequestFailed as exc:
             status, headers = exc.status, exc.headers
@@ -102,7 +117,7 @@ class Site:
             return self.static("index.html")
         if path.startswith("/web/"):
             self.allowed(method, ("GET",))
-            return self.static(path[len("/web/"):])
+            return self.static(path[len("/web/") :])
         if path in ("/api/queries", "/api/queries/"):
             self.allowed(method, ("GET",))
             from kg.serve.api import named_query_list
@@ -110,7 +125,7 @@ class Site:
             return self.json(named_query_list())
         if path.startswith("/api/queries/"):
             self.allowed(method, ("GET",))
-            return await self.named(request, path[len("/api/queries/"):], qs)
+            return await self.named(request, path[len("/api/queries/") :], qs)
         if path == "/api/prefixes":
             self.allowed(method, ("GET",))
             from kg.namespaces import PREFIXES
@@ -168,8 +183,9 @@ class Site:
             if not length.isdigit():
                 raise RequestFailed(400, "bad Content-Length")
             if int(length) > self.config.max_body:
-                raise RequestFailed(413, f"request body of {int(length)} bytes exceeds the limit of "
-                                         f"{self.config.max_body} bytes")
+                raise RequestFailed(
+                    413, f"request body of {int(length)} bytes exceeds the limit of {self.config.max_body} bytes"
+                )
         chunks, size = [], 0
         async for chunk in request.stream():
             size += len(chunk)
@@ -210,8 +226,11 @@ class Site:
             elif media == "application/sparql-update":
                 update, form = text, url_params
             else:
-                raise RequestFailed(415, "unsupported Content-Type: use application/sparql-query, "
-                                         "application/sparql-update or application/x-www-form-urlencoded")
+                raise RequestFailed(
+                    415,
+                    "unsupported Content-Type: use application/sparql-query, "
+                    "application/sparql-update or application/x-www-form-urlencoded",
+                )
         if query is None and update is None:
             queries, updates = form.get("query", []), form.get("update", [])
             if len(queries) > 1 or len(updates) > 1:
@@ -228,18 +247,32 @@ class Site:
             raise RequestFailed(400, "no query given (parameter `query`, or a body of type application/sparql-query)")
         if not allow_query:
             raise RequestFailed(400, "this path takes updates only; send queries to /sparql")
-        return await self.query("open", query, request.headers.get("accept"), (form.get("format") or [None])[0],
-                                form.get("default-graph-uri", []), form.get("named-graph-uri", []))
+        return await self.query(
+            "open",
+            query,
+            request.headers.get("accept"),
+            (form.get("format") or [None])[0],
+            form.get("default-graph-uri", []),
+            form.get("named-graph-uri", []),
+        )
 
     async def query(self, lane: str, text: str, accept, format_param, default_graphs=(), named_graphs=()):
         # the pre-parse limits are checked in the worker: that costs this process (every client's) nothing
         for g in list(default_graphs) + list(named_graphs):
             if not _plain_iri(g):
                 raise RequestFailed(400, f"bad request: not an IRI: {g[:200]!r}")
-        return await self.job(lane, "query", text=text, accept=accept, format_param=format_param,
-                              default_graphs=list(default_graphs), named_graphs=list(named_graphs),
-                              max_rows=self.config.max_rows, base_iri=self.endpoint,
-                              allowed=sorted(self.config.allowed_services))
+        return await self.job(
+            lane,
+            "query",
+            text=text,
+            accept=accept,
+            format_param=format_param,
+            default_graphs=list(default_graphs),
+            named_graphs=list(named_graphs),
+            max_rows=self.config.max_rows,
+            base_iri=self.endpoint,
+            allowed=sorted(self.config.allowed_services),
+        )
 
     async def service_description(self, request: Request):
         import pyoxigraph as ox
@@ -252,7 +285,7 @@ class Site:
             n, _, g = line.partition(" ")
             sizes[g] = int(n)
         text = service_description(self.endpoint, sizes, self.config)
-        fmt = negotiate(request.headers.get("accept"), RDF_TYPES + [("text/html", "turtle")]) or "turtle"
+        fmt = negotiate(request.headers.get("accept"), [*RDF_TYPES, ("text/html", "turtle")]) or "turtle"
         if fmt == "turtle":
             return 200, "text/turtle; charset=utf-8", {"Vary": "Accept"}, text.encode("utf-8")
         triples = [q.triple for q in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE)]
@@ -264,8 +297,9 @@ class Site:
             raise RequestFailed(403, "this server is read-only (start it with --allow-update --token-file F)")
         auth = request.headers.get("authorization", "")
         if not auth.lower().startswith("bearer "):
-            raise RequestFailed(401, "updates need an Authorization: Bearer token",
-                                {"WWW-Authenticate": 'Bearer realm="lattice"'})
+            raise RequestFailed(
+                401, "updates need an Authorization: Bearer token", {"WWW-Authenticate": 'Bearer realm="lattice"'}
+            )
         given = auth[7:].strip().encode("utf-8")
         if not config.token or not hmac.compare_digest(given, config.token.encode("utf-8")):
             raise RequestFailed(403, "wrong bearer token")
@@ -310,26 +344,35 @@ class Site:
             if fmt not in ("html", "turtle", "ntriples", "jsonld", "rdfxml"):
                 raise RequestFailed(406, f"unknown format {fmt_param[:40]!r}: html, ttl, nt, jsonld or rdfxml")
             return fmt
-        fmt = negotiate(request.headers.get("accept"),
-                        [("text/html", "html"), ("application/xhtml+xml", "html")] + RDF_TYPES)
+        fmt = negotiate(
+            request.headers.get("accept"), [("text/html", "html"), ("application/xhtml+xml", "html"), *RDF_TYPES]
+        )
         if fmt is None:
-            raise RequestFailed(406, "available: text/html, text/turtle, application/ld+json, "
-                                     "application/rdf+xml, application/n-triples")
+            raise RequestFailed(
+                406,
+                "available: text/html, text/turtle, application/ld+json, application/rdf+xml, application/n-triples",
+            )
         return fmt
 
     async def ontology(self, request: Request, path: str, qs: str):
         from kg.namespaces import GRAPH_ONTOLOGY, LAT
 
         fmt = self.rdf_format(request, qs)
-        rest = path[len("/ontology"):].strip("/")
+        rest = path[len("/ontology") :].strip("/")
         if not rest or re.match(r"^\d+\.\d+\.\d+$", rest):  # the ontology, or its version IRI
             if fmt == "html":
                 return await self.cached("ontology-html", "own", "page", what="ontology")
             return await self.cached("ontology-" + fmt, "own", "graph", graph=GRAPH_ONTOLOGY, fmt=fmt)
         if not re.match(r"^[A-Za-z_][A-Za-z0-9_.-]{0,200}$", rest):
             raise RequestFailed(404, "no such ontology term")
-        answer = await self.job("own", "describe", iri=LAT + rest, fmt="ntriples" if fmt == "html" else fmt,
-                                graph=GRAPH_ONTOLOGY, missing=f"no ontology term {rest!r}")
+        answer = await self.job(
+            "own",
+            "describe",
+            iri=LAT + rest,
+            fmt="ntriples" if fmt == "html" else fmt,
+            graph=GRAPH_ONTOLOGY,
+            missing=f"no ontology term {rest!r}",
+        )
         if fmt == "html":
             return 303, "text/plain; charset=utf-8", {"Location": f"/ontology#{rest}", "Vary": "Accept"}, b""
         return answer

@@ -13,9 +13,11 @@ from kg.serve.config import ServeConfig
 
 def register(sub) -> None:
     p = sub.add_parser(
-        "serve", help="serve the graph as a SPARQL 1.1 endpoint with a web page",
+        "serve",
+        help="serve the graph as a SPARQL 1.1 endpoint with a web page",
         description="Serve the built dataset: SPARQL 1.1 protocol at /sparql, named queries at /api/queries, "
-                    "ontology IRIs at /ontology, and a query page at /. Read-only unless --allow-update.")
+        "ontology IRIs at /ontology, and a query page at /. Read-only unless --allow-update.",
+    )
     add_arguments(p)
     p.set_defaults(func=run)
 
@@ -24,31 +26,70 @@ def add_arguments(p) -> None:
     """The options of `kg serve`."""
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=7878, help="port (default 7878; 0 picks a free one)")
-    p.add_argument("--store", metavar="PATH", help="serve a persistent pyoxigraph store at PATH (created from the "
-                                                   "built dataset when new) instead of an in-memory copy")
+    p.add_argument(
+        "--store",
+        metavar="PATH",
+        help="serve a persistent pyoxigraph store at PATH (created from the "
+        "built dataset when new) instead of an in-memory copy",
+    )
     p.add_argument("--allow-update", action="store_true", help="accept SPARQL Update (needs --token-file)")
     p.add_argument("--token-file", metavar="F", help="file holding the bearer token updates must present")
     p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="per-query time limit (default 30 s)")
     p.add_argument("--max-rows", type=int, default=10000, metavar="N", help="result row cap (default 10000)")
-    p.add_argument("--max-body", type=int, default=1_000_000, metavar="BYTES",
-                   help="request size limit (default 1000000 bytes)")
-    p.add_argument("--allow-service", metavar="HOST,...", default="",
-                   help="hosts that SERVICE and LOAD may reach (default: none)")
-    p.add_argument("--public-url", metavar="URL",
-                   help="the public origin clients use (e.g. https://lattice.example.org); used in the service "
-                        "description and the OpenAPI document instead of the listening address")
-    p.add_argument("--workers", type=int, default=3, metavar="N",
-                   help="worker processes for /sparql queries (default 3; one more serves named queries and IRIs)")
-    p.add_argument("--worker-memory", type=int, default=1024, metavar="MB",
-                   help="memory a query may use beyond the shared store before its worker is killed (default 1024)")
-    p.add_argument("--max-connections", type=int, default=4096, metavar="N",
-                   help="open connections (default 4096); beyond, the longest-idle one is closed")
-    p.add_argument("--idle-timeout", type=float, default=15.0, metavar="S",
-                   help="close a connection idle for S seconds (default 15)")
-    p.add_argument("--header-timeout", type=float, default=10.0, metavar="S",
-                   help="close a connection whose request line and headers take longer than S seconds (default 10)")
-    p.add_argument("--body-timeout", type=float, default=30.0, metavar="S",
-                   help="close a connection whose request body takes longer than S seconds (default 30)")
+    p.add_argument(
+        "--max-body", type=int, default=1_000_000, metavar="BYTES", help="request size limit (default 1000000 bytes)"
+    )
+    p.add_argument(
+        "--allow-service", metavar="HOST,...", default="", help="hosts that SERVICE and LOAD may reach (default: none)"
+    )
+    p.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="the public origin clients use (e.g. https://lattice.example.org); used in the service "
+        "description and the OpenAPI document instead of the listening address",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=3,
+        metavar="N",
+        help="worker processes for /sparql queries (default 3; one more serves named queries and IRIs)",
+    )
+    p.add_argument(
+        "--worker-memory",
+        type=int,
+        default=1024,
+        metavar="MB",
+        help="memory a query may use beyond the shared store before its worker is killed (default 1024)",
+    )
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=4096,
+        metavar="N",
+        help="open connections (default 4096); beyond, the longest-idle one is closed",
+    )
+    p.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=15.0,
+        metavar="S",
+        help="close a connection idle for S seconds (default 15)",
+    )
+    p.add_argument(
+        "--header-timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="close a connection whose request line and headers take longer than S seconds (default 10)",
+    )
+    p.add_argument(
+        "--body-timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="close a connection whose request body takes longer than S seconds (default 30)",
+    )
     p.add_argument("--verbose", "-v", action="store_true", help="log every request to stderr")
 
 
@@ -99,11 +140,21 @@ def config_from_args(args) -> ServeConfig:
         if not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~/-]*)?$", public):
             raise UsageError(f"--public-url {args.public_url!r}: give an origin such as https://lattice.example.org")
     allowed = frozenset(h.strip().lower() for h in args.allow_service.split(",") if h.strip())
-    return ServeConfig(timeout=args.timeout, max_rows=args.max_rows, max_body=args.max_body,
-                       allow_update=args.allow_update, token=token, allowed_services=allowed, slots=args.workers,
-                       worker_memory_mb=args.worker_memory, public_url=public, max_connections=args.max_connections,
-                       idle_timeout=args.idle_timeout, header_timeout=args.header_timeout,
-                       body_timeout=args.body_timeout)
+    return ServeConfig(
+        timeout=args.timeout,
+        max_rows=args.max_rows,
+        max_body=args.max_body,
+        allow_update=args.allow_update,
+        token=token,
+        allowed_services=allowed,
+        slots=args.workers,
+        worker_memory_mb=args.worker_memory,
+        public_url=public,
+        max_connections=args.max_connections,
+        idle_timeout=args.idle_timeout,
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
+    )
 
 
 def run(args) -> int:
@@ -126,8 +177,12 @@ def run(args) -> int:
     bound = f"http://{shown_host}:{port}"
     store_path = str(Path(args.store).expanduser()) if args.store else None
     try:
-        zygote = Zygote(lambda: load_store(dataset, args.store), store_path=store_path,
-                        memory_mb=config.worker_memory_mb, confine=not config.allowed_services)
+        zygote = Zygote(
+            lambda: load_store(dataset, args.store),
+            store_path=store_path,
+            memory_mb=config.worker_memory_mb,
+            confine=not config.allowed_services,
+        )
     except RuntimeError as exc:
         sock.close()
         raise UsageError(f"cannot serve: {exc}") from None

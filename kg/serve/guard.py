@@ -8,9 +8,9 @@ from functools import lru_cache
 # Limits checked on the raw text before any parser sees it. pyoxigraph's parser recurses once per nesting
 # level and once per UNION branch or FILTER; a few thousand of either exhaust a thread's stack. The named
 # queries stay far below these figures (tests/test_attack_server.py checks that they pass).
-MAX_DEPTH = 64          # nesting of { ( [ together
-MAX_TOKENS = 20000      # lexical tokens
-MAX_OPERATORS = 1000    # UNION, OPTIONAL, MINUS, FILTER, BIND, VALUES, SELECT, EXISTS, GRAPH, SERVICE keywords
+MAX_DEPTH = 64  # nesting of { ( [ together
+MAX_TOKENS = 20000  # lexical tokens
+MAX_OPERATORS = 1000  # UNION, OPTIONAL, MINUS, FILTER, BIND, VALUES, SELECT, EXISTS, GRAPH, SERVICE keywords
 
 
 class LimitExceeded(ValueError):
@@ -20,23 +20,31 @@ class LimitExceeded(ValueError):
 # Tokens as the SPARQL 1.1 grammar defines them, close enough for counting: a comment ends at CR or LF; long
 # strings before short ones; a `<` starts an IRI only when a valid IRIREF follows. Whatever this lexer mistakes
 # for a string or comment is not counted; openers inside strings are counted anyway (see limits_problem).
-_LEX = re.compile("|".join([
-    r"(?P<comment>#[^\n\r]*)",
-    r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*(?:\'\'\'|$)'
-    r'|"(?:[^"\\\n\r]|\\.)*"?|\'(?:[^\'\\\n\r]|\\.)*\'?)',
-    r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
-    r"(?P<word>[?$]?[A-Za-z0-9_\u00b7-\U0010ffff](?:[A-Za-z0-9_.:%\-\u00b7-\U0010ffff]|\\.)*)",
-    r"(?P<open>[{(\[])",
-    r"(?P<close>[})\]])",
-    r"(?P<space>\s+)",
-    r"(?P<other>.)",
-]), re.DOTALL)
+_LEX = re.compile(
+    "|".join(
+        [
+            r"(?P<comment>#[^\n\r]*)",
+            (
+                r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*(?:\'\'\'|$)'
+                r'|"(?:[^"\\\n\r]|\\.)*"?|\'(?:[^\'\\\n\r]|\\.)*\'?)'
+            ),
+            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+            r"(?P<word>[?$]?[A-Za-z0-9_\u00b7-\U0010ffff](?:[A-Za-z0-9_.:%\-\u00b7-\U0010ffff]|\\.)*)",
+            r"(?P<open>[{(\[])",
+            r"(?P<close>[})\]])",
+            r"(?P<space>\s+)",
+            r"(?P<other>.)",
+        ]
+    ),
+    re.DOTALL,
+)
 _OPERATORS = {"UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "VALUES", "SELECT", "EXISTS", "GRAPH", "SERVICE"}
 _OPENERS = re.compile(r"[{(\[]")
 
 
-def limits_problem(text: str, max_depth: int = MAX_DEPTH, max_tokens: int = MAX_TOKENS,
-                   max_operators: int = MAX_OPERATORS) -> str | None:
+def limits_problem(
+    text: str, max_depth: int = MAX_DEPTH, max_tokens: int = MAX_TOKENS, max_operators: int = MAX_OPERATORS
+) -> str | None:
     """Why TEXT is too deeply nested or too long to hand to a parser, or None when it is within the limits."""
     depth = peak = tokens = operators = 0
     for m in _LEX.finditer(text):
@@ -156,9 +164,11 @@ def remote_access_problem(text: str, allowed: frozenset = frozenset(), update: b
         nodes = list(_walk(tree))
     except RecursionError:
         return "the query is too deeply nested to check for SERVICE or LOAD"
-    except Exception as exc:  # noqa: BLE001 - any parse failure: the text cannot be shown to be safe
-        return (f"the {'update' if update else 'query'} mentions SERVICE or LOAD (or uses escapes) and the remote-"
-                f"access check cannot read it: {type(exc).__name__}")
+    except Exception as exc:
+        return (
+            f"the {'update' if update else 'query'} mentions SERVICE or LOAD (or uses escapes) and the remote-"
+            f"access check cannot read it: {type(exc).__name__}"
+        )
     prefixes = dict(PREFIXES)
     has_base = False
     for node in nodes:
@@ -174,6 +184,8 @@ def remote_access_problem(text: str, allowed: frozenset = frozenset(), update: b
         if iri is None or not allowed or not _allowed_target(iri, allowed):
             listed = ", ".join(sorted(allowed)) or "none"
             shown = repr(iri) if iri is not None else "a variable or unresolvable name"
-            return (f"{keyword} to {shown} refused: only http(s) IRIs of hosts allowed with --allow-service may be "
-                    f"reached (allowed: {listed})")
+            return (
+                f"{keyword} to {shown} refused: only http(s) IRIs of hosts allowed with --allow-service may be "
+                f"reached (allowed: {listed})"
+            )
     return None

@@ -6,8 +6,18 @@ import time
 
 from kg.serve.config import RequestFailed
 from kg.serve.guard import LimitExceeded, check_limits, remote_access_problem
-from kg.serve.protocol import (ASK_TYPES, CANONICAL, FORMAT_ALIASES, RDF_TYPES, SELECT_TYPES, negotiate,
-                               serialize_boolean, serialize_select, serialize_triples, syntax_failure)
+from kg.serve.protocol import (
+    ASK_TYPES,
+    CANONICAL,
+    FORMAT_ALIASES,
+    RDF_TYPES,
+    SELECT_TYPES,
+    negotiate,
+    serialize_boolean,
+    serialize_select,
+    serialize_triples,
+    syntax_failure,
+)
 
 # A reply: (status, content type, headers, body). Errors travel as RequestFailed and become (status, message).
 Reply = tuple
@@ -31,9 +41,18 @@ class Jobs:
 
     # ------------------------------------------------------------------------------------ queries
 
-    def job_query(self, text: str, accept: str | None = None, format_param: str | None = None,
-                  default_graphs=(), named_graphs=(), max_rows: int = 10000, base_iri: str = "",
-                  allowed=(), truncated_header: str = "X-Lattice-Truncated") -> Reply:
+    def job_query(
+        self,
+        text: str,
+        accept: str | None = None,
+        format_param: str | None = None,
+        default_graphs=(),
+        named_graphs=(),
+        max_rows: int = 10000,
+        base_iri: str = "",
+        allowed=(),
+        truncated_header: str = "X-Lattice-Truncated",
+    ) -> Reply:
         """A SPARQL query, answered in the negotiated format."""
         import pyoxigraph as ox
 
@@ -64,7 +83,8 @@ class Jobs:
         except (OSError, RuntimeError) as exc:
             raise _evaluation_failure(exc, text) from None
         if isinstance(result, ox.QueryBoolean):
-            return self._answer("ask", accept, format_param, lambda fmt: serialize_boolean(bool(result), fmt))
+            answer = bool(result)
+            return self._answer("ask", accept, format_param, lambda fmt: serialize_boolean(answer, fmt))
         rows: list = []
         truncated = False
         try:
@@ -102,8 +122,11 @@ class Jobs:
         if fmt not in {k for _, k in offered}:
             fmt = negotiate(accept, offered)
         if fmt is None:
-            raise RequestFailed(406, "none of the formats in Accept can carry this result; available: "
-                                + ", ".join(sorted({m for m, _ in offered})))
+            raise RequestFailed(
+                406,
+                "none of the formats in Accept can carry this result; available: "
+                + ", ".join(sorted({m for m, _ in offered})),
+            )
         return 200, _charset(fmt), {"Vary": "Accept", **(headers or {})}, make(fmt)
 
     def job_health(self) -> Reply:
@@ -168,9 +191,12 @@ def _evaluation_failure(exc: Exception, text: str) -> RequestFailed:
 
     message = str(exc)
     if could_name_remote(text) or isinstance(exc, OSError):
-        return RequestFailed(502 if could_name_remote(text) else 500, "query evaluation failed "
-                             "(an outbound request was refused or failed; no remote content is shown)"
-                             if could_name_remote(text) else "query evaluation failed")
+        return RequestFailed(
+            502 if could_name_remote(text) else 500,
+            "query evaluation failed (an outbound request was refused or failed; no remote content is shown)"
+            if could_name_remote(text)
+            else "query evaluation failed",
+        )
     if len(message) > 300:
         message = message[:300] + " ..."
     return RequestFailed(400, f"query evaluation failed: {message}")

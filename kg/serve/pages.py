@@ -10,13 +10,14 @@ from kg.namespaces import DCTERMS, OWL, RDF, RDFS, SKOS
 
 PUBLIC_BASE = "https://w3id.org/lattice"
 
+
 def local_path(iri: str) -> str | None:
     """The server path that resolves a Lattice IRI (https://w3id.org/lattice/...), or None for others."""
     if not iri.startswith(PUBLIC_BASE + "/"):
         return None
-    rest = iri[len(PUBLIC_BASE):]
+    rest = iri[len(PUBLIC_BASE) :]
     if rest.startswith("/ontology#"):
-        return "/ontology#" + rest[len("/ontology#"):]
+        return "/ontology#" + rest[len("/ontology#") :]
     return rest
 
 
@@ -43,12 +44,14 @@ def _html_term(t) -> str:
 
 
 def _page(title: str, body: str) -> bytes:
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{html.escape(title)}</title><link rel=\"stylesheet\" href=\"/web/style.css\"></head>"
-            f"<body class=\"doc\"><nav><a href=\"/\">Lattice</a> · <a href=\"/ontology\">ontology</a> · "
-            f"<a href=\"/sparql\">service description</a> · <a href=\"/api/openapi.json\">API</a></nav>"
-            f"<main>{body}</main></body></html>\n").encode("utf-8")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{html.escape(title)}</title><link rel="stylesheet" href="/web/style.css"></head>'
+        f'<body class="doc"><nav><a href="/">Lattice</a> · <a href="/ontology">ontology</a> · '
+        f'<a href="/sparql">service description</a> · <a href="/api/openapi.json">API</a></nav>'
+        f"<main>{body}</main></body></html>\n"
+    ).encode()
 
 
 ONTOLOGY_KINDS = [
@@ -67,12 +70,12 @@ def ontology_terms(store) -> dict[str, dict]:
 
     from kg.namespaces import GRAPH_ONTOLOGY, LAT
 
-    q = """SELECT ?t ?p ?o WHERE { ?t ?p ?o . FILTER(STRSTARTS(STR(?t), "%s")) }""" % LAT
+    q = f"""SELECT ?t ?p ?o WHERE {{ ?t ?p ?o . FILTER(STRSTARTS(STR(?t), "{LAT}")) }}"""
     terms: dict[str, dict] = {}
     res = store.query(q, default_graph=[ox.NamedNode(GRAPH_ONTOLOGY)])
     for sol in res:
         t, p, o = sol["t"].value, sol["p"].value, sol["o"]
-        entry = terms.setdefault(t, {"name": t[len(LAT):], "types": [], "facts": []})
+        entry = terms.setdefault(t, {"name": t[len(LAT) :], "types": [], "facts": []})
         if p == RDF.type and isinstance(o, ox.NamedNode):
             entry["types"].append(o.value)
         elif p == RDFS.label and isinstance(o, ox.Literal):
@@ -92,14 +95,19 @@ def ontology_html(store) -> bytes:
 
     terms = ontology_terms(store)
     meta = {}
-    for sol in store.query(f"SELECT ?p ?o WHERE {{ <{LAT_ONTOLOGY}> ?p ?o }}",
-                           default_graph=[ox.NamedNode(GRAPH_ONTOLOGY)]):
+    for sol in store.query(
+        f"SELECT ?p ?o WHERE {{ <{LAT_ONTOLOGY}> ?p ?o }}", default_graph=[ox.NamedNode(GRAPH_ONTOLOGY)]
+    ):
         meta.setdefault(sol["p"].value, []).append(sol["o"])
     title = next((o.value for o in meta.get(DCTERMS.title, [])), "The Lattice ontology")
-    parts = [f"<h1>{html.escape(title)}</h1>",
-             f"<p>IRI: <code>{LAT_ONTOLOGY}</code> · namespace <code>{LAT}</code> · "
-             f"download: <a href=\"/ontology?format=ttl\">Turtle</a>, <a href=\"/ontology?format=jsonld\">JSON-LD</a>, "
-             f"<a href=\"/ontology?format=rdfxml\">RDF/XML</a>, <a href=\"/ontology?format=nt\">N-Triples</a></p>"]
+    parts = [
+        f"<h1>{html.escape(title)}</h1>",
+        (
+            f"<p>IRI: <code>{LAT_ONTOLOGY}</code> · namespace <code>{LAT}</code> · "
+            f'download: <a href="/ontology?format=ttl">Turtle</a>, <a href="/ontology?format=jsonld">JSON-LD</a>, '
+            f'<a href="/ontology?format=rdfxml">RDF/XML</a>, <a href="/ontology?format=nt">N-Triples</a></p>'
+        ),
+    ]
     for p in (DCTERMS.description, OWL.versionInfo, DCTERMS.license):
         for o in meta.get(p, []):
             parts.append(f"<p><strong>{html.escape(_short(p))}</strong>: {_html_term(o)}</p>")
@@ -107,9 +115,15 @@ def ontology_html(store) -> bytes:
     placed: set = set()
     toc = []
     sections = []
-    groups = [(kind, heading, sorted((t for t, e in terms.items() if kind in e["types"] and t not in placed),
-                                     key=lambda t: t.lower())) for kind, heading in ONTOLOGY_KINDS]
-    for kind, heading, members in groups:
+    groups = [
+        (
+            kind,
+            heading,
+            sorted((t for t, e in terms.items() if kind in e["types"] and t not in placed), key=lambda t: t.lower()),
+        )
+        for kind, heading in ONTOLOGY_KINDS
+    ]
+    for _kind, heading, members in groups:
         members = [t for t in members if t not in placed]
         placed.update(members)
         if not members:
@@ -119,21 +133,31 @@ def ontology_html(store) -> bytes:
         rows = [f'<h2 id="{anchor}">{heading}</h2>']
         for t in members:
             e = terms[t]
-            facts = "".join(f"<tr><th>{html.escape(_short(p))}</th><td>{_html_term(o)}</td></tr>"
-                            for p, o in sorted(e["facts"], key=lambda f: f[0]) if p not in skip)
+            facts = "".join(
+                f"<tr><th>{html.escape(_short(p))}</th><td>{_html_term(o)}</td></tr>"
+                for p, o in sorted(e["facts"], key=lambda f: f[0])
+                if p not in skip
+            )
             types = ", ".join(html.escape(_short(x)) for x in e["types"])
-            rows.append(f'<section class="term" id="{html.escape(e["name"])}"><h3>{html.escape(e["name"])}'
-                        f' <small>{html.escape(e.get("label", ""))}</small></h3>'
-                        f'<p class="iri"><code>{html.escape(t)}</code> · {types}</p>'
-                        f'<p>{html.escape(e.get("definition", ""))}</p><table>{facts}</table></section>')
+            rows.append(
+                f'<section class="term" id="{html.escape(e["name"])}"><h3>{html.escape(e["name"])}'
+                f" <small>{html.escape(e.get('label', ''))}</small></h3>"
+                f'<p class="iri"><code>{html.escape(t)}</code> · {types}</p>'
+                f"<p>{html.escape(e.get('definition', ''))}</p><table>{facts}</table></section>"
+            )
         sections.append("\n".join(rows))
     rest = sorted(t for t in terms if t not in placed)
     if rest:
         toc.append(f'<li><a href="#other-terms">Other terms</a> ({len(rest)})</li>')
-        sections.append('<h2 id="other-terms">Other terms</h2>' + "".join(
-            f'<section class="term" id="{html.escape(terms[t]["name"])}"><h3>{html.escape(terms[t]["name"])}</h3>'
-            f'<p>{html.escape(terms[t].get("definition", ""))}</p></section>' for t in rest))
-    parts.append("<ul class=\"toc\">" + "".join(toc) + "</ul>")
+        sections.append(
+            '<h2 id="other-terms">Other terms</h2>'
+            + "".join(
+                f'<section class="term" id="{html.escape(terms[t]["name"])}"><h3>{html.escape(terms[t]["name"])}</h3>'
+                f"<p>{html.escape(terms[t].get('definition', ''))}</p></section>"
+                for t in rest
+            )
+        )
+    parts.append('<ul class="toc">' + "".join(toc) + "</ul>")
     parts.extend(sections)
     return _page(title, "\n".join(parts))
 
@@ -148,15 +172,24 @@ def shapes_html(store) -> bytes:
     for q in store.quads_for_pattern(None, None, None, ox.NamedNode(GRAPH_SHAPES)):
         if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(LAT_SH):
             shapes.setdefault(q.subject.value, []).append((q.predicate.value, q.object))
-    parts = [f"<h1>Lattice SHACL shapes</h1><p>Namespace <code>{LAT_SH}</code> · download: "
-             "<a href=\"/shapes?format=ttl\">Turtle</a>, <a href=\"/shapes?format=jsonld\">JSON-LD</a>, "
-             "<a href=\"/shapes?format=rdfxml\">RDF/XML</a></p>"]
+    parts = [
+        (
+            f"<h1>Lattice SHACL shapes</h1><p>Namespace <code>{LAT_SH}</code> · download: "
+            '<a href="/shapes?format=ttl">Turtle</a>, <a href="/shapes?format=jsonld">JSON-LD</a>, '
+            '<a href="/shapes?format=rdfxml">RDF/XML</a></p>'
+        )
+    ]
     for iri in sorted(shapes):
-        name = iri[len(LAT_SH):]
-        rows = "".join(f"<tr><th>{html.escape(_short(p))}</th><td>{_html_term(o)}</td></tr>"
-                       for p, o in sorted(shapes[iri], key=lambda f: f[0]) if not isinstance(o, ox.BlankNode))
-        parts.append(f'<section class="term" id="{html.escape(name)}"><h3>{html.escape(name)}</h3>'
-                     f"<table>{rows}</table></section>")
+        name = iri[len(LAT_SH) :]
+        rows = "".join(
+            f"<tr><th>{html.escape(_short(p))}</th><td>{_html_term(o)}</td></tr>"
+            for p, o in sorted(shapes[iri], key=lambda f: f[0])
+            if not isinstance(o, ox.BlankNode)
+        )
+        parts.append(
+            f'<section class="term" id="{html.escape(name)}"><h3>{html.escape(name)}</h3>'
+            f"<table>{rows}</table></section>"
+        )
     return _page("Lattice SHACL shapes", "\n".join(parts))
 
 
@@ -170,14 +203,19 @@ def resource_html(store, iri: str) -> bytes | None:
     if not out and not inc:
         return None
     label = next((q.object.value for q in out if q.predicate.value.endswith("#label")), _short(iri))
-    rows = "".join(f"<tr><th>{html.escape(_short(q.predicate.value))}</th><td>{_html_term(q.object)}</td></tr>"
-                   for q in sorted(out, key=lambda q: q.predicate.value))
-    back = "".join(f"<tr><td>{_html_term(q.subject)}</td><th>{html.escape(_short(q.predicate.value))}</th></tr>"
-                   for q in inc)
-    body = (f"<h1>{html.escape(label)}</h1><p class=\"iri\"><code>{html.escape(iri)}</code> · "
-            f"<a href=\"?format=ttl\">Turtle</a> · <a href=\"?format=jsonld\">JSON-LD</a> · "
-            f"<a href=\"?format=rdfxml\">RDF/XML</a></p><table>{rows}</table>"
-            + (f"<h2>Referred to by</h2><table>{back}</table>" if back else ""))
+    rows = "".join(
+        f"<tr><th>{html.escape(_short(q.predicate.value))}</th><td>{_html_term(q.object)}</td></tr>"
+        for q in sorted(out, key=lambda q: q.predicate.value)
+    )
+    back = "".join(
+        f"<tr><td>{_html_term(q.subject)}</td><th>{html.escape(_short(q.predicate.value))}</th></tr>" for q in inc
+    )
+    body = (
+        f'<h1>{html.escape(label)}</h1><p class="iri"><code>{html.escape(iri)}</code> · '
+        f'<a href="?format=ttl">Turtle</a> · <a href="?format=jsonld">JSON-LD</a> · '
+        f'<a href="?format=rdfxml">RDF/XML</a></p><table>{rows}</table>'
+        + (f"<h2>Referred to by</h2><table>{back}</table>" if back else "")
+    )
     return _page(label, body)
 
 
@@ -204,4 +242,3 @@ def describe(store, iri: str, graph: str | None = None, limit: int = 100000) -> 
             if isinstance(q.object, ox.BlankNode):
                 todo.append(q.object)
     return out
-

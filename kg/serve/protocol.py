@@ -50,9 +50,22 @@ CANONICAL = {
 }
 # `?format=` shortcuts (for links and downloads, where a browser cannot set Accept).
 FORMAT_ALIASES = {
-    "json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv", "tsv": "tsv",
-    "ttl": "turtle", "turtle": "turtle", "nt": "ntriples", "ntriples": "ntriples", "n-triples": "ntriples",
-    "jsonld": "jsonld", "json-ld": "jsonld", "rdf": "rdfxml", "rdfxml": "rdfxml", "owl": "rdfxml",
+    "json": "json",
+    "srj": "json",
+    "xml": "xml",
+    "srx": "xml",
+    "csv": "csv",
+    "tsv": "tsv",
+    "ttl": "turtle",
+    "turtle": "turtle",
+    "nt": "ntriples",
+    "ntriples": "ntriples",
+    "n-triples": "ntriples",
+    "jsonld": "jsonld",
+    "json-ld": "jsonld",
+    "rdf": "rdfxml",
+    "rdfxml": "rdfxml",
+    "owl": "rdfxml",
     "html": "html",
 }
 
@@ -105,23 +118,31 @@ def negotiate(header: str | None, offered: list[tuple[str, str]]) -> str | None:
     return best
 
 
-
 # A SPARQL lexer good enough to find the WHERE of update operations (used only to write in USING clauses;
 # the remote-access decision is made on the parsed query, in kg.serve.guard).
-_TOKEN_RE = re.compile("|".join([
-    r"(?P<comment>#[^\n\r]*)",
-    r"(?P<string>" + "|".join([
-        r'"""(?:[^"\\]|\\.|"(?!""))*"""',
-        r"'''(?:[^'\\]|\\.|'(?!''))*'''",
-        r'"(?:[^"\\\n\r]|\\.)*"',
-        r"'(?:[^'\\\n\r]|\\.)*'",
-    ]) + ")",
-    r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
-    r"(?P<var>[?$][A-Za-z0-9_\u00b7-\uffff]*)",
-    r"(?P<name>[A-Za-z_\u00c0-\uffff:][A-Za-z0-9_\-.:%\\\u00b7-\uffff]*)",
-    r"(?P<space>\s+)",
-    r"(?P<other>.)",
-]), re.DOTALL)
+_TOKEN_RE = re.compile(
+    "|".join(
+        [
+            r"(?P<comment>#[^\n\r]*)",
+            r"(?P<string>"
+            + "|".join(
+                [
+                    r'"""(?:[^"\\]|\\.|"(?!""))*"""',
+                    r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+                    r'"(?:[^"\\\n\r]|\\.)*"',
+                    r"'(?:[^'\\\n\r]|\\.)*'",
+                ]
+            )
+            + ")",
+            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+            r"(?P<var>[?$][A-Za-z0-9_\u00b7-\uffff]*)",
+            r"(?P<name>[A-Za-z_\u00c0-\uffff:][A-Za-z0-9_\-.:%\\\u00b7-\uffff]*)",
+            r"(?P<space>\s+)",
+            r"(?P<other>.)",
+        ]
+    ),
+    re.DOTALL,
+)
 
 
 def _is_http_iri(iri: str) -> bool:
@@ -154,8 +175,11 @@ def with_protocol_dataset(text: str, using: list, using_named: list) -> str:
         elif depth == 0 and kind == "name":
             word = value.upper()
             if word in ("USING", "WITH"):
-                raise RequestFailed(400, "the update names its own dataset (USING or WITH) and the request gives "
-                                         "using-graph-uri / using-named-graph-uri: give one or the other")
+                raise RequestFailed(
+                    400,
+                    "the update names its own dataset (USING or WITH) and the request gives "
+                    "using-graph-uri / using-named-graph-uri: give one or the other",
+                )
             if word == "WHERE" and previous in ("INSERT", "DELETE_TEMPLATE"):
                 inserts.append(m.start())
             elif word in ("INSERT", "DELETE"):
@@ -165,7 +189,6 @@ def with_protocol_dataset(text: str, using: list, using_named: list) -> str:
     for at in reversed(inserts):
         text = text[:at] + clause + text[at:]
     return text
-
 
 
 # ------------------------------------------------------------------------------- result serializers
@@ -185,13 +208,20 @@ def _json_term(t) -> dict:
         elif t.datatype.value not in (XSD_STRING, RDF_LANGSTRING):
             d["datatype"] = t.datatype.value
         return d
-    return {"type": "triple", "value": {"subject": _json_term(t.subject), "predicate": _json_term(t.predicate),
-                                        "object": _json_term(t.object)}}
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _json_term(t.subject),
+            "predicate": _json_term(t.predicate),
+            "object": _json_term(t.object),
+        },
+    }
 
 
 def _xml_term(t) -> str:
-    import pyoxigraph as ox
     from xml.sax.saxutils import escape, quoteattr
+
+    import pyoxigraph as ox
 
     if isinstance(t, ox.NamedNode):
         return f"<uri>{escape(t.value)}</uri>"
@@ -204,8 +234,10 @@ def _xml_term(t) -> str:
         elif t.datatype.value not in (XSD_STRING, RDF_LANGSTRING):
             attrs = f" datatype={quoteattr(t.datatype.value)}"
         return f"<literal{attrs}>{escape(_xml_safe(t.value))}</literal>"
-    return (f"<triple><subject>{_xml_term(t.subject)}</subject><predicate>{_xml_term(t.predicate)}</predicate>"
-            f"<object>{_xml_term(t.object)}</object></triple>")
+    return (
+        f"<triple><subject>{_xml_term(t.subject)}</subject><predicate>{_xml_term(t.predicate)}</predicate>"
+        f"<object>{_xml_term(t.object)}</object></triple>"
+    )
 
 
 def _xml_safe(s: str) -> str:
@@ -228,14 +260,19 @@ def serialize_select(variables: list[str], rows: list[tuple], fmt: str) -> bytes
     """SELECT results in SPARQL 1.1 JSON, XML, CSV or TSV."""
     if fmt == "json":
         bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
-        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
-                          ensure_ascii=False).encode("utf-8")
+        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False).encode(
+            "utf-8"
+        )
     if fmt == "xml":
-        out = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
-               "<head>" + "".join(f'<variable name="{v}"/>' for v in variables) + "</head>", "<results>"]
+        out = [
+            '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+            "<head>" + "".join(f'<variable name="{v}"/>' for v in variables) + "</head>",
+            "<results>",
+        ]
         for row in rows:
-            cells = "".join(f'<binding name="{v}">{_xml_term(t)}</binding>'
-                            for v, t in zip(variables, row) if t is not None)
+            cells = "".join(
+                f'<binding name="{v}">{_xml_term(t)}</binding>' for v, t in zip(variables, row) if t is not None
+            )
             out.append(f"<result>{cells}</result>")
         out.append("</results>\n</sparql>\n")
         return "\n".join(out).encode("utf-8")
@@ -261,8 +298,10 @@ def serialize_boolean(value: bool, fmt: str) -> bytes:
     word = "true" if value else "false"
     if fmt == "json":
         return json.dumps({"head": {}, "boolean": bool(value)}).encode("utf-8")
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-            f"<head/><boolean>{word}</boolean></sparql>\n").encode("utf-8")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+        f"<head/><boolean>{word}</boolean></sparql>\n"
+    ).encode()
 
 
 def serialize_triples(triples, fmt: str) -> bytes:
@@ -271,11 +310,14 @@ def serialize_triples(triples, fmt: str) -> bytes:
 
     from kg.namespaces import PREFIXES
 
-    rdf_format = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
-                  "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}[fmt]
+    rdf_format = {
+        "turtle": ox.RdfFormat.TURTLE,
+        "ntriples": ox.RdfFormat.N_TRIPLES,
+        "jsonld": ox.RdfFormat.JSON_LD,
+        "rdfxml": ox.RdfFormat.RDF_XML,
+    }[fmt]
     prefixes = PREFIXES if fmt in ("turtle", "rdfxml", "jsonld") else None
     return ox.serialize(triples, format=rdf_format, prefixes=prefixes)
-
 
 
 _POSITION_RE = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.DOTALL)
@@ -301,15 +343,26 @@ def syntax_failure(text: str, err: Exception, what: str = "query") -> RequestFai
 
 def service_description(endpoint: str, sizes: dict, config) -> str:
     """The sd:Service description of this endpoint, in Turtle (ENDPOINT is the configured public URL)."""
-    features = ["sd:UnionDefaultGraph", "sd:BasicFederatedQuery"] if config.allowed_services \
-        else ["sd:UnionDefaultGraph"]
+    features = (
+        ["sd:UnionDefaultGraph", "sd:BasicFederatedQuery"] if config.allowed_services else ["sd:UnionDefaultGraph"]
+    )
     languages = ["sd:SPARQL11Query"] + (["sd:SPARQL11Update"] if config.allow_update else [])
-    formats = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-               "Turtle", "N-Triples", "JSON-LD", "RDF_XML"]
+    formats = [
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "N-Triples",
+        "JSON-LD",
+        "RDF_XML",
+    ]
     named = []
     for g, n in sorted(sizes.items()):
-        named.append(f"        sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ;\n"
-                     f"            sd:graph [ a sd:Graph ; void:triples {n} ] ]")
+        named.append(
+            f"        sd:namedGraph [ a sd:NamedGraph ; sd:name <{g}> ;\n"
+            f"            sd:graph [ a sd:Graph ; void:triples {n} ] ]"
+        )
     total = sum(sizes.values())
     return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix void: <http://rdfs.org/ns/void#> .

@@ -39,18 +39,20 @@ def _filter_program(arch: int, nr_socket: int) -> bytes:
 
     ld, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|BPF_W|BPF_ABS, BPF_JMP|BPF_JEQ|BPF_K, BPF_RET|BPF_K
     deny = _RET_ERRNO | _EACCES
-    return b"".join([
-        op(ld, 0, 0, 4),               # seccomp_data.arch
-        op(jeq, 1, 0, arch),
-        op(ret, 0, 0, deny),           # another ABI (e.g. 32-bit calls): refuse everything
-        op(ld, 0, 0, 0),               # seccomp_data.nr
-        op(jeq, 0, 4, nr_socket),
-        op(ld, 0, 0, 16),              # seccomp_data.args[0] (low half): the address family
-        op(jeq, 1, 0, _AF_INET),
-        op(jeq, 0, 1, _AF_INET6),
-        op(ret, 0, 0, deny),
-        op(ret, 0, 0, _RET_ALLOW),
-    ])
+    return b"".join(
+        [
+            op(ld, 0, 0, 4),  # seccomp_data.arch
+            op(jeq, 1, 0, arch),
+            op(ret, 0, 0, deny),  # another ABI (e.g. 32-bit calls): refuse everything
+            op(ld, 0, 0, 0),  # seccomp_data.nr
+            op(jeq, 0, 4, nr_socket),
+            op(ld, 0, 0, 16),  # seccomp_data.args[0] (low half): the address family
+            op(jeq, 1, 0, _AF_INET),
+            op(jeq, 0, 1, _AF_INET6),
+            op(ret, 0, 0, deny),
+            op(ret, 0, 0, _RET_ALLOW),
+        ]
+    )
 
 
 def forbid_network() -> bool:

@@ -165,10 +165,22 @@ def run_uvicorn(app, sock: socket.socket, config: ServeConfig, verbose: bool = F
     import uvicorn
 
     uv_config = uvicorn.Config(
-        app, http=guarded_protocol(config), loop="asyncio", lifespan="on", ws="none", interface="asgi3",
-        timeout_keep_alive=int(max(1, config.idle_timeout)), timeout_graceful_shutdown=5,
-        log_level="info" if verbose else "warning", access_log=verbose, server_header=False, date_header=True,
-        proxy_headers=False, backlog=2048)
+        app,
+        http=guarded_protocol(config),
+        loop="asyncio",
+        lifespan="on",
+        ws="none",
+        interface="asgi3",
+        timeout_keep_alive=int(max(1, config.idle_timeout)),
+        timeout_graceful_shutdown=5,
+        log_level="info" if verbose else "warning",
+        access_log=verbose,
+        server_header=False,
+        date_header=True,
+        proxy_headers=False,
+        backlog=2048,
+    )
+
     class Server(uvicorn.Server):
         def handle_exit(self, sig, frame):
             super().handle_exit(sig, frame)

@@ -63,8 +63,9 @@ async def _arecv(reader: asyncio.StreamReader) -> tuple[dict, bytes]:
 # ------------------------------------------------------------------------------- worker process
 
 
-def _worker_main(sock: socket.socket, store, store_path: str | None, memory_mb: int, nice: int,
-                 confine: bool = True) -> None:
+def _worker_main(
+    sock: socket.socket, store, store_path: str | None, memory_mb: int, nice: int, confine: bool = True
+) -> None:
     """The body of a forked worker: confine, then answer jobs until the socket closes."""
     from kg.serve import sandbox
     from kg.serve.jobs import Jobs
@@ -99,12 +100,22 @@ def _worker_main(sock: socket.socket, store, store_path: str | None, memory_mb: 
                 reply, body = {"status": exc.status, "error": exc.message, "headers": exc.headers}, b""
             except MemoryError:
                 retire = True
-                reply, body = {"retire": True, "status": 503, "error": f"the query needed more memory than its limit "
-                                                        f"({memory_mb} MB)", "headers": {}}, b""
+                reply, body = (
+                    {
+                        "retire": True,
+                        "status": 503,
+                        "error": f"the query needed more memory than its limit ({memory_mb} MB)",
+                        "headers": {},
+                    },
+                    b"",
+                )
             except RecursionError:
                 retire = True
-                reply, body = {"retire": True, "status": 400, "error": "the query is too deeply nested", "headers": {}}, b""
-            except Exception as exc:  # noqa: BLE001 - reported as a 500 without a traceback
+                reply, body = (
+                    {"retire": True, "status": 400, "error": "the query is too deeply nested", "headers": {}},
+                    b"",
+                )
+            except Exception as exc:
                 reply, body = {"status": 500, "error": f"internal error ({type(exc).__name__})", "headers": {}}, b""
             reply["confined"] = confined
             try:
@@ -136,7 +147,7 @@ def _zygote_main(chan: socket.socket, load, store_path: str | None, memory_mb: i
         store = load()
         snapshots.take(store)
         _send(chan, {"ready": True})
-    except Exception as exc:  # noqa: BLE001 - the server reports it and exits 2
+    except Exception as exc:
         _send(chan, {"ready": False, "error": str(exc)})
         return
     while True:
@@ -156,7 +167,7 @@ def _zygote_main(chan: socket.socket, load, store_path: str | None, memory_mb: i
                     chan.close()
                     parent_end.close()
                     _worker_main(child_end, store, snapshots.current, memory_mb, int(msg.get("nice", 0)), confine)
-                except BaseException as exc:  # noqa: BLE001 - a worker never returns into the zygote's loop
+                except BaseException as exc:
                     print(f"lattice worker failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
                     code = 1
                 os._exit(code)
@@ -244,8 +255,8 @@ def _preload() -> None:
     alone takes a second or more to import: a worker killed at the time limit must not pay it again)."""
     import rdflib.plugins.sparql.parser  # noqa: F401
 
-    import kg.namespaces  # noqa: F401
-    import kg.serve.jobs  # noqa: F401
+    import kg.namespaces
+    import kg.serve.jobs
     import kg.serve.pages  # noqa: F401
     from kg.serve.guard import remote_access_problem
 
@@ -282,7 +293,7 @@ class Zygote:
                 os.closerange(3, keep)
                 os.closerange(keep + 1, 65536)
                 _zygote_main(child, load, store_path, memory_mb, confine)
-            except BaseException as exc:  # noqa: BLE001 - reported, and the server sees the channel close
+            except BaseException as exc:
                 print(f"lattice zygote failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
                 code = 1
             os._exit(code)
@@ -408,11 +419,15 @@ class Pool:
                 self._spawn_soon(lane)
             try:
                 queue = self.idle[lane]
-                worker = queue.get_nowait() if not queue.empty() else \
-                    await asyncio.wait_for(queue.get(), max(0.0, deadline - time.monotonic()))
+                worker = (
+                    queue.get_nowait()
+                    if not queue.empty()
+                    else await asyncio.wait_for(queue.get(), max(0.0, deadline - time.monotonic()))
+                )
             except asyncio.TimeoutError:
-                raise RequestFailed(503, "the server is busy with other queries; try again shortly",
-                                    {"Retry-After": "5"}) from None
+                raise RequestFailed(
+                    503, "the server is busy with other queries; try again shortly", {"Retry-After": "5"}
+                ) from None
             if worker.generation == self.generation and worker.pid in self.live:
                 break
             self._replace(worker)  # forked before the last update: it holds an old copy of the store
@@ -432,11 +447,15 @@ class Pool:
         except (EOFError, asyncio.IncompleteReadError, ConnectionError, OSError):
             if expired:
                 self.stats["killed_timeout"] += 1
-                raise RequestFailed(503, f"the query exceeded the time limit of {timeout:g} s",
-                                    {"Retry-After": "10"}) from None
+                raise RequestFailed(
+                    503, f"the query exceeded the time limit of {timeout:g} s", {"Retry-After": "10"}
+                ) from None
             self.stats["died"] += 1
-            raise RequestFailed(503, "the query was stopped: it needed more memory than the worker limit "
-                                f"({self.config.worker_memory_mb} MB) or the engine failed on it") from None
+            raise RequestFailed(
+                503,
+                "the query was stopped: it needed more memory than the worker limit "
+                f"({self.config.worker_memory_mb} MB) or the engine failed on it",
+            ) from None
         finally:
             timer.cancel()
             if done and worker.generation == self.generation and not reply.get("retire"):
@@ -454,10 +473,11 @@ class Pool:
         async with self._update_lock:
             outcome = await loop.run_in_executor(None, self.zygote.update, text, base_iri)
             if not outcome.get("ok"):
-                raise RequestFailed(int(outcome.get("status", 400)), outcome.get("error", "update failed"),
-                                    outcome.get("headers") or {})
+                raise RequestFailed(
+                    int(outcome.get("status", 400)), outcome.get("error", "update failed"), outcome.get("headers") or {}
+                )
             self.generation += 1
-            for lane, q in self.idle.items():
+            for q in self.idle.values():
                 while not q.empty():
                     self._replace(q.get_nowait(), later=True)
 
