@@ -21,6 +21,7 @@ from kg.version import __version__
 
 MANIFEST = "manifest.json"
 DATASET = "dataset.nq"
+DERIVED = "derived.nq"  # the derived records and the rules, apart, so that `kg validate` can read them alone
 
 RDF_EXTENSIONS = {
     ".ttl": "TURTLE",
@@ -224,7 +225,8 @@ def build(out: Path | None = None, force: bool = False, extra: list[Path] | None
         )
         if reuse:
             # graphs whose inputs are unchanged come from the previous dataset; only the others are parsed
-            old_graphs, new_graphs = {}, {}
+            old_graphs: dict[str, set] = {}
+            new_graphs: dict[str, set] = {}
             for e in manifest.get("inputs", []):
                 old_graphs.setdefault(e["graph"], set()).add(e["sha256"])
             for e in entries:
@@ -254,6 +256,12 @@ def build(out: Path | None = None, force: bool = False, extra: list[Path] | None
             # the engine writes the file in a thread of its own while this one counts the graphs
             with ThreadPoolExecutor(max_workers=1) as pool:
                 written = pool.submit(store.dump, str(tmp / DATASET), format=ox.RdfFormat.N_QUADS)
+                derived = [
+                    q
+                    for g in (ns.GRAPH_DERIVED, ns.GRAPH_RULES)
+                    for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+                ]
+                (tmp / DERIVED).write_bytes(ox.serialize(derived, format=ox.RdfFormat.N_QUADS) or b"")
                 sizes = graph_sizes(store)
                 written.result()
             result.triples = sum(sizes.values())

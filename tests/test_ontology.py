@@ -139,6 +139,7 @@ MODULE_TERMS = {
     "membership": [
         "AssociateMember",
         "CountObservation",
+        "continuesSeatOf",
         "FullMember",
         "MembershipStatus",
         "ObserverMember",

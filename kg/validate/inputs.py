@@ -65,13 +65,14 @@ def _copy_store(src, graphs=None):
 
 
 def dataset_graphs(store) -> list[str]:
-    """The named graphs of a built dataset that `kg validate` checks: curated, imports and the ontology."""
-    from kg.namespaces import GRAPH_CURATED, GRAPH_IMPORT, GRAPH_ONTOLOGY
+    """The named graphs of a built dataset that `kg validate` checks: curated, imports, the ontology, and the
+    records the derivation rules produced with the rules themselves."""
+    from kg.namespaces import GRAPH_CURATED, GRAPH_DERIVED, GRAPH_IMPORT, GRAPH_ONTOLOGY, GRAPH_RULES
 
     names = []
     for g in store.named_graphs():
         v = g.value
-        if v == GRAPH_ONTOLOGY or v.startswith((GRAPH_CURATED, GRAPH_IMPORT)):
+        if v in (GRAPH_ONTOLOGY, GRAPH_DERIVED, GRAPH_RULES) or v.startswith((GRAPH_CURATED, GRAPH_IMPORT)):
             names.append(v)
     return sorted(names)
 
@@ -99,10 +100,11 @@ def _dataset_from_inputs(dataset=None):
                 return None
     except (OSError, KeyError, ValueError, TypeError):
         return None
-    if not inputs:
+    derived = dataset_dir(dataset) / "derived.nq"  # kg.build.DERIVED: what the rules derived, and the rules
+    if not inputs or not derived.is_file():
         return None
     try:
-        return load_rdf([i["path"] for i in inputs])
+        return load_rdf([i["path"] for i in inputs] + [derived])
     except InputError:
         return None
 
