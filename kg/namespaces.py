@@ -25,6 +25,7 @@ PREFIXES = {
     "foaf": "http://xmlns.com/foaf/0.1/",
     "schema": "https://schema.org/",
     "vann": "http://purl.org/vocab/vann/",
+    "qb": "http://purl.org/linked-data/cube#",
     "sh": "http://www.w3.org/ns/shacl#",
 }
 

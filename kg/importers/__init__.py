@@ -1,4 +1,4 @@
-"""`kg import`: stream published data sets (COW IGO, MIGO, IIGO, GGO treaties) into N-Triples with provenance."""
+"""`kg import`: stream published data sets (COW IGO, MIGO, IIGO, GGO treaties, MIA, TRANSACCESS) into N-Triples with provenance."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ IMPORTERS = {
     "migo": "kg.importers.migo",
     "treaties": "kg.importers.treaties",
     "iigo": "kg.importers.iigo",
+    "mia": "kg.importers.mia",
+    "transaccess": "kg.importers.transaccess",
 }
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
