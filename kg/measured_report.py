@@ -17,25 +17,29 @@ SHAPE_ORDER = ["AuthorityWithoutNationalCourts", "BodyMeasuredClosed", "Authorit
 TOP_GAPS = 15
 
 
-def measured_store(store):
-    """A store with the graphs the measured principles read (ontology, curated, the MIA and TRANSACCESS imports,
-    inferences), kept in their named graphs; UsageError when neither import is in the build."""
-    import pyoxigraph as ox
+def measured_inputs(dataset=None) -> tuple[list[Path], list[str]]:
+    """The files the measured principles read (ontology, curated graph with the register, the MIA and TRANSACCESS
+    imports of the built dataset) and the import names found; UsageError when neither import is in the build."""
+    from kg import paths
+    from kg.build import read_manifest
+    from kg.namespaces import import_graph
+    from kg.store import dataset_dir, ensure_built
 
-    from kg.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, LAT_G, import_graph
-
-    present = {g.value for g in store.named_graphs()}
-    imports = [import_graph(n) for n in IMPORTS if import_graph(n) in present]
-    if not imports:
+    out = dataset_dir(dataset)
+    ensure_built(out)
+    manifest = read_manifest(out) or {}
+    entries = manifest.get("inputs") or manifest.get("sources") or []
+    if isinstance(entries, dict):
+        entries = list(entries.values())
+    found = {}
+    for e in entries:
+        if isinstance(e, dict) and e.get("graph") in {import_graph(n): n for n in IMPORTS}:
+            found[e["graph"].rsplit("/", 1)[-1]] = Path(e["path"])
+    if not found:
         raise UsageError("the built dataset holds no MIA or TRANSACCESS observations: run `kg import mia FILE` and "
                          "`kg import transaccess FILE` first (docs/io-design.md)")
-    keep = [g for g in sorted(present) if g in (GRAPH_ONTOLOGY, LAT_G + "external", GRAPH_INFERRED)
-            or g.startswith(LAT_G + "curated/")] + imports
-    mem = ox.Store()
-    for g in keep:
-        node = ox.NamedNode(g)
-        mem.bulk_extend(store.quads_for_pattern(None, None, None, node))
-    return mem, imports
+    files = paths.ontology_files() + paths.curated_files() + [found[n] for n in IMPORTS if n in found]
+    return files, [import_graph(n) for n in IMPORTS if n in found]
 
 
 def _f(value) -> float | None:
@@ -63,11 +67,11 @@ def _fmt(x: float | None) -> str:
     return "–" if x is None else f"{x:.3f}"
 
 
-def gap_rows(mem, curated: bool = False) -> list[dict]:
+def gap_rows(dataset=None, curated: bool = False, store=None) -> list[dict]:
     """The accountability gap index rows (queries/accountability-gap-index.rq) as plain Python values."""
     from kg.query import run_named
 
-    rows = run_named("accountability-gap-index", store=mem, curated="true" if curated else None)
+    rows = run_named("accountability-gap-index", dataset=dataset, store=store, curated="true" if curated else None)
     out = []
     for r in rows:
         out.append({
@@ -80,17 +84,18 @@ def gap_rows(mem, curated: bool = False) -> list[dict]:
     return out
 
 
-def render(store, charts: Path, io: str, command: str, engine: str = "fast") -> str:
-    """The Markdown report; writes the charts (SVG + CSV) into CHARTS."""
+def render(dataset, charts: Path, io: str, command: str, engine: str = "fast") -> str:
+    """The Markdown report on the built DATASET; writes the charts (SVG + CSV) into CHARTS."""
     from kg import charts as ch
     from kg.namespaces import compact
     from kg.query import expand_iri
-    from kg.validate import validate
+    from kg.validate import load_files, validate
 
-    mem, imports = measured_store(store)
-    report = validate(mem, shapes=[SHAPES], engine=engine)
-    rows = gap_rows(mem)
-    curated_ios = {r["io"] for r in gap_rows(mem, curated=True)}
+    files, imports = measured_inputs(dataset)
+    mem = load_files([str(f) for f in files])
+    report = validate([str(f) for f in files], shapes=[SHAPES], engine=engine)
+    rows = gap_rows(dataset)
+    curated_ios = {r["io"] for r in gap_rows(dataset, curated=True)}
     labels = {r["io"]: r["label"] or compact(r["io"]) for r in rows}
 
     def label(node: str) -> str:

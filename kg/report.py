@@ -59,7 +59,6 @@ def run(args) -> int:
     """Validate, render and write the principles report; 0 on success (findings are the report's content)."""
     if args.out and not Path(args.out).parent.is_dir():
         raise UsageError(f"{args.out}: no such folder {Path(args.out).parent}")
-    store = _open(getattr(args, "dataset", None))
     if getattr(args, "data", "graph") == "real":
         from kg.measured_report import render
 
@@ -67,8 +66,9 @@ def run(args) -> int:
             raise UsageError("--data real reads the imported observations; it cannot be combined with --curated-only")
         charts = Path(args.charts) if args.charts else (
             Path(args.out).parent / "charts" if args.out else Path("principles-charts"))
-        text = render(store, charts, args.io, _command_line(args), engine=args.engine)
+        text = render(getattr(args, "dataset", None), charts, args.io, _command_line(args), engine=args.engine)
     else:
+        store = _open(getattr(args, "dataset", None))
         text = principles_report(store, curated_only=args.curated_only, engine=args.engine,
                                  command=_command_line(args))
     if args.out:

@@ -18,7 +18,7 @@ ONTOLOGY_IRI = "https://w3id.org/lattice/ontology"
 
 FAMILIES = [
     "integrity", "deliberative-equality", "legitimate-difference", "positive-comity", "checks-and-balances",
-    "subsidiarity", "accountability", "ngo-accountability", "spic",
+    "subsidiarity", "accountability", "ngo-accountability", "spic", "measured-principles",
 ]
 
 
@@ -97,6 +97,11 @@ EXPECTED = {
     "ngo-accountability": {
         "NGOAccountableUpward": {("downward-only-ngo", W), ("silent-ngo", W)},
         "NGOAccountableDownward": {("upward-only-ngo", W), ("silent-ngo", W)},
+    },
+    "measured-principles": {
+        "AuthorityWithoutNationalCourts": {("obs-high-2000", W), ("obs-binding-2000", W)},
+        "BodyMeasuredClosed": {("bobs-closed-2010", W)},
+        "AuthorityWithNoAccessRecord": {("io-high", I)},
     },
     "spic": {
         "SpicStatesOnePurpose": {("spic-no-purpose", W), ("spic-two-purposes", W)},
