@@ -143,8 +143,10 @@ def render(dataset, charts: Path, io: str, command: str, engine: str = "fast") -
         for r in rs:
             f = facts.get(r.focus, {})
             io_node = f.get("io", r.focus)
-            groups[(io_node, f.get("body"), f.get("dataset"), f.get("courts"))].append((f.get("year"), r))
-        for (io_node, body, dataset, courts), items in sorted(groups.items(), key=lambda kv: (
+            measure = r.message.split(" held ", 1)[1].split(" = ")[0] if " held " in r.message else (
+                "openbody" if name == "BodyMeasuredClosed" else "delegation")
+            groups[(io_node, f.get("body"), f.get("dataset"), f.get("courts"), measure)].append((f.get("year"), r))
+        for (io_node, body, dataset, courts, measure), items in sorted(groups.items(), key=lambda kv: (
                 label(kv[0][0]).lower(), label(kv[0][1]).lower() if kv[0][1] else "")):
             years = [y for y, _ in items if y is not None]
             values = [_num_text(r.value) for _, r in items if r.value is not None]
@@ -153,9 +155,6 @@ def render(dataset, charts: Path, io: str, command: str, engine: str = "fast") -
             who = f"**{label(io_node)}** (`{compact(io_node)}`)"
             if body:
                 who = f"**{label(body)}** (`{compact(body)}`) of {who}"
-            measure = items[0][1].message.split(" held ", 1)[1].split(" = ")[0] \
-                if name == "AuthorityWithoutNationalCourts" and " held " in items[0][1].message else (
-                    "openbody" if name == "BodyMeasuredClosed" else "delegation")
             extra = f"; national courts: {courts}" if courts else ""
             lines.append(f"- {who}: {measure} {value} in {_ranges(years) if years else '–'} "
                          f"({compact(dataset) if dataset else 'data set'}){extra}")
