@@ -16,7 +16,7 @@ LAT_SRC = "https://w3id.org/lattice/source/"
 ONT = "https://w3id.org/lattice/ontology"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MODULES = ["actors", "organizations", "networks", "membership", "spic", "sovereignty", "norms",
-           "accountability", "provenance", "passages", "alignments"]
+           "accountability", "provenance", "passages", "alignments", "measures"]
 
 # The vocabulary each module must declare (term names are stable IRIs: never renamed once published).
 MODULE_TERMS = {
