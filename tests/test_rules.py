@@ -269,3 +269,29 @@ def test_proposed_relations_get_no_shortcut():
         use_default_graph_as_union=True,
     )
     assert {r[0].value for r in rows} == {"http://example.org/rules/c"}
+
+
+def test_group_network_membership_fires_for_members_and_treaty_parties_only():
+    store = derive(
+        GROUP
+        + """
+        lat-id:treaty a lat:Treaty .
+        lat-id:tgroup a lat:ActorGroup ; lat:composedOf lat:NationalCourtsKind ; lat:groupOfMembersOf lat-id:treaty .
+        ex:p1 lat:party <https://w3id.org/lattice/id/state/BBB> ; lat:treaty lat-id:treaty ;
+              lat:entryIntoForceDate "2002-07-01"^^xsd:date .
+        ex:p2 lat:party <https://w3id.org/lattice/id/state/AAA> ; lat:treaty lat-id:treaty .
+    """
+    )
+    rows = store.query(
+        f"""SELECT ?b ?g WHERE {{ ?m <{ns.LAT}derivedBy> <{RULE}group-network-membership> ;
+            <http://www.w3.org/ns/org#member> ?b ; <http://www.w3.org/ns/org#organization> ?g }}""",
+        use_default_graph_as_union=True,
+    )
+    # AAA's courts through its membership of the organization; BBB's through the treaty in force for it; AAA's
+    # signature alone (no entry into force) gives nothing
+    assert {(r["b"].value.rsplit("/", 1)[-1], r["g"].value.rsplit("/", 1)[-1]) for r in rows} == {
+        ("aaa-courts", "group"),
+        ("bbb-courts", "tgroup"),
+    }
+    silent = derive(GROUP.replace("lat:groupOfMembersOf lat-id:org", "lat:groupOfMembersOf lat-id:nothing"))
+    assert derived_count(silent, "group-network-membership") == 0
