@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 
 from kg import namespaces as ns
 from kg import rules as derivation
+from kg.rules import ANY_CLASS, touched  # the build keys rules read and write: one definition, in kg.rules
 
 RDF_TYPE = ns.RDF.type
 LAT = ns.LAT
 ORG = ns.ORG
 TIME = ns.TIME
-ANY_CLASS = ("t", "*")  # written by a rule whose rdf:type classes are not known in advance
 
 
 def P(iri: str) -> tuple:
@@ -131,16 +131,6 @@ def _key(predicate: str, cls: str | None = None) -> tuple:
     if predicate == RDF_TYPE:
         return T(cls) if cls else ANY_CLASS
     return P(predicate)
-
-
-def touched(written: set, read: set) -> set:
-    """The keys of READ that triples with keys WRITTEN may feed."""
-    hit = written & read
-    if ANY_CLASS in written:
-        hit |= {k for k in read if k[0] == "t"}
-    if ANY_CLASS in read and any(k[0] == "t" for k in written):
-        hit.add(ANY_CLASS)
-    return hit
 
 
 @dataclass

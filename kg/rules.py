@@ -29,7 +29,7 @@ from kg.errors import InputError
 FIELDS = ("rule", "label", "definition", "grounds", "reads", "writes", "notes")
 REQUIRED = ("rule", "label", "definition", "grounds", "reads", "writes")
 RDF_TYPE = ns.RDF.type
-ANY_CLASS = ("t", "*")
+ANY_CLASS = ("t", "*")  # written by a rule whose rdf:type classes are not known in advance
 _HEADER = re.compile(r"^#\s*([a-z]+):\s*(.*)$")
 _CONTINUED = re.compile(r"^#\s{2,}(\S.*)$")
 
@@ -177,9 +177,18 @@ def load(folder: Path | None = None) -> list[DerivationRule]:
     return ordered
 
 
+def touched(written: set, read: set) -> set:
+    """The keys of READ that triples with keys WRITTEN may feed."""
+    hit = written & read
+    if ANY_CLASS in written:
+        hit |= {k for k in read if k[0] == "t"}
+    if ANY_CLASS in read and any(k[0] == "t" for k in written):
+        hit.add(ANY_CLASS)
+    return hit
+
+
 def _feeds(a: DerivationRule, b: DerivationRule) -> bool:
-    hit = a.writes & b.reads
-    return bool(hit) or (ANY_CLASS in a.writes and any(k[0] == "t" for k in b.reads))
+    return bool(touched(a.writes, b.reads))
 
 
 def _literal(text: str) -> str:

@@ -100,7 +100,9 @@ def _dataset_from_inputs(dataset=None):
                 return None
     except (OSError, KeyError, ValueError, TypeError):
         return None
-    derived = dataset_dir(dataset) / "derived.nq"  # kg.build.DERIVED: what the rules derived, and the rules
+    from kg.build import DERIVED
+
+    derived = dataset_dir(dataset) / DERIVED  # what the rules derived, and the rules
     if not inputs or not derived.is_file():
         return None
     try:
