@@ -48,10 +48,13 @@ RECORD_RULES = {
         {P(LAT + "accountableActor"), P(LAT + "forum"), P(LAT + "derivation")},
         {P(LAT + "accountableTo")},
     ),
+    # pairs already known as lat:memberOf are removed by one anti-join (a lookup per pair walks every triple of
+    # a state, and states are hubs); the subproperty and inverse rules give org:memberOf and org:hasMember of a
+    # lat:memberOf stated some other way
     "member-of": (
         """CONSTRUCT { ?m lat:memberOf ?o . ?m org:memberOf ?o . ?o org:hasMember ?m }
-        WHERE { ?x org:member ?m ; org:organization ?o .
-                FILTER NOT EXISTS { ?m lat:memberOf ?o . ?m org:memberOf ?o . ?o org:hasMember ?m } }""",
+        WHERE { { SELECT DISTINCT ?m ?o WHERE { ?x org:member ?m ; org:organization ?o } }
+                MINUS { ?m lat:memberOf ?o } }""",
         {P(ORG + "member"), P(ORG + "organization")},
         {P(LAT + "memberOf"), P(ORG + "memberOf"), P(ORG + "hasMember")},
     ),
@@ -116,13 +119,14 @@ HAS_VALUE_KEYS = """SELECT DISTINCT ?c ?p ?v ?k WHERE {
     { ?list rdf:rest*/rdf:first ?r . ?r owl:onProperty ?p ; owl:hasValue ?v }
     UNION { ?list rdf:rest*/rdf:first ?k . FILTER(isIRI(?k)) } }"""
 
+# Schema rules, by name: (the triple a rule writes, the pattern it reads with ?a the schema's ?a in each pair).
+# One pattern each, so a triple can only be new if the triple it comes from is: a rule that runs again
+# reads only the triples loaded since it last ran (see materialize).
 SCHEMA_RULES = {
-    "subproperty": "CONSTRUCT { ?s ?b ?o } WHERE { VALUES (?a ?b) { __PAIRS__ } ?s ?a ?o . FILTER NOT EXISTS { ?s ?b ?o } }",
-    "inverse": """CONSTRUCT { ?o ?b ?s } WHERE { VALUES (?a ?b) { __PAIRS__ } ?s ?a ?o . FILTER(!isLiteral(?o))
-                  FILTER NOT EXISTS { ?o ?b ?s } }""",
-    "symmetric": """CONSTRUCT { ?o ?b ?s } WHERE { VALUES (?a ?b) { __PAIRS__ } ?s ?a ?o . FILTER(!isLiteral(?o))
-                    FILTER NOT EXISTS { ?o ?b ?s } }""",
-    "subclass": "CONSTRUCT { ?s a ?b } WHERE { VALUES (?a ?b) { __PAIRS__ } ?s a ?a . FILTER NOT EXISTS { ?s a ?b } }",
+    "subproperty": ("?s ?b ?o", "?s ?a ?o ."),
+    "inverse": ("?o ?b ?s", "?s ?a ?o . FILTER(!isLiteral(?o))"),
+    "symmetric": ("?o ?b ?s", "?s ?a ?o . FILTER(!isLiteral(?o))"),
+    "subclass": ("?s a ?b", "?s a ?a ."),
 }
 
 
@@ -143,15 +147,34 @@ class Rule:
     query: str | None = None  # record rules
     pairs: list = field(default_factory=list)  # schema rules: (a, b, key read for a)
     graph: str = ns.GRAPH_INFERRED  # where its results go: lat-g:inferred, or lat-g:derived for rules/
+    feeds: set = field(default_factory=set)  # the written keys that can make another derivation rule wait or rerun
 
-    def sparql(self, keys: set | None = None) -> str | None:
-        """The rule's CONSTRUCT; with KEYS, over only the schema pairs whose input has one of those keys."""
+    def __post_init__(self) -> None:
+        self.feeds = self.feeds or set(self.writes)
+
+    def fed(self, writer: Rule) -> set:
+        """The keys this rule reads that WRITER may feed: for two derivation rules, only WRITER's feeds.
+
+        (Schema and record rules read one node's triples, minted attributes included, so every key feeds them.)
+        """
+        both = self.graph == writer.graph == ns.GRAPH_DERIVED
+        return touched(writer.feeds if both else writer.writes, self.reads)
+
+    def sparql(self, keys: set | None = None, known: bool = True) -> str | None:
+        """The rule's CONSTRUCT; with KEYS, over only the schema pairs whose input has one of those keys.
+
+        KNOWN false leaves out the test that the triple is not yet known, for a schema rule run over a store
+        holding only new triples (materialize tests those against the whole store itself).
+        """
         if self.query is not None:
             return self.query
         rows = [(a, b) for a, b, k in self.pairs if keys is None or touched({k}, keys)]
         if not rows:
             return None
-        return SCHEMA_RULES[self.name].replace("__PAIRS__", " ".join(f"({a} {b})" for a, b in rows))
+        head, body = SCHEMA_RULES[self.name]
+        pairs = " ".join(f"({a} {b})" for a, b in rows)
+        unknown = f" FILTER NOT EXISTS {{ {head} }}" if known else ""
+        return f"CONSTRUCT {{ {head} }} WHERE {{ VALUES (?a ?b) {{ {pairs} }} {body}{unknown} }}"
 
 
 def order(derivations: list | None = None) -> list[str]:
@@ -171,7 +194,7 @@ def rules(store, derivations: list | None = None) -> dict:
 
     out: dict = {}
     for d in derivations:
-        out[d.name] = Rule(d.name, set(d.reads), set(d.writes), query=d.query, graph=ns.GRAPH_DERIVED)
+        out[d.name] = Rule(d.name, set(d.reads), set(d.writes), query=d.query, graph=ns.GRAPH_DERIVED, feeds=d.feeds)
     for name in ORDER:
         if name in RECORD_RULES and RECORD_RULES[name][1] is not None:
             query, reads, writes = RECORD_RULES[name]
@@ -197,17 +220,23 @@ def rules(store, derivations: list | None = None) -> dict:
     return {name: out[name] for name in order(derivations)}
 
 
-def materialize(store, workers: int | None = None, max_passes: int = 8, count: bool = True) -> int | None:
+def materialize(
+    store, workers: int | None = None, max_passes: int = 8, count: bool = True, minted_shortcut: bool = True
+) -> int | None:
     """Add the inferences to STORE's lat-g:inferred graph; returns how many triples that graph holds after
     (None with COUNT false, which saves a scan of the graph).
 
     WORKERS query threads run rules that do not feed each other side by side (default: one per core, at most
-    2); with 1 the rules run one after another. The result is the same either way.
+    2); with 1 the rules run one after another. The result is the same either way, and the same with
+    MINTED_SHORTCUT false (every written key then feeds; see kg.rules.MINTED_ATTRIBUTES).
     """
     import pyoxigraph as ox
 
     prologue = ns.sparql_prefixes()
     table = rules(store)
+    if not minted_shortcut:
+        for rule in table.values():
+            rule.feeds = set(rule.writes)
     names = list(table)
     workers = workers or max(1, min(2, os.cpu_count() or 1))
     lock = threading.Lock()
@@ -227,6 +256,32 @@ def materialize(store, workers: int | None = None, max_passes: int = 8, count: b
         return data
 
     pending: dict = {name: set() for name in names}  # keys fed to a rule after it started
+    fed: dict = {name: [] for name in names}  # for schema rules: the outputs loaded since the rule started
+
+    def evaluate_new(name: str, keys: set, outputs: list) -> bytes:
+        """A schema rule over just OUTPUTS (the triples loaded since it started), keeping what the store lacks.
+
+        A schema rule reads one triple, so a triple it can newly give comes from a triple loaded since it
+        last ran: those are few, where the whole store holds the old ones too.
+        """
+        query = table[name].sparql(keys, known=False)
+        if query is None:
+            return b""
+        with lock:
+            started.add(name)
+        began = time.perf_counter()
+        new = ox.Store()
+        for data in outputs:
+            new.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+        found = new.query(prologue + query)
+        assert isinstance(found, ox.QueryTriples)  # a CONSTRUCT
+        fresh = [t for t in found if next(store.quads_for_pattern(t.subject, t.predicate, t.object), None) is None]
+        data = (ox.serialize(fresh, format=ox.RdfFormat.N_TRIPLES) or b"") if fresh else b""
+        if profile:
+            print(
+                f"rule {name} (new triples): {time.perf_counter() - began:.2f} s, {len(fresh)} triples", file=sys.stderr
+            )
+        return data
 
     def absorb(name: str, data: bytes) -> None:
         """Load a rule's output and tell the rules it feeds (only those already started need to run again)."""
@@ -237,12 +292,13 @@ def materialize(store, workers: int | None = None, max_passes: int = 8, count: b
         with lock:
             for other in names:
                 if other != name and other in started:
-                    pending[other] |= touched(table[name].writes, table[other].reads)
+                    keys = table[other].fed(table[name])
+                    pending[other] |= keys
+                    if keys and table[other].query is None:
+                        fed[other].append(data)
 
     # first pass: each rule once, as soon as the earlier rules that feed it are loaded
-    feeders = {
-        name: {f for f in names[:i] if touched(table[f].writes, table[name].reads)} for i, name in enumerate(names)
-    }
+    feeders = {name: {f for f in names[:i] if table[name].fed(table[f])} for i, name in enumerate(names)}
     waiting, done, running = list(names), set(), {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-rule") as pool:
         while waiting or running:
@@ -270,6 +326,10 @@ def materialize(store, workers: int | None = None, max_passes: int = 8, count: b
             break
         for name in todo:
             keys, pending[name] = pending[name], set()
+            outputs, fed[name] = fed[name], []
+            if table[name].query is None:
+                absorb(name, evaluate_new(name, keys, outputs))
+                continue
             query = table[name].sparql(keys) if keys else None
             if query is not None:
                 absorb(name, evaluate(name, query))

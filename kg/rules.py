@@ -30,6 +30,21 @@ FIELDS = ("rule", "label", "definition", "grounds", "reads", "writes", "notes")
 REQUIRED = ("rule", "label", "definition", "grounds", "reads", "writes")
 RDF_TYPE = ns.RDF.type
 ANY_CLASS = ("t", "*")  # written by a rule whose rdf:type classes are not known in advance
+# Properties a derivation rule writes only on the records and bodies it mints, in the same CONSTRUCT as the
+# triples by which another rule finds those nodes (their class, member and organization, actor and forum): a
+# rule that reads them is fed through those triples, so they alone never make a rule wait or run again.
+# tests/test_rules.py checks that the build gives the same graph without this shortcut.
+MINTED_ATTRIBUTES = frozenset(
+    ("p", iri)
+    for iri in (
+        ns.LAT + "startDate",
+        ns.LAT + "endDate",
+        ns.LAT + "intervalStatus",
+        ns.LAT + "temporalPrecision",
+        ns.PREFIXES["prov"] + "wasDerivedFrom",
+        ns.PREFIXES["rdfs"] + "label",
+    )
+)
 _HEADER = re.compile(r"^#\s*([a-z]+):\s*(.*)$")
 _CONTINUED = re.compile(r"^#\s{2,}(\S.*)$")
 
@@ -57,6 +72,11 @@ class DerivationRule:
     @property
     def iri(self) -> str:
         return rule_iri(self.name)
+
+    @property
+    def feeds(self) -> set:
+        """The keys of what the rule writes that can make another rule wait for it or run again."""
+        return set(self.writes) - MINTED_ATTRIBUTES
 
     @property
     def passages(self) -> list[str]:
@@ -161,17 +181,21 @@ def rule_files(folder: Path | None = None) -> list[Path]:
 
 
 def load(folder: Path | None = None) -> list[DerivationRule]:
-    """Every rule in FOLDER (default rules/), ordered so that a rule comes after the rules that feed it."""
-    found = [parse(p) for p in rule_files(folder)]
+    """Every rule in FOLDER (default rules/), each after the rules that feed it where they do not feed it back.
+
+    Rules are placed one at a time: next comes the rule with the fewest unplaced rules feeding it, and of
+    those the one feeding most of the others (then file order). Where rules feed each other, the build
+    iterates to a fixpoint anyway; the order only spares it runs.
+    """
+    pending = [parse(p) for p in rule_files(folder)]
     ordered: list[DerivationRule] = []
-    pending = list(found)
     while pending:
-        for rule in pending:
-            feeders = [o for o in pending if o is not rule and _feeds(o, rule)]
-            if not feeders:
-                break
-        else:  # a cycle: keep file order for what remains; the build iterates to a fixpoint anyway
-            rule = pending[0]
+
+        def rank(rule: DerivationRule) -> tuple[int, int]:
+            others = [o for o in pending if o is not rule]
+            return (sum(_feeds(o, rule) for o in others), -sum(_feeds(rule, o) for o in others))
+
+        rule = min(pending, key=rank)
         pending.remove(rule)
         ordered.append(rule)
     return ordered
@@ -188,7 +212,7 @@ def touched(written: set, read: set) -> set:
 
 
 def _feeds(a: DerivationRule, b: DerivationRule) -> bool:
-    return bool(touched(a.writes, b.reads))
+    return bool(touched(a.feeds, b.reads))
 
 
 def _literal(text: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from kg import namespaces as ns
 from kg.query import expand_iri, run_named
 
@@ -194,10 +196,65 @@ def test_iosco_relations_start_at_its_founding(accountability_store):
     assert rows[0]["first"].value == "1984-01-01"
 
 
-def test_the_chain_query_file_is_what_its_generator_writes():
-    from kg.chainquery import chain_query
+# ---------------------------------------------------------------- electoral reach, against the CSVs
+
+
+def _migo_members(shared: Path, body: str, year: int) -> set:
+    import pandas as pd
+
+    rows = pd.read_csv(shared / "data" / "migo-iigo" / "memberships_MIGO.csv")
+    return set(rows[(rows.igoID == body) & (rows.Year == year) & (rows.membership == 1)].stateID)
+
+
+def _bmr_non_democratic(shared: Path, year: int) -> set:
+    """ISO codes BMR codes non-democratic in YEAR, through the crosswalk the importer uses."""
+    import pandas as pd
+
+    from kg.paths import CROSSWALKS_DIR
+
+    bmr = pd.read_csv(shared / "data" / "regimes" / "bmr-democracy-v4.0.csv")
+    walk = pd.read_csv(CROSSWALKS_DIR / "bmr-ccode.csv")
+    walk = walk[walk.from_year.isna() & walk.to_year.isna()]  # the codes mapped for every year
+    coded = bmr[bmr.year == year].merge(walk, left_on="ccode", right_on="bmr_ccode")
+    return set(coded[coded.democracy == 0].lattice_state)
+
+
+@pytest.mark.parametrize("year", [2004, 2008])
+def test_fatf_electoral_reach_agrees_with_migo_and_bmr(accountability_store, shared_dir, year):
+    rows = run_named("electoral-reach", store=accountability_store, network="lat-id:fatf", at=f"{year}-06-30")
+    members = _migo_members(shared_dir, "FATF", year)
+    assert {local(r["state"]) for r in rows} == members
+    expected_gaps = members & _bmr_non_democratic(shared_dir, year)
+    gaps = {local(r["state"]) for r in rows if not r["reaches"]}
+    assert gaps == expected_gaps
+    for r in rows:
+        if not r["reaches"]:
+            assert str(r["reason"]) == f"no electoral accountability in {year} according to BMR"
+            assert str(r["source"]) == ID + "dataset/bmr-democracy-v4"
+            assert str(r["spell"]).startswith(ID + "regime-spell/bmr-democracy-v4/" + local(r["state"]))
+        else:
+            assert r.get("reason") is None and r.get("spell") is None
+    share = run_named("electoral-share", store=accountability_store, network="lat-id:fatf", at=f"{year}-06-30")
+    assert int(share[0]["members"]) == len(members)
+    assert int(share[0]["reaching"]) == len(members - expected_gaps)
+    assert float(share[0]["share"]) == pytest.approx(len(members - expected_gaps) / len(members))
+
+
+def test_fatf_2004_electoral_gaps_are_russia_and_singapore(accountability_store):
+    rows = run_named("electoral-reach", store=accountability_store, network="lat-id:fatf", at="2004-01-01")
+    assert len(rows) == 29
+    assert {local(r["state"]) for r in rows if not r["reaches"]} == {"RUS", "SGP"}
+
+
+def test_electoral_reach_past_the_membership_data_says_so(accountability_store):
+    rows = run_named("electoral-reach", store=accountability_store, network="lat-id:fatf", at="2023-01-01")
+    assert rows and {str(r["reason"]) for r in rows} == {"membership not observed after 2010"}
+    assert all(r.get("spell") is None for r in rows)
+
+
+def test_the_generated_query_files_are_what_their_generator_writes():
+    from kg.chainquery import GENERATED
     from kg.paths import QUERIES_DIR
 
-    assert (QUERIES_DIR / "accountability-chain.rq").read_text(encoding="utf-8") == chain_query(), (
-        "run: python -m kg.chainquery > queries/accountability-chain.rq"
-    )
+    for name, generate in GENERATED.items():
+        assert (QUERIES_DIR / name).read_text(encoding="utf-8") == generate(), f"run: python -m kg.chainquery ({name})"
