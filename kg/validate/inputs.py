@@ -170,6 +170,23 @@ def load_shapes(shapes=None):
     return load_rdf(files), [str(f) for f in files]
 
 
+def top_shapes(shapes_store) -> list[str]:
+    """The named shapes of a shapes graph (IRIs typed sh:NodeShape or sh:PropertyShape, or with a target),
+    sorted; deactivated shapes left out."""
+    from kg.namespaces import SH
+
+    rows = shapes_store.query(
+        f"""SELECT DISTINCT ?s WHERE {{
+            {{ ?s a <{SH.NodeShape}> }} UNION {{ ?s a <{SH.PropertyShape}> }}
+            UNION {{ ?s <{SH.targetClass}> ?t }} UNION {{ ?s <{SH.targetNode}> ?t }}
+            UNION {{ ?s <{SH.targetSubjectsOf}> ?t }} UNION {{ ?s <{SH.targetObjectsOf}> ?t }}
+            FILTER(isIRI(?s))
+            FILTER NOT EXISTS {{ ?s <{SH.deactivated}> true }}
+        }}"""
+    )
+    return sorted(r["s"].value for r in rows)
+
+
 _ONTO_CACHE: dict = {}
 
 
