@@ -127,7 +127,8 @@ def place(report: Report, store, report_files, scoped: bool) -> None:
         report.locations = [None] * len(report.results)
         return
     wanted = [str(f) for f in (report_files if report_files is not None else files)]
-    locations = Locator(where, store).locate_all(report.results, prefer=wanted)
+    prefer = [str(f) for f in report_files] if report_files is not None else None
+    locations = Locator(where, store).locate_all(report.results, prefer=prefer)
     if scoped:
         keep = {Path(f).resolve() for f in wanted}
         pairs = [(r, loc) for r, loc in zip(report.results, locations) if loc and Path(loc[0]).resolve() in keep]

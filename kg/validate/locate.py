@@ -2,8 +2,9 @@
 
 A result is placed at its focus node: the first data file that has the node as a subject, at the line where
 its description starts. A blank focus node is placed at its nearest named ancestor (the subject whose
-description holds it); a focus that no file describes (an undeclared term, whose focus is the ontology) at
-the first triple that uses it or its value, at that triple's named subject. What cannot be placed at all
+description holds it). A value or focus that nothing describes (an undeclared term, a dangling reference) is
+placed at the first triple that uses it, at that triple's named subject; a node that only the background or
+the ontology describes is not placed in the data files. What cannot be placed at all
 falls back to the first data file, line 1, so that every result of a validation of files has a location.
 """
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from kg.errors import InputError
 from kg.fileio import rdf_format
+from kg.namespaces import RDF
 
 MAX_CLIMB = 20  # blank-node nesting followed upwards to a named subject
 
@@ -66,6 +68,7 @@ class Locator:
         self.files = [str(f) for f in files]
         self.store = store
         self.subject_in: dict[str, list[str]] = {}  # IRI -> files that describe it as a subject
+        self.typed_in: dict[str, list[str]] = {}  # IRI -> files that give it an rdf:type (its main description)
         self.used_in: dict[str, list[tuple[str, str]]] = {}  # IRI -> (file, named subject of the first use)
         self._lines: dict[str, FileLines] = {}
 
@@ -109,9 +112,12 @@ class Locator:
                     s, p, o = q.subject, q.predicate, q.object
                     if isinstance(o, ox.BlankNode):
                         parents.setdefault(o, s)
-                    if isinstance(s, ox.NamedNode) and s.value in wanted and s.value not in seen_subject:
-                        seen_subject.add(s.value)
-                        self.subject_in.setdefault(s.value, []).append(f)
+                    if isinstance(s, ox.NamedNode) and s.value in wanted:
+                        if s.value not in seen_subject:
+                            seen_subject.add(s.value)
+                            self.subject_in.setdefault(s.value, []).append(f)
+                        if p.value == RDF.type and f not in self.typed_in.get(s.value, []):
+                            self.typed_in.setdefault(s.value, []).append(f)
                     for term in (p.value, o.value if isinstance(o, ox.NamedNode) else None):
                         if term in wanted and term not in seen_use:
                             seen_use.add(term)
@@ -147,20 +153,30 @@ class Locator:
         self.index(wanted)
         rank = {str(Path(f).resolve()): i for i, f in enumerate(prefer or [])}
 
-        def pick(files: list[str]) -> str:
-            return min(files, key=lambda f: rank.get(str(Path(f).resolve()), len(rank)))
+        def pick(files: list[str], typed: list[str] | None = None) -> str:
+            """A file in PREFER first, then one that types the node, then the first."""
+            typed = typed or []
+            return min(files, key=lambda f: (rank.get(str(Path(f).resolve()), len(rank)), f not in typed))
 
         out: list[tuple[str, int] | None] = []
         for focus, value in anchors:
             out.append(self._place(focus, value, pick))
         return out
 
+    def described(self, iri: str) -> bool:
+        """Whether the merged data (background and ontology included) has IRI as a subject."""
+        import pyoxigraph as ox
+
+        return next(iter(self.store.quads_for_pattern(ox.NamedNode(iri), None, None, None)), None) is not None
+
     def _place(self, focus: str, value: str | None, pick) -> tuple[str, int] | None:
         if focus and focus in self.subject_in:
-            f = pick(self.subject_in[focus])
+            f = pick(self.subject_in[focus], self.typed_in.get(focus))
             return f, self.lines(f).line_of(focus) or 1
-        for term in (value, focus):  # an undeclared term: its focus is the ontology, its value the term
-            if term and term in self.used_in:
+        # A node described elsewhere (in the background or the ontology) is not placed where the data merely
+        # mentions it; a term nothing describes (an undeclared term, a dangling reference) is placed where used.
+        for term in (value, focus):
+            if term and term in self.used_in and not self.described(term):
                 uses = self.used_in[term]
                 f = pick([u[0] for u in uses])
                 subject = next(s for g, s in uses if g == f)
