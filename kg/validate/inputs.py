@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 from kg.errors import InputError, UsageError
-from kg.fileio import from_oxigraph_syntax_error, load_rdf
+from kg.fileio import from_oxigraph_syntax_error, load_rdf, load_rdf_apart
+
+APART_LIMIT = 64 * 1024 * 1024  # bytes of data files up to which blank nodes keep the file they came from
 
 
 def context_files() -> list[Path]:
@@ -134,7 +136,10 @@ def working_store(data, dataset=None):
         data = [data]
     if isinstance(data, (list, tuple)):
         files = [str(p) for p in data]
-        return load_rdf(files), files
+        # below APART_LIMIT the files are loaded with their blank nodes named after the file, so that a result
+        # on a blank node is placed in its own file; above it the engine's bulk loader is faster
+        size = sum(Path(f).stat().st_size for f in files if Path(f).is_file())
+        return (load_rdf_apart(files) if size <= APART_LIMIT else load_rdf(files)), files
     # rdflib Graph / Dataset
     try:
         import rdflib

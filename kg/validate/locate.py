@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.fileio import rdf_format
+from kg.fileio import blank_node_file, rdf_format
 from kg.namespaces import RDF
 
 MAX_CLIMB = 20  # blank-node nesting followed upwards to a named subject
@@ -141,8 +141,10 @@ class Locator:
     def locate_all(self, results, prefer: list[str] | None = None) -> list[tuple[str, int] | None]:
         """(file, line) for each result; files in PREFER win when a node is described in several."""
         anchors = []  # per result: the IRI to look for (focus, or the named ancestor of a blank focus), value
+        blank_files = []  # per result: the file a blank focus node comes from, when the loader kept it
         for r in results:
             focus = r.focus
+            blank_files.append(blank_node_file(focus[2:], self.files) if focus.startswith("_:") else None)
             if focus.startswith("_:"):
                 focus = self.named_ancestor(focus) or ""
             elif focus.startswith('"'):
@@ -159,7 +161,11 @@ class Locator:
             return min(files, key=lambda f: (rank.get(str(Path(f).resolve()), len(rank)), f not in typed))
 
         out: list[tuple[str, int] | None] = []
-        for focus, value in anchors:
+        for (focus, value), blank_file in zip(anchors, blank_files):
+            if blank_file is not None:  # a blank node: its own file, at its named subject there if it has one
+                line = self.lines(blank_file).line_of(focus) if focus in self.subject_in else None
+                out.append((blank_file, line or 1))
+                continue
             out.append(self._place(focus, value, pick))
         return out
 
