@@ -43,7 +43,11 @@ def violations(text: str) -> list[str]:
     )
 
 
-PLANTED = ["data/late.ttl:12 lat-sh:NoUndeclaredTerm", "data/late.ttl:14 lat-sh:AccountabilityForum", "data/late.ttl:7 lat-sh:DatesAreXsdDates"]
+PLANTED = [
+    "data/late.ttl:12 lat-sh:NoUndeclaredTerm",
+    "data/late.ttl:14 lat-sh:AccountabilityForum",
+    "data/late.ttl:7 lat-sh:DatesAreXsdDates",
+]
 
 
 def test_documented_install_workflow_and_pre_commit_hook_from_a_clean_clone(tmp_path):
@@ -65,7 +69,13 @@ def test_documented_install_workflow_and_pre_commit_hook_from_a_clean_clone(tmp_
     # installed (so that the documented `pip install` builds and installs Lattice itself from the tag)
     venv = tmp_path / "runner"
     run([sys.executable, "-m", "venv", str(venv)], tmp_path, env)
-    site = Path(run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], tmp_path, env).stdout.strip())
+    site = Path(
+        run(
+            [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            tmp_path,
+            env,
+        ).stdout.strip()
+    )
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
 

@@ -174,7 +174,19 @@ def test_json_report_has_a_stable_schema(files, capsys):
     assert code == 1
     assert doc["schema"] == 1 and doc["conforms"] is False
     assert doc["counts"] == {"violation": 1, "warning": 1, "info": 0}
-    keys = {"focus", "shape", "component", "severity", "path", "value", "message", "norm", "focus_label", "file", "line"}
+    keys = {
+        "focus",
+        "shape",
+        "component",
+        "severity",
+        "path",
+        "value",
+        "message",
+        "norm",
+        "focus_label",
+        "file",
+        "line",
+    }
     assert all(set(r) == keys for r in doc["results"])
     lines = DATA.splitlines()
     for r in doc["results"]:  # each result is placed at the line where its focus node's description starts
@@ -197,7 +209,9 @@ def test_junit_has_one_testcase_per_shape_and_fails_only_at_the_fail_on_level(fi
     _code, out, _ = kg("validate", files["data"], "--shapes", files["shapes"], "--format", "junit", capsys=capsys)
     root = ET.fromstring(out)
     cases = root.findall(".//testcase")
-    assert [c.get("name") for c in cases] == ["<http://example.org/BodyShape>"]  # the property shapes belong to their node shape
+    assert [c.get("name") for c in cases] == [
+        "<http://example.org/BodyShape>"
+    ]  # the property shapes belong to their node shape
     failures = root.findall(".//failure")
     assert len(failures) == 1 and failures[0].get("type") == "Violation"
     assert "data.ttl:6: violation:" in failures[0].text and "Lonely" not in failures[0].text
@@ -207,7 +221,15 @@ def test_junit_has_one_testcase_per_shape_and_fails_only_at_the_fail_on_level(fi
     assert root.find("testsuite").get("failures") == "1"
     # with --fail-on warning the warning is a failure too; with only a warning and the default level, none fails
     _code, out, _ = kg(
-        "validate", files["data"], "--shapes", files["shapes"], "--format", "junit", "--fail-on", "warning", capsys=capsys
+        "validate",
+        files["data"],
+        "--shapes",
+        files["shapes"],
+        "--format",
+        "junit",
+        "--fail-on",
+        "warning",
+        capsys=capsys,
     )
     assert "data.ttl:5: warning" in ET.fromstring(out).find(".//failure").text
     code, out, _ = kg("validate", files["warn"], "--shapes", files["shapes"], "--format", "junit", capsys=capsys)
@@ -232,7 +254,9 @@ def test_sarif_names_rules_and_locates_results_in_the_data_file(files, capsys, m
     assert doc["version"] == "2.1.0"
     run = doc["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == ["<http://example.org/BodyShape>"]  # one rule per named shape, not per blank property shape
+    assert [r["id"] for r in rules] == [
+        "<http://example.org/BodyShape>"
+    ]  # one rule per named shape, not per blank property shape
     levels = sorted(r["level"] for r in run["results"])
     assert levels == ["error", "warning"]
     lines = DATA.splitlines()

@@ -97,7 +97,9 @@ def test_repo_mode_reports_exactly_the_mistakes_of_the_given_file(data_repo, cap
     git(data_repo, "add", "data/late.ttl")
     code, out, _ = kg("validate", "--repo", "data/late.ttl", "--fail-on", "violation", capsys=capsys)
     assert code == 1
-    found = sorted((line.split(": ")[0], line.split(" (")[-1]) for line in finding_lines(out) if ": violation: " in line)
+    found = sorted(
+        (line.split(": ")[0], line.split(" (")[-1]) for line in finding_lines(out) if ": violation: " in line
+    )
     assert found == [
         ("data/late.ttl:12", "lat-sh:NoUndeclaredTerm)"),  # the subject of the triple with the misspelt term
         ("data/late.ttl:14", "lat-sh:AccountabilityForum)"),  # the blank node's named subject
@@ -138,7 +140,8 @@ def test_background_is_loaded_but_never_reported_on(tmp_path, capsys, monkeypatc
     shutil.copy(EXAMPLE / "network.ttl", "network.ttl")
     shutil.copy(EXAMPLE / "actors.ttl", "actors.ttl")
     (tmp_path / "sources.ttl").write_text(
-        (tmp_path / "sources.ttl").read_text() + '\n<https://example.org/nrn/bad> a <https://w3id.org/lattice/ontology#SourcePassage> .\n'
+        (tmp_path / "sources.ttl").read_text()
+        + "\n<https://example.org/nrn/bad> a <https://w3id.org/lattice/ontology#SourcePassage> .\n"
     )
     code, out, _ = kg("validate", "network.ttl", "actors.ttl", "--background", "sources.ttl", capsys=capsys)
     assert code == 0, out
@@ -192,9 +195,13 @@ def test_sarif_is_valid_and_every_result_is_located(data_repo, capsys):
     assert validation_errors(doc) == []
     assert sarif_location_problems(doc) == []
     where = {
-        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-         r["locations"][0]["physicalLocation"]["region"]["startLine"])
-        for r in doc["runs"][0]["results"] if r["level"] == "error"
+        (
+            r["ruleId"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        )
+        for r in doc["runs"][0]["results"]
+        if r["level"] == "error"
     }
     assert where == {
         ("lat-sh:NoUndeclaredTerm", "data/late.ttl", 12),
@@ -226,14 +233,14 @@ def test_a_top_level_blank_node_is_placed_in_its_own_file_at_line_1(tmp_path, ca
 def test_junit_is_readable_by_junitparser(data_repo, capsys):
     from junitparser import Failure, JUnitXml
 
-    code, out, _ = kg("validate", "--repo", "--format", "junit", "--output", "report.xml", capsys=capsys)
+    code, _out, _ = kg("validate", "--repo", "--format", "junit", "--output", "report.xml", capsys=capsys)
     assert code == 0
     xml = JUnitXml.fromfile(str(data_repo / "report.xml"))
     cases = [c for suite in xml for c in suite]
     assert len(cases) > 20 and all(c.is_passed for c in cases)  # one passing test case per named shape
     (data_repo / "data" / "late.ttl").write_text(MISTAKES)
     git(data_repo, "add", "data/late.ttl")
-    code, out, _ = kg("validate", "--repo", "--format", "junit", "--output", "report.xml", capsys=capsys)
+    code, _out, _ = kg("validate", "--repo", "--format", "junit", "--output", "report.xml", capsys=capsys)
     assert code == 1
     xml = JUnitXml.fromfile(str(data_repo / "report.xml"))
     failed = sorted(c.name for suite in xml for c in suite if not c.is_passed)

@@ -18,8 +18,8 @@ from kg.validate.entailment import entail
 from kg.validate.formats import FORMATS, render, summary_line
 from kg.validate.inputs import add_ontology, context_files, fetch_endpoint, load_shapes, top_shapes, working_store
 from kg.validate.locate import Locator
-from kg.validate.repository import repository_data
 from kg.validate.outcome import Report
+from kg.validate.repository import repository_data
 
 ENGINES = ("fast", "pyshacl")
 INFERENCE = ("none", "rdfs", "owlrl")

@@ -200,9 +200,7 @@ def format_junit(report: Report) -> str:
         counts = {sev: sum(1 for i in idx if report.results[i].severity == sev) for sev in SEVERITIES}
         if idx:
             out.append("      <properties>")
-            out.extend(
-                f'        <property name="{sev.lower()}s" value="{n}"/>' for sev, n in counts.items() if n
-            )
+            out.extend(f'        <property name="{sev.lower()}s" value="{n}"/>' for sev, n in counts.items() if n)
             out.append("      </properties>")
         fail = [i for i in idx if _fails(report, i, worst)]
         rest = [i for i in idx if not _fails(report, i, worst)]
