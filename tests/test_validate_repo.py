@@ -246,3 +246,18 @@ def test_junit_is_readable_by_junitparser(data_repo, capsys):
     failed = sorted(c.name for suite in xml for c in suite if not c.is_passed)
     assert failed == ["lat-sh:AccountabilityForum", "lat-sh:DatesAreXsdDates", "lat-sh:NoUndeclaredTerm"]
     assert all(isinstance(r, Failure) for suite in xml for c in suite for r in c.result)
+
+
+def test_the_modelling_guide_quotes_the_example_files():
+    """Every Turtle line docs/modelling-your-data.md shows is a line of the validated example files."""
+    import re
+
+    guide = (REPO / "docs" / "modelling-your-data.md").read_text()
+    shown = [
+        line.strip()
+        for block in re.findall(r"```turtle\n(.*?)```", guide, re.DOTALL)
+        for line in block.splitlines()
+        if line.strip()
+    ]
+    example = {line.strip() for f in EXAMPLE.glob("*.ttl") for line in f.read_text().splitlines()}
+    assert shown and [line for line in shown if line not in example] == []
