@@ -467,4 +467,3 @@ def test_queries_that_return_actors_give_their_labels(store):
                 assert row[label] == want, (name, actor, row[actor], row[label])
                 checked += want is not None
     assert checked >= 10  # the fixture's actors are labelled: the comparison is not vacuous
-
