@@ -128,7 +128,7 @@ def place(report: Report, store, report_files, scoped: bool) -> None:
         return
     wanted = [str(f) for f in (report_files if report_files is not None else files)]
     prefer = [str(f) for f in report_files] if report_files is not None else None
-    locations = Locator(where, store).locate_all(report.results, prefer=prefer)
+    locations = Locator(where, store, quick=not scoped and bool(files)).locate_all(report.results, prefer=prefer)
     if scoped:
         keep = {Path(f).resolve() for f in wanted}
         pairs = [(r, loc) for r, loc in zip(report.results, locations) if loc and Path(loc[0]).resolve() in keep]

@@ -136,10 +136,11 @@ def working_store(data, dataset=None):
         data = [data]
     if isinstance(data, (list, tuple)):
         files = [str(p) for p in data]
-        # below APART_LIMIT the files are loaded with their blank nodes named after the file, so that a result
-        # on a blank node is placed in its own file; above it the engine's bulk loader is faster
+        # several files below APART_LIMIT are loaded with their blank nodes named after the file, so that a
+        # result on a blank node is placed in its own file; otherwise the engine's bulk loader is faster
         size = sum(Path(f).stat().st_size for f in files if Path(f).is_file())
-        return (load_rdf_apart(files) if size <= APART_LIMIT else load_rdf(files)), files
+        apart = len(files) > 1 and size <= APART_LIMIT  # one file: every blank node is from it
+        return (load_rdf_apart(files) if apart else load_rdf(files)), files
     # rdflib Graph / Dataset
     try:
         import rdflib

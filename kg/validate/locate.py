@@ -18,6 +18,8 @@ from kg.fileio import blank_node_file, rdf_format
 from kg.namespaces import RDF
 
 MAX_CLIMB = 20  # blank-node nesting followed upwards to a named subject
+# how a file mentions a term: <IRI>, a prefixed name, or an IRI in quotes (JSON-LD, RDF/XML attributes)
+MENTION = re.compile(r'<[^<>\s"]+>|"https?://[^"\s]+"|[A-Za-z][\w.-]*:[\w][\w.\-/]*')
 
 
 class FileLines:
@@ -25,20 +27,32 @@ class FileLines:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        try:
-            self.lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            self.lines = []
         self.prefixes: dict[str, str] = {}
         self.starts: dict[str, int] = {}
-        for i, line in enumerate(self.lines, 1):
-            m = re.match(r"\s*@?prefix\s+([\w.-]*):\s*<([^>]*)>", line, re.IGNORECASE)
-            if m:
-                self.prefixes[m.group(2)] = m.group(1)
+        self._mentions: dict[str, int] | None = None
+        for i, line in enumerate(self._read(), 1):
+            words = line.split(None, 1)
+            if not words:
                 continue
-            token = re.match(r"\s*(<[^>\s]*>|[^\s;,.]+(?:\.[^\s;,.]+)*)", line)
-            if token and token.group(1) not in self.starts:
-                self.starts[token.group(1)] = i
+            first = words[0]
+            if first.lower() in ("@prefix", "prefix"):
+                m = re.match(r"\s*@?prefix\s+([\w.-]*):\s*<([^>]*)>", line, re.IGNORECASE)
+                if m:
+                    self.prefixes[m.group(2)] = m.group(1)
+                continue
+            if not first.startswith("<"):
+                first = first.rstrip(";,.")
+            elif ">" in first:
+                first = first[: first.index(">") + 1]
+            self.starts.setdefault(first, i)
+
+    def _read(self):
+        """The file's lines, read again each time (a large file is not kept in memory)."""
+        try:
+            with open(self.path, encoding="utf-8", errors="replace") as f:
+                yield from f
+        except OSError:
+            return
 
     def needles(self, iri: str) -> list[str]:
         """IRI as the file may write it: in full, or as a prefixed name of one of the file's prefixes."""
@@ -54,19 +68,33 @@ class FileLines:
         starts = [self.starts[n] for n in needles if n in self.starts]
         if starts:
             return min(starts)
-        plain = [*needles, f'"{iri}"']
-        for i, line in enumerate(self.lines, 1):
-            if any(n in line for n in plain):
-                return i
-        return None
+        mentions = self.mentions()
+        found = [mentions[n] for n in [*needles, iri] if n in mentions]
+        return min(found) if found else None
+
+    def mentions(self) -> dict[str, int]:
+        """Every IRI, prefixed name or quoted IRI the file writes, with the first line that writes it (one pass,
+        made on the first question it answers)."""
+        if self._mentions is None:
+            self._mentions = {}
+            for i, line in enumerate(self._read(), 1):
+                for m in MENTION.finditer(line):
+                    token = m.group(0)
+                    if token.startswith('"'):
+                        token = token[1:-1]
+                    self._mentions.setdefault(token.rstrip(".;,"), i)
+        return self._mentions
 
 
 class Locator:
     """Places results in the data files they came from; one pass over the files for all results."""
 
-    def __init__(self, files: list[str], store) -> None:
+    def __init__(self, files: list[str], store, quick: bool = False) -> None:
         self.files = [str(f) for f in files]
         self.store = store
+        # QUICK (one data file, nothing scoped): every result is in that file, found by its text alone, without
+        # parsing the file again
+        self.quick = quick and len(self.files) == 1
         self.subject_in: dict[str, list[str]] = {}  # IRI -> files that describe it as a subject
         self.typed_in: dict[str, list[str]] = {}  # IRI -> files that give it an rdf:type (its main description)
         self.used_in: dict[str, list[tuple[str, str]]] = {}  # IRI -> (file, named subject of the first use)
@@ -151,8 +179,8 @@ class Locator:
                 focus = ""
             value = r.value if r.value and not r.value.startswith(("_:", '"')) else None
             anchors.append((focus, value))
-        wanted = {a for pair in anchors for a in pair if a}
-        self.index(wanted)
+        if not self.quick:
+            self.index({a for pair in anchors for a in pair if a})
         rank = {str(Path(f).resolve()): i for i, f in enumerate(prefer or [])}
 
         def pick(files: list[str], typed: list[str] | None = None) -> str:
@@ -160,6 +188,12 @@ class Locator:
             typed = typed or []
             return min(files, key=lambda f: (rank.get(str(Path(f).resolve()), len(rank)), f not in typed))
 
+        if self.quick:
+            fl = self.lines(self.files[0])
+            return [
+                (self.files[0], (fl.line_of(focus) if focus else None) or (fl.line_of(value) if value else None) or 1)
+                for focus, value in anchors
+            ]
         out: list[tuple[str, int] | None] = []
         for (focus, value), blank_file in zip(anchors, blank_files):
             if blank_file is not None:  # a blank node: its own file, at its named subject there if it has one
