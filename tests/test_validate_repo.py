@@ -261,3 +261,23 @@ def test_the_modelling_guide_quotes_the_example_files():
     ]
     example = {line.strip() for f in EXAMPLE.glob("*.ttl") for line in f.read_text().splitlines()}
     assert shown and [line for line in shown if line not in example] == []
+
+
+def test_background_beside_data_given_as_a_store(tmp_path):
+    """Data that is a store has no files; the results the background describes are still left out."""
+    import pyoxigraph as ox
+
+    from kg.validate import validate
+
+    store = ox.Store()
+    store.load(path=str(EXAMPLE / "network.ttl"))
+    store.load(path=str(EXAMPLE / "actors.ttl"))
+    bad_sources = tmp_path / "sources.ttl"
+    bad_sources.write_text(
+        (EXAMPLE / "sources.ttl").read_text()
+        + "\n<https://example.org/nrn/bad> a <https://w3id.org/lattice/ontology#SourcePassage> .\n"
+    )
+    with_background = validate(store, with_ontology=True, background=[str(bad_sources)])
+    assert [r for r in with_background.results if r.severity == "Violation"] == []
+    alone = validate(store, with_ontology=True)
+    assert [r for r in alone.results if r.severity == "Violation"]  # without the sources, the citations fail

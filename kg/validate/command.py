@@ -91,7 +91,14 @@ def validate(
         data_files=files,
         jobs=jobs if engine == "fast" else 1,
     )
-    place(report, store, report_files, scoped=report_files is not None or bool(extra))
+    place(
+        report,
+        store,
+        report_files,
+        scoped=report_files is not None or bool(extra),
+        built=data is None,
+        background=extra,
+    )
     report.shapes = top_shapes(shapes_store)
     report.seconds = time.perf_counter() - started
     annotate(report, store, shapes_store)
@@ -115,14 +122,20 @@ def background_files(background, lattice_data: bool, has_context: bool, files: l
     return out
 
 
-def place(report: Report, store, report_files, scoped: bool) -> None:
+def place(report: Report, store, report_files, scoped: bool, built: bool = False, background=()) -> None:
     """Give each result its (file, line); when SCOPED keep only results placed in REPORT_FILES (default: the
     data files). Unscoped, a result that cannot be placed goes to the first data file, line 1. For the built
-    dataset, results are placed in the curated files where possible."""
+    dataset (BUILT), results are placed in the curated files where possible. Data given as a store or a graph
+    has no files: with a BACKGROUND, the results placed in the background files are dropped."""
     from kg.paths import curated_files
 
     files = report.data_files
-    where = files or [str(f) for f in curated_files()]
+    if scoped and not files and background:  # data from a store or graph: drop what the background describes
+        placed = Locator(background, store).locate_all(report.results)
+        report.results = [r for r, loc in zip(report.results, placed) if loc is None]
+        report.conforms = not report.results
+        scoped = False
+    where = files or ([str(f) for f in curated_files()] if built else [])
     if not where or not report.results:
         report.locations = [None] * len(report.results)
         return
