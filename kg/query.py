@@ -14,6 +14,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kg.cliopts import DeprecatedAlias, add_format, deprecation_note
 from kg.errors import InputError, UsageError
@@ -416,7 +417,7 @@ def _run_endpoint(text: str, endpoint: str, kind: str, timeout):
             g.parse(data=data, format="turtle")
             return [(str(s), str(p), str(o)) for s, p, o in g]
         client.setReturnFormat(JSON)
-        answer = client.query()
+        answer: Any = client.query()  # SPARQLWrapper's QueryResult: the body as JSON, the HTTP response
         cap_header = answer.response.headers.get("X-Lattice-Truncated") or ""
         data = answer.convert()
     except SPARQLWrapperException as exc:
