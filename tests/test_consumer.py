@@ -61,7 +61,7 @@ def test_documented_install_workflow_and_pre_commit_hook_from_a_clean_clone(tmp_
     # the project, as a consumer gets it: a clone of this repository's HEAD, tagged with the release
     clone = tmp_path / "lattice"
     run(["git", "clone", "-q", str(REPO), str(clone)], tmp_path, env)
-    run(["git", "tag", f"v{__version__}"], clone, env)
+    run(["git", "tag", "-f", f"v{__version__}"], clone, env)  # -f: the release may be tagged already
     url = clone.as_uri()
     timings["clone"] = time.perf_counter() - started
 
