@@ -116,6 +116,47 @@ def load_rdf(paths: Iterable[str | Path], store: ox.Store | None = None, graph: 
     return store
 
 
+BLANK_PREFIX = "f{index}x"  # load_rdf_apart: the blank nodes of the INDEX-th file start with this
+
+
+def load_rdf_apart(paths: Iterable[str | Path], store: ox.Store | None = None) -> ox.Store:
+    """Like load_rdf into the default graph, but the blank nodes of the i-th file are named `f<i>x<label>`, so
+    that the file a blank node comes from is known (blank_node_file); equal labels in two files stay apart."""
+    import pyoxigraph as ox
+
+    store = store if store is not None else ox.Store()
+    for index, p in enumerate(paths):
+        p = Path(p)
+        if not p.is_file():
+            raise InputError("no such file", path=p)
+        fmt = rdf_format(p)
+        check_rdf_file(p, fmt)
+        prefix = BLANK_PREFIX.format(index=index)
+
+        def rename(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, prefix: str = prefix) -> object:
+            return ox.BlankNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
+
+        def quads(p: Path = p, fmt: ox.RdfFormat = fmt, rename: Callable[..., object] = rename) -> Iterable[ox.Quad]:
+            for q in ox.parse(path=str(p), format=fmt):
+                yield ox.Quad(rename(q.subject), q.predicate, rename(q.object), ox.DefaultGraph())  # type: ignore[arg-type]
+
+        try:
+            store.bulk_extend(quads())
+        except SyntaxError as err:
+            raise from_oxigraph_syntax_error(err, p) from None
+        except ValueError as err:
+            raise InputError(str(err), path=p) from None
+    return store
+
+
+def blank_node_file(label: str, paths: list[str]) -> str | None:
+    """The file of PATHS (as given to load_rdf_apart) that the blank node LABEL (without `_:`) comes from."""
+    m = re.match(r"f(\d+)x", label)
+    if m and int(m.group(1)) < len(paths):
+        return paths[int(m.group(1))]
+    return None
+
+
 def atomic_write(path: str | Path, write: Callable[[str], object]) -> Path:
     """Call WRITE(tmp_path) on a temporary file beside PATH, then rename it over PATH; nothing half-written."""
     path = Path(path)

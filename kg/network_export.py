@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 from pathlib import Path
 
 from kg.cliopts import add_format, add_output
@@ -114,6 +115,40 @@ def network(kind: str, at: str | None = None, store=None, dataset=None, endpoint
     return g
 
 
+def double_memberships(g) -> list[tuple[str, str, list[str]]]:
+    """In a membership network, the bodies that count a state twice: the state itself and one or more of its own
+    institutions (lat:componentOf the state) are both members. One (body, state, [institutions]) per case, sorted."""
+    if g.graph.get("kind") != "membership":
+        return []
+    out = []
+    for body in sorted(g.nodes):
+        members = {s for s, _t in g.in_edges(body)}
+        states = {m for m in members if g.nodes[m].get("state", "").split() == [m]}
+        for state in sorted(states):
+            own = sorted(m for m in members if m != state and state in g.nodes[m].get("state", "").split())
+            if own:
+                out.append((body, state, own))
+    return out
+
+
+def collapse_double_memberships(g) -> int:
+    """Count each state once per body: where a state and its own institutions are all members of a body, drop the
+    institutions' membership edges to it and list their records on the state's edge (attribute `collapsed`).
+    Returns how many edges were dropped."""
+    dropped = 0
+    for body, state, own in double_memberships(g):
+        records = []
+        for inst in own:
+            for key in [k for _s, _t, k in g.edges(inst, keys=True) if _t == body]:
+                records.append(g.edges[inst, body, key]["record"])
+                g.remove_edge(inst, body, key)
+                dropped += 1
+        for key in [k for _s, t, k in g.edges(state, keys=True) if t == body]:
+            previous = g.edges[state, body, key].get("collapsed", "")
+            g.edges[state, body, key]["collapsed"] = " ".join(x for x in [previous, *sorted(records)] if x)
+    return dropped
+
+
 def nodes_csv_path(out: Path) -> Path:
     """Where the node table goes when edges are written as CSV: FILE.csv -> FILE.nodes.csv."""
     return out.with_name(out.stem + ".nodes" + (out.suffix or ".csv"))
@@ -144,6 +179,7 @@ def write(g, out, fmt: str) -> list[Path]:
         "end",
         "interval",
         "record",
+        "collapsed",
     ]
     node_cols = ["id", "label", "type", "state", "function"]
 
@@ -179,6 +215,12 @@ def register(sub) -> None:
     add_format(p, FORMATS, None, "file format (default: from the file extension)")
     add_output(p, "file to write (.graphml, .gexf or .csv)", dest="out", required=True, metavar="FILE")
     p.add_argument("--endpoint", metavar="URL", help="read from this SPARQL endpoint instead of the built dataset")
+    p.add_argument(
+        "--collapse-state-members",
+        action="store_true",
+        help="membership: where a state and its own institutions (a ministry, an agency) are all members of a "
+        "body, keep only the state's membership (the dropped records are listed on its edge as `collapsed`)",
+    )
     p.set_defaults(func=run)
 
 
@@ -188,6 +230,23 @@ def run(args) -> int:
     if fmt not in FORMATS:
         raise UsageError(f"cannot tell the format from {out.name!r}; give --format ({', '.join(FORMATS)})")
     g = network(args.kind, at=args.at, dataset=getattr(args, "dataset", None), endpoint=args.endpoint)
+    doubles = double_memberships(g)
+    if doubles and args.collapse_state_members:
+        dropped = collapse_double_memberships(g)
+        print(
+            f"kg export-network: collapsed {dropped} membership(s) of institutions whose state is a member too",
+            file=sys.stderr,
+        )
+    elif doubles:
+        body, state, own = doubles[0]
+        n = len({d[0] for d in doubles})
+        print(
+            f"kg export-network: warning: {n} {'body counts' if n == 1 else 'bodies count'} a state twice, as a "
+            f"member itself and through its own institutions (e.g. {g.nodes[body]['label']}: "
+            f"{g.nodes[state]['label']} and {', '.join(g.nodes[i]['label'] for i in own)}); "
+            "--collapse-state-members keeps only the state",
+            file=sys.stderr,
+        )
     written = write(g, out, fmt)
     print(f"{', '.join(map(str, written))}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges")
     return 0

@@ -14,6 +14,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kg.cliopts import DeprecatedAlias, add_format, deprecation_note
 from kg.errors import InputError, UsageError
@@ -75,6 +76,7 @@ class Rows(list):
     def __init__(self, rows=(), variables=None):
         super().__init__(rows)
         self.variables = list(variables or [])
+        self.row_cap: int | None = None  # set when an endpoint cut the answer at its row cap
 
     def to_dataframe(self):
         """The rows as a pandas DataFrame (needs pandas: `pip install lattice-kg[pandas]`)."""
@@ -415,7 +417,9 @@ def _run_endpoint(text: str, endpoint: str, kind: str, timeout):
             g.parse(data=data, format="turtle")
             return [(str(s), str(p), str(o)) for s, p, o in g]
         client.setReturnFormat(JSON)
-        data = client.query().convert()
+        answer: Any = client.query()  # SPARQLWrapper's QueryResult: the body as JSON, the HTTP response
+        cap_header = answer.response.headers.get("X-Lattice-Truncated") or ""
+        data = answer.convert()
     except SPARQLWrapperException as exc:
         raise UsageError(f"{endpoint}: the endpoint refused the query: {exc}") from exc
     except OSError as exc:  # URLError and socket errors
@@ -434,7 +438,31 @@ def _run_endpoint(text: str, endpoint: str, kind: str, timeout):
                 kind_ = "literal" if t["type"] in ("literal", "typed-literal") else t["type"]
                 row[v] = _convert(kind_, t["value"], t.get("datatype"), t.get("xml:lang"))
         rows.append(row)
+    rows.row_cap = _row_cap(cap_header, data)
     return rows
+
+
+def _row_cap(header: str, data: dict) -> int | None:
+    """The row cap at which a Lattice endpoint cut an answer: from the JSON body's "lattice" member (the REST
+    API) or the X-Lattice-Truncated header ("true; max-rows=N"); None when the answer is whole."""
+    info = data.get("lattice") if isinstance(data, dict) else None
+    if isinstance(info, dict) and info.get("truncated") is True and isinstance(info.get("maxRows"), int):
+        return info["maxRows"]
+    if header.strip().lower().startswith("true"):
+        m = re.search(r"max-rows=(\d+)", header)
+        return int(m.group(1)) if m else 0
+    return None
+
+
+def warn_row_cap(result) -> None:
+    """Say on standard error that an endpoint returned only the first rows of the answer."""
+    cap = getattr(result, "row_cap", None)
+    if cap is not None:
+        limit = f" of {cap} rows" if cap else ""
+        print(
+            f"kg: warning: the endpoint cut the answer at its row cap{limit}; the rows shown are incomplete",
+            file=sys.stderr,
+        )
 
 
 def run_named(name: str, dataset=None, endpoint=None, store=None, **params) -> Rows:
@@ -586,6 +614,7 @@ def run(args) -> int:
         return 0
     result = run_sparql(text, dataset=getattr(args, "dataset", None), endpoint=args.endpoint)
     _emit(result, args.format)
+    warn_row_cap(result)
     return 0
 
 
@@ -609,4 +638,5 @@ def run_sparql_cli(args) -> int:
         raise UsageError("give a query inline or with -f FILE.rq")
     result = run_sparql(text, dataset=getattr(args, "dataset", None), endpoint=args.endpoint)
     _emit(result, args.format)
+    warn_row_cap(result)
     return 0

@@ -136,11 +136,37 @@ def test_pre_commit_hook_reports_a_syntax_error_with_its_line(sample_repo):
     assert result.stderr.startswith("broken.ttl:2:")
 
 
-def documented_ci_step() -> list[str]:
-    """The `run:` commands of the GitHub Actions step documented in docs/validation.md."""
+def documented_block(name: str) -> str:
+    """The text between `<!-- NAME: begin -->` and `<!-- NAME: end -->` in docs/validation.md."""
     text = (REPO / "docs" / "validation.md").read_text()
-    block = text.split("<!-- ci-step: begin -->", 1)[1].split("<!-- ci-step: end -->", 1)[0]
+    return text.split(f"<!-- {name}: begin -->", 1)[1].split(f"<!-- {name}: end -->", 1)[0]
+
+
+def documented_ci_commands() -> list[str]:
+    """Every `run:` command of the GitHub Actions workflow documented in docs/validation.md."""
+    block = documented_block("ci-step")
     return [m.group(1).strip() for m in re.finditer(r"^\s*run:\s*(.+)$", block, re.MULTILINE)]
+
+
+def documented_ci_step() -> list[str]:
+    """The documented `run:` commands that call `kg` (the install step is run by tests/test_consumer.py)."""
+    return [c for c in documented_ci_commands() if c.startswith("kg ")]
+
+
+def test_documented_workflow_may_upload_sarif_and_installs_a_release_tag():
+    import yaml
+
+    block = documented_block("ci-step")
+    workflow = yaml.safe_load(block.split("```yaml", 1)[1].split("```", 1)[0])
+    assert workflow["permissions"]["security-events"] == "write"
+    steps = workflow["jobs"]["validate"]["steps"]
+    uploads = [s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif")]
+    assert uploads and uploads[0]["with"]["sarif_file"] == "kg-validate.sarif"
+    installs = [c for c in documented_ci_commands() if c.startswith("pip install")]
+    from kg.version import __version__
+
+    assert installs and installs[0].endswith(f'@v{__version__}"')
+    assert f"rev: v{__version__}" in documented_block("pre-commit")
 
 
 def test_documented_github_actions_step_writes_sarif_and_fails_on_violations(sample_repo):

@@ -160,3 +160,65 @@ def test_cli_graph_and_export(run_kg, tmp_path):
     assert res.returncode == 2 and "Traceback" not in res.stderr
     res = run_kg("export-network", "--kind", "membership", "--at", "last year", "--output", tmp_path / "x.csv")
     assert res.returncode == 2 and "Traceback" not in res.stderr
+
+
+DOUBLE = """@prefix lat: <https://w3id.org/lattice/ontology#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <http://example.org/> .
+ex:body a lat:GovernmentNetwork ; rdfs:label "Body" .
+ex:sss a lat:State ; rdfs:label "State S" .
+ex:ttt a lat:State ; rdfs:label "State T" .
+ex:sss-ministry a lat:Ministry ; rdfs:label "Ministry of S" ; lat:componentOf ex:sss .
+ex:ttt-ministry a lat:Ministry ; rdfs:label "Ministry of T" ; lat:componentOf ex:ttt .
+ex:m1 org:member ex:sss ; org:organization ex:body .
+ex:m2 org:member ex:sss-ministry ; org:organization ex:body .
+ex:m3 org:member ex:ttt ; org:organization ex:body .
+ex:m4 org:member ex:ttt-ministry ; org:organization ex:other .
+"""
+
+
+@pytest.fixture
+def double_store():
+    import pyoxigraph as ox
+
+    s = ox.Store()
+    s.load(DOUBLE, format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode("https://w3id.org/lattice/graph/curated/x"))
+    return s
+
+
+def test_state_and_own_ministry_as_members_are_found_and_can_be_collapsed(double_store):
+    ex = "http://example.org/"
+    g = export.network("membership", store=double_store)
+    assert export.double_memberships(g) == [(ex + "body", ex + "sss", [ex + "sss-ministry"])]  # not T's ministry
+    assert g.number_of_edges() == 4
+    assert export.collapse_double_memberships(g) == 1
+    assert export.double_memberships(g) == []
+    assert sorted((s, t) for s, t in g.edges()) == [
+        (ex + "sss", ex + "body"),
+        (ex + "ttt", ex + "body"),
+        (ex + "ttt-ministry", ex + "other"),
+    ]
+    assert [d["collapsed"] for s, _t, d in g.edges(data=True) if s == ex + "sss"] == [ex + "m2"]
+
+
+def test_export_network_warns_about_double_membership_and_collapses_on_request(
+    double_store, tmp_path, capsys, monkeypatch
+):
+    from kg import cli
+
+    real = export.network
+    monkeypatch.setattr(
+        export, "network", lambda kind, at=None, dataset=None, endpoint=None: real(kind, at, store=double_store)
+    )
+    out = tmp_path / "m.csv"
+    assert cli.main(["export-network", "--kind", "membership", "--output", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "warning: 1 body counts a state twice" in err and "Body: State S and Ministry of S" in err
+    assert len(list(csv.DictReader(out.open()))) == 4
+    assert cli.main(["export-network", "--kind", "membership", "--output", str(out), "--collapse-state-members"]) == 0
+    assert "collapsed 1 membership" in capsys.readouterr().err
+    rows = list(csv.DictReader(out.open()))
+    assert len(rows) == 3 and [r["collapsed"] for r in rows if r["source"].endswith("/sss")] == [
+        "http://example.org/m2"
+    ]

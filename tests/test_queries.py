@@ -13,6 +13,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "queries" / "mini.ttl"
 ID = "https://w3id.org/lattice/id/"
 LAT = "https://w3id.org/lattice/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
 def _load(materialized: bool):
@@ -417,3 +418,52 @@ def test_package_level_run_query(store):
 
     rows = kg.run_query("members-at", store=store, body="lat-id:mini-net", at="2005-06-01")
     assert sorted(rows.column("member")) == [ID + "aaa-agency", ID + "bbb-agency"]
+
+
+# ------------------------------------------------------------------------------------------ labels
+ACTOR_QUERIES = {  # every named query that returns actors, with the parameters it needs on the fixture graph
+    "accountability-chain": {"actor": "lat-id:aaa-agency"},
+    "accountability-direct": {"actor": "lat-id:aaa-agency"},
+    "accountable-to-forum": {"forum": "lat-id:aaa-voters"},
+    "complementarity": {},
+    "count-observations": {},
+    "counterparts": {"institution": "lat-id:bbb-agency"},
+    "declined-to-join": {},
+    "delegations-and-complementarity": {},
+    "membership-history": {"body": "lat-id:mini-net"},
+    "memberships-of": {"actor": "lat-id:aaa-agency"},
+    "militant-state-partnerships": {},
+    "networks-by-function": {},
+    "ngo-accountability": {},
+    "power-kinds": {},
+    "regional-bodies": {},
+    "treaty-participation": {"treaty": "lat-id:mini-treaty"},
+    "vertical-checks": {},
+}
+
+
+def test_queries_that_return_actors_give_their_labels(store):
+    """Beside each actor column X a column XLabel holds the actor's English or untagged rdfs:label (the least,
+    when it has several), and nothing when X is unbound."""
+    import pyoxigraph as ox
+
+    def labels(iri):
+        found = [
+            q_.object.value
+            for q_ in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDFS_LABEL), None, None)
+            if q_.object.language in (None, "en")
+        ]
+        return min(found) if found else None
+
+    checked = 0
+    for name, params in ACTOR_QUERIES.items():
+        rows = run(store, name, **params)
+        pairs = [(v[: -len("Label")], v) for v in rows.variables if v.endswith("Label")]
+        assert pairs, f"{name} has no label column"
+        assert all(actor in rows.variables for actor, _ in pairs), name
+        for row in rows:
+            for actor, label in pairs:
+                want = labels(row[actor]) if row[actor] else None
+                assert row[label] == want, (name, actor, row[actor], row[label])
+                checked += want is not None
+    assert checked >= 10  # the fixture's actors are labelled: the comparison is not vacuous

@@ -160,6 +160,12 @@ def test_text_report_groups_by_principle_with_passage_labels_and_summary(files, 
     assert "the body is checked by no one" in out
     assert '"1992"' in out
     assert "1 violation, 1 warning, 0 infos" in out
+    # every finding is one line in the form compilers print: file:line: severity: message (shape)
+    data = str(files["data"])
+    assert f"{data}:5: warning: the body is checked by no one [<http://example.org/lonely> " in out
+    findings = [line for line in out.splitlines() if line.startswith(f"{data}:")]
+    assert len(findings) == 2 and all(line.endswith("(<http://example.org/BodyShape>)") for line in findings)
+    assert any(line.startswith(f"{data}:6: violation: ") and 'value "1992"' in line for line in findings)
 
 
 def test_json_report_has_a_stable_schema(files, capsys):
@@ -168,8 +174,24 @@ def test_json_report_has_a_stable_schema(files, capsys):
     assert code == 1
     assert doc["schema"] == 1 and doc["conforms"] is False
     assert doc["counts"] == {"violation": 1, "warning": 1, "info": 0}
-    keys = {"focus", "shape", "component", "severity", "path", "value", "message", "norm", "focus_label", "file"}
+    keys = {
+        "focus",
+        "shape",
+        "component",
+        "severity",
+        "path",
+        "value",
+        "message",
+        "norm",
+        "focus_label",
+        "file",
+        "line",
+    }
     assert all(set(r) == keys for r in doc["results"])
+    lines = DATA.splitlines()
+    for r in doc["results"]:  # each result is placed at the line where its focus node's description starts
+        assert r["file"] == str(files["data"])
+        assert lines[r["line"] - 1].startswith(f"ex:{r['focus'][len(EX) :]} ")
     assert {r["norm"] for r in doc["results"]} == {LAT + "ChecksAndBalances"}  # inherited from the node shape
 
 
@@ -183,14 +205,46 @@ def test_turtle_report_is_a_shacl_validation_report(files, capsys):
     assert foci == {EX + "lonely", EX + "sloppy"}
 
 
-def test_junit_has_one_testcase_per_shape_and_a_failure_per_result(files, capsys):
+def test_junit_has_one_testcase_per_shape_and_fails_only_at_the_fail_on_level(files, capsys):
     _code, out, _ = kg("validate", files["data"], "--shapes", files["shapes"], "--format", "junit", capsys=capsys)
     root = ET.fromstring(out)
     cases = root.findall(".//testcase")
+    assert [c.get("name") for c in cases] == [
+        "<http://example.org/BodyShape>"
+    ]  # the property shapes belong to their node shape
     failures = root.findall(".//failure")
-    assert len(cases) == 2 and len(failures) == 2
-    assert {f.get("type") for f in failures} == {"Violation", "Warning"}
-    assert root.find("testsuite").get("failures") == "2"
+    assert len(failures) == 1 and failures[0].get("type") == "Violation"
+    assert "data.ttl:6: violation:" in failures[0].text and "Lonely" not in failures[0].text
+    assert "data.ttl:5: warning: the body is checked by no one" in cases[0].find("system-out").text
+    props = {p.get("name"): p.get("value") for p in cases[0].iter("property")}
+    assert props == {"violations": "1", "warnings": "1"}
+    assert root.find("testsuite").get("failures") == "1"
+    # with --fail-on warning the warning is a failure too; with only a warning and the default level, none fails
+    _code, out, _ = kg(
+        "validate",
+        files["data"],
+        "--shapes",
+        files["shapes"],
+        "--format",
+        "junit",
+        "--fail-on",
+        "warning",
+        capsys=capsys,
+    )
+    assert "data.ttl:5: warning" in ET.fromstring(out).find(".//failure").text
+    code, out, _ = kg("validate", files["warn"], "--shapes", files["shapes"], "--format", "junit", capsys=capsys)
+    root = ET.fromstring(out)
+    assert code == 0 and root.find("testsuite").get("failures") == "0" and not root.findall(".//failure")
+
+
+def test_junit_of_a_clean_run_has_passing_test_cases(files, capsys):
+    good = files["dir"] / "good.ttl"
+    good.write_text("@prefix ex: <http://example.org/> .\nex:x a ex:Other .\n")
+    code, out, _ = kg("validate", good, "--shapes", files["shapes"], "--format", "junit", capsys=capsys)
+    root = ET.fromstring(out)
+    assert code == 0
+    assert [c.get("name") for c in root.findall(".//testcase")] == ["<http://example.org/BodyShape>"]
+    assert root.find("testsuite").get("tests") == "1" and root.find("testsuite").get("failures") == "0"
 
 
 def test_sarif_names_rules_and_locates_results_in_the_data_file(files, capsys, monkeypatch):
@@ -200,7 +254,9 @@ def test_sarif_names_rules_and_locates_results_in_the_data_file(files, capsys, m
     assert doc["version"] == "2.1.0"
     run = doc["runs"][0]
     rules = run["tool"]["driver"]["rules"]
-    assert len(rules) == 2
+    assert [r["id"] for r in rules] == [
+        "<http://example.org/BodyShape>"
+    ]  # one rule per named shape, not per blank property shape
     levels = sorted(r["level"] for r in run["results"])
     assert levels == ["error", "warning"]
     lines = DATA.splitlines()

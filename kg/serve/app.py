@@ -256,7 +256,9 @@ class Site:
             form.get("named-graph-uri", []),
         )
 
-    async def query(self, lane: str, text: str, accept, format_param, default_graphs=(), named_graphs=()):
+    async def query(
+        self, lane: str, text: str, accept, format_param, default_graphs=(), named_graphs=(), report_cap=False
+    ):
         # the pre-parse limits are checked in the worker: that costs this process (every client's) nothing
         for g in list(default_graphs) + list(named_graphs):
             if not _plain_iri(g):
@@ -272,6 +274,7 @@ class Site:
             max_rows=self.config.max_rows,
             base_iri=self.endpoint,
             allowed=sorted(self.config.allowed_services),
+            report_cap=report_cap,
         )
 
     async def service_description(self, request: Request):
@@ -332,7 +335,7 @@ class Site:
             text = _with_prologue(bind(info, params))
         except UsageError as exc:
             raise RequestFailed(400, str(exc)) from None
-        return await self.query("own", text, request.headers.get("accept"), fmt_param)
+        return await self.query("own", text, request.headers.get("accept"), fmt_param, report_cap=True)
 
     # ------------------------------------------------------------------------------------- IRIs
 

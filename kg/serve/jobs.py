@@ -52,8 +52,11 @@ class Jobs:
         base_iri: str = "",
         allowed=(),
         truncated_header: str = "X-Lattice-Truncated",
+        report_cap: bool = False,
     ) -> Reply:
-        """A SPARQL query, answered in the negotiated format."""
+        """A SPARQL query, answered in the negotiated format. The row cap is reported in a response header when
+        it cut the answer; with REPORT_CAP (the REST API) also in the JSON body, as {"lattice": {"maxRows",
+        "truncated"}}."""
         import pyoxigraph as ox
 
         from kg.namespaces import PREFIXES
@@ -111,7 +114,10 @@ class Jobs:
         headers = {truncated_header: f"true; max-rows={max_rows}"} if truncated else {}
         if kind == "graph":
             return self._answer(kind, accept, format_param, lambda fmt: serialize_triples(rows, fmt), headers)
-        return self._answer(kind, accept, format_param, lambda fmt: serialize_select(variables, rows, fmt), headers)
+        extra = {"lattice": {"maxRows": max_rows, "truncated": truncated}} if report_cap else None
+        return self._answer(
+            kind, accept, format_param, lambda fmt: serialize_select(variables, rows, fmt, extra), headers
+        )
 
     @staticmethod
     def _answer(kind: str, accept, format_param, make, headers: dict | None = None) -> Reply:

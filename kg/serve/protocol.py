@@ -256,13 +256,12 @@ def _csv_term(t) -> str:
     return str(t)
 
 
-def serialize_select(variables: list[str], rows: list[tuple], fmt: str) -> bytes:
-    """SELECT results in SPARQL 1.1 JSON, XML, CSV or TSV."""
+def serialize_select(variables: list[str], rows: list[tuple], fmt: str, extra: dict | None = None) -> bytes:
+    """SELECT results in SPARQL 1.1 JSON, XML, CSV or TSV; EXTRA adds top-level members to the JSON form."""
     if fmt == "json":
         bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
-        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False).encode(
-            "utf-8"
-        )
+        doc = {"head": {"vars": variables}, "results": {"bindings": bindings}, **(extra or {})}
+        return json.dumps(doc, ensure_ascii=False).encode("utf-8")
     if fmt == "xml":
         out = [
             '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kg.cliopts import add_format, add_output
 from kg.errors import InputError, UsageError
-from kg.fileio import write_atomic
+from kg.fileio import load_rdf, write_atomic
 from kg.shacl import validate_store
 from kg.shacl.engine import can_fork, default_jobs
 from kg.shacl.model import ShapesError
@@ -16,8 +16,10 @@ from kg.shacl.reference import rdflib_from_files, result_sort_key, run_pyshacl
 from kg.validate.context import annotate
 from kg.validate.entailment import entail
 from kg.validate.formats import FORMATS, render, summary_line
-from kg.validate.inputs import add_ontology, context_files, fetch_endpoint, load_shapes, working_store
+from kg.validate.inputs import add_ontology, context_files, fetch_endpoint, load_shapes, top_shapes, working_store
+from kg.validate.locate import Locator
 from kg.validate.outcome import Report
+from kg.validate.repository import repository_data
 
 ENGINES = ("fast", "pyshacl")
 INFERENCE = ("none", "rdfs", "owlrl")
@@ -31,6 +33,9 @@ def validate(
     with_ontology: bool = False,
     dataset=None,
     jobs: int = 0,
+    background=None,
+    lattice_data: bool = False,
+    report_files=None,
 ) -> Report:
     """Validate DATA against SHAPES (None = every file in shapes/) and return a Report.
 
@@ -42,6 +47,10 @@ def validate(
     DATASET names the build folder used when DATA is None (default: $LATTICE_HOME/build).
     JOBS is how many processes the fast engine spreads the shapes over (0: one per core, at most 2, for a
     graph of 20,000 triples or more; forking needs Linux and a single-threaded caller, else 1 is used).
+    BACKGROUND is a list of RDF files loaded as reference data: they take part in the validation, but no result
+    placed in them is reported; LATTICE_DATA adds Lattice's curated graph (kg/data/*.ttl) to them.
+    REPORT_FILES (a subset of the data files) keeps only the results placed in those files; with a background
+    and no REPORT_FILES, the results placed in the data files are kept.
     """
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
@@ -52,11 +61,16 @@ def validate(
     store, files = working_store(data, dataset)
     if with_ontology and data is not None:
         add_ontology(store)
+    extra = background_files(background, lattice_data, with_ontology and data is not None, files)
+    if extra:
+        load_rdf(extra, store)
     if engine == "pyshacl":
         # the reference engine reads data files itself: the store rewrites some literals on loading (derived
         # integer types become xsd:integer), and pyshacl must see them as written
         data_g = (
-            rdflib_from_files(files + ([str(f) for f in context_files()] if with_ontology else [])) if files else None
+            rdflib_from_files(files + ([str(f) for f in context_files()] if with_ontology else []) + extra)
+            if files
+            else None
         )
         results = run_pyshacl(store, shapes_store, inference, data_g=data_g)
     else:
@@ -77,9 +91,67 @@ def validate(
         data_files=files,
         jobs=jobs if engine == "fast" else 1,
     )
+    place(
+        report,
+        store,
+        report_files,
+        scoped=report_files is not None or bool(extra),
+        built=data is None,
+        background=extra,
+    )
+    report.shapes = top_shapes(shapes_store)
     report.seconds = time.perf_counter() - started
     annotate(report, store, shapes_store)
     return report
+
+
+def background_files(background, lattice_data: bool, has_context: bool, files: list[str]) -> list[str]:
+    """The reference files to load beside the data: BACKGROUND, and the curated graph with LATTICE_DATA; a
+    file already loaded (as data, or as the ontology context) is not loaded twice."""
+    from kg.paths import curated_files
+
+    loaded = {Path(f).resolve() for f in files}
+    if has_context:
+        loaded |= {Path(f).resolve() for f in context_files()}
+    out: list[str] = []
+    for f in [*(background or []), *(curated_files() if lattice_data else [])]:
+        key = Path(f).resolve()
+        if key not in loaded:
+            loaded.add(key)
+            out.append(str(f))
+    return out
+
+
+def place(report: Report, store, report_files, scoped: bool, built: bool = False, background=()) -> None:
+    """Give each result its (file, line); when SCOPED keep only results placed in REPORT_FILES (default: the
+    data files). Unscoped, a result that cannot be placed goes to the first data file, line 1. For the built
+    dataset (BUILT), results are placed in the curated files where possible. Data given as a store or a graph
+    has no files: with a BACKGROUND, the results placed in the background files are dropped."""
+    from kg.paths import curated_files
+
+    files = report.data_files
+    if scoped and not files and background:  # data from a store or graph: drop what the background describes
+        placed = Locator(background, store).locate_all(report.results)
+        report.results = [r for r, loc in zip(report.results, placed) if loc is None]
+        report.conforms = not report.results
+        scoped = False
+    where = files or ([str(f) for f in curated_files()] if built else [])
+    if not where or not report.results:
+        report.locations = [None] * len(report.results)
+        return
+    wanted = [str(f) for f in (report_files if report_files is not None else files)]
+    prefer = [str(f) for f in report_files] if report_files is not None else None
+    locations = Locator(where, store, quick=not scoped and bool(files)).locate_all(report.results, prefer=prefer)
+    if scoped:
+        keep = {Path(f).resolve() for f in wanted}
+        pairs = [(r, loc) for r, loc in zip(report.results, locations) if loc and Path(loc[0]).resolve() in keep]
+        report.results = [r for r, _ in pairs]
+        locations = [loc for _, loc in pairs]
+        report.conforms = not report.results
+    elif files:
+        locations = [loc or (files[0], 1) for loc in locations]
+    report.locations = locations
+    report.focus_files = {r.focus: loc[0] for r, loc in zip(report.results, locations) if loc}
 
 
 def register(subparsers) -> None:
@@ -131,6 +203,24 @@ def register(subparsers) -> None:
         "(by default it is added, for the class hierarchy and term declarations, with the "
         "register of the data sets that records cite)",
     )
+    p.add_argument(
+        "--repo",
+        action="store_true",
+        help="validate in the context of the whole git repository: load every tracked RDF file (or the set "
+        ".lattice.toml names) and report only on the FILEs given (all of it when none is given)",
+    )
+    p.add_argument(
+        "--background",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="reference data: loaded with the data, never reported on (repeatable)",
+    )
+    p.add_argument(
+        "--lattice-data",
+        action="store_true",
+        help="load Lattice's curated graph (its bodies, states and memberships) as reference data",
+    )
     add_output(p, "write the report to FILE instead of standard output", metavar="FILE")
     p.set_defaults(func=run)
 
@@ -143,7 +233,22 @@ def run(args) -> int:
         raise UsageError("--graph needs --endpoint")
     shapes = [s for s in args.shapes.split(",") if s.strip()] if args.shapes else None
     add_onto = not args.no_ontology
-    if args.endpoint:
+    background = list(args.background)
+    lattice_data = args.lattice_data
+    report_files = None
+    if args.repo and args.endpoint:
+        raise UsageError("--repo validates the files of a repository, not an endpoint")
+    if args.repo:
+        repo = repository_data()
+        given = [Path(f) for f in args.files]
+        keys = {f.resolve() for f in given}
+        data = [str(f) for f in given] + [str(f) for f in repo.data if f.resolve() not in keys]
+        if not data:
+            raise UsageError(f"--repo: no RDF file in {repo.root}")
+        report_files = [str(f) for f in given] if given else None
+        background += [str(f) for f in repo.background]
+        lattice_data = lattice_data or repo.lattice_data
+    elif args.endpoint:
         data = fetch_endpoint(args.endpoint, args.graph)
     elif args.files:
         data = list(args.files)
@@ -160,7 +265,11 @@ def run(args) -> int:
         with_ontology=add_onto,
         dataset=getattr(args, "dataset", None),
         jobs=args.jobs,
+        background=background,
+        lattice_data=lattice_data,
+        report_files=report_files,
     )
+    report.fail_on = args.fail_on
     text = render(report, args.fmt)
     if args.output:
         write_atomic(Path(args.output), text)

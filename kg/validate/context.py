@@ -1,11 +1,7 @@
-"""What a report says beyond the results: labels, the norm each shape encodes, and where a focus node is written."""
+"""What a report says beyond the results: labels, the norm each shape encodes, and the named shape of each property shape."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from kg.errors import InputError
-from kg.fileio import rdf_format
 from kg.namespaces import DCTERMS, LAT, LAT_ONTOLOGY, RDF, RDFS, SH, SKOS
 from kg.validate.inputs import ontology_store
 from kg.validate.outcome import Report
@@ -60,6 +56,7 @@ def annotate(report: Report, store, shapes_store) -> None:
                     "locator": first_literal(stores, passage, LAT.locator) if passage else None,
                     "document": first_iri(stores, passage, LAT.document) if passage else None,
                 }
+        report.shape_owner[s] = s if not s.startswith("_:") else (_named_owner(shapes_store, s) or s)
     for r in report.results:
         if r.focus not in report.labels:
             lab = first_literal([store], r.focus, RDFS.label) or first_literal([store], r.focus, SKOS.prefLabel)
@@ -68,6 +65,49 @@ def annotate(report: Report, store, shapes_store) -> None:
 
 
 SHAPE_REFS = ("property", "node", "not", "qualifiedValueShape")
+
+
+def _users(shapes_store, node):
+    """The shapes that use NODE: through sh:property, sh:node, sh:not, sh:qualifiedValueShape, or as a member
+    of the list of an sh:and, sh:or or sh:xone."""
+    import pyoxigraph as ox
+
+    out = []
+    for q in shapes_store.quads_for_pattern(None, None, node, None):
+        p = q.predicate.value
+        if p in {SH.term(r) for r in SHAPE_REFS}:
+            out.append(q.subject)
+        elif p == RDF.first:  # member of sh:and / sh:or / sh:xone: climb to the list head
+            head = q.subject
+            while True:
+                prev = [x.subject for x in shapes_store.quads_for_pattern(None, ox.NamedNode(RDF.rest), head, None)]
+                if not prev:
+                    break
+                head = prev[0]
+            out.extend(
+                x.subject
+                for x in shapes_store.quads_for_pattern(None, None, head, None)
+                if x.predicate.value in (SH.term("and"), SH.term("or"), SH.xone)
+            )
+    return out
+
+
+def _named_owner(shapes_store, shape: str) -> str | None:
+    """The nearest named shape that uses the blank-node SHAPE (a property shape's node shape)."""
+    import pyoxigraph as ox
+
+    seen = set()
+    todo = [ox.BlankNode(shape[2:])]
+    while todo:
+        node = todo.pop(0)
+        if node in seen:
+            continue
+        seen.add(node)
+        for user in _users(shapes_store, node):
+            if isinstance(user, ox.NamedNode):
+                return user.value
+            todo.append(user)
+    return None
 
 
 def _norm_of(shapes_store, shape: str) -> str | None:
@@ -87,22 +127,7 @@ def _norm_of(shapes_store, shape: str) -> str | None:
         for q in shapes_store.quads_for_pattern(node, ox.NamedNode(LAT.encodesNorm), None, None):
             if isinstance(q.object, ox.NamedNode):
                 return q.object.value
-        for q in shapes_store.quads_for_pattern(None, None, node, None):
-            p = q.predicate.value
-            if p in {SH.term(r) for r in SHAPE_REFS}:
-                todo.append(q.subject)
-            elif p == RDF.first:  # member of sh:and / sh:or / sh:xone: climb to the list head
-                head = q.subject
-                while True:
-                    prev = [x.subject for x in shapes_store.quads_for_pattern(None, ox.NamedNode(RDF.rest), head, None)]
-                    if not prev:
-                        break
-                    head = prev[0]
-                todo.extend(
-                    x.subject
-                    for x in shapes_store.quads_for_pattern(None, None, head, None)
-                    if x.predicate.value in (SH.term("and"), SH.term("or"), SH.xone)
-                )
+        todo.extend(_users(shapes_store, node))
     return None
 
 
@@ -111,52 +136,3 @@ def local_name(iri: str) -> str:
         if sep in iri:
             iri = iri.rsplit(sep, 1)[1] or iri
     return iri
-
-
-def focus_files(report: Report) -> dict[str, str]:
-    """For each IRI focus node, the first data file that has it as a subject (for CI annotations)."""
-    import pyoxigraph as ox
-
-    wanted = {r.focus for r in report.results if not r.focus.startswith(("_:", '"'))}
-    out: dict[str, str] = {}
-    if len(report.data_files) == 1:
-        return {f: report.data_files[0] for f in wanted}
-    for f in report.data_files:
-        try:
-            for q in ox.parse(path=f, format=rdf_format(f)):
-                s = q.subject
-                if isinstance(s, ox.NamedNode) and s.value in wanted and s.value not in out:
-                    out[s.value] = f
-        except (SyntaxError, InputError):
-            continue
-    return out
-
-
-def line_of(path: str, iri: str) -> int | None:
-    """The first line of PATH that mentions IRI in full or as a prefixed name (best effort)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return None
-    import re
-
-    prefixes = {}
-    for line in text:
-        m = re.match(r"\s*@?prefix\s+([\w.-]*):\s*<([^>]*)>", line, re.IGNORECASE)
-        if m:
-            prefixes[m.group(2)] = m.group(1)
-    needles = [f"<{iri}>"]
-    for ns, p in prefixes.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            needles.append(f"{p}:{iri[len(ns) :]}")
-    for i, line in enumerate(text, 1):
-        stripped = line.lstrip()
-        for n in needles:
-            if stripped.startswith(n) and (
-                len(stripped) == len(n) or not (stripped[len(n)].isalnum() or stripped[len(n)] in "-_")
-            ):
-                return i
-    for i, line in enumerate(text, 1):
-        if any(n in line for n in needles):
-            return i
-    return None

@@ -8,9 +8,8 @@ from pathlib import Path
 
 from kg.errors import UsageError
 from kg.namespaces import LATTICE, PREFIXES, RDF, SH, XSD
-from kg.shacl.result import Result
-from kg.validate.context import focus_files, line_of, local_name
-from kg.validate.outcome import Report
+from kg.validate.context import local_name
+from kg.validate.outcome import SEVERITIES, Report
 
 FORMATS = ("text", "json", "turtle", "junit", "sarif")
 JSON_SCHEMA_VERSION = 1
@@ -51,36 +50,64 @@ def summary_line(report: Report) -> str:
     return f"{n(c['Violation'], 'violation')}, {n(c['Warning'], 'warning')}, {n(c['Info'], 'info')}"
 
 
+SEVERITY_WORD = {"Violation": "violation", "Warning": "warning", "Info": "info"}
+
+
+def where(report: Report, i: int) -> str:
+    """`file:line` of the I-th result (the path relative to the working folder when below it), else its focus."""
+    loc = report.location(i)
+    if loc is None:
+        return short(report.results[i].focus)
+    return f"{_display_path(loc[0])}:{loc[1]}"
+
+
+def _display_path(path: str) -> str:
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def owner(report: Report, shape: str) -> str:
+    """The named shape a result's shape belongs to (a property shape's node shape)."""
+    return report.shape_owner.get(shape, shape)
+
+
+def finding_line(report: Report, i: int) -> str:
+    """One result as compilers print a diagnostic: `file:line: severity: message (shape)`."""
+    r = report.results[i]
+    label = report.labels.get(r.focus)
+    detail = [short(r.focus) + (f' "{label}"' if label else "")]
+    if r.path:
+        detail.append(f"path {short_path(r.path)}")
+    if r.value is not None:
+        detail.append(f"value {short(r.value)}")
+    message = r.message or short(r.component)
+    return (
+        f"{where(report, i)}: {SEVERITY_WORD.get(r.severity, r.severity.lower())}: {message} "
+        f"[{', '.join(detail)}] ({short(owner(report, r.shape))})"
+    )
+
+
 def format_text(report: Report) -> str:
-    """Human-readable report: results grouped by the principle (norm) their shape encodes."""
+    """Human-readable report: results grouped by the principle (norm) their shape encodes, one line per result
+    in the form compilers use, `file:line: severity: message (shape)`."""
     lines = []
-    groups: dict[str | None, list[Result]] = {}
-    for r in report.results:
-        groups.setdefault(report.norms.get(r.shape), []).append(r)
+    groups: dict[str | None, list[int]] = {}
+    for i, r in enumerate(report.results):
+        groups.setdefault(report.norms.get(r.shape), []).append(i)
     order = sorted(groups, key=lambda n: (n is None, (report.norm_info.get(n) or {}).get("label") or n or ""))
     for norm in order:
-        rs = groups[norm]
         if norm is None:
             lines.append("== Integrity and other shapes (no principle linked)")
         else:
             info = report.norm_info.get(norm, {})
             lines.append(f"== Principle: {info.get('label') or short(norm)} ({short(norm)})")
             if info.get("quote"):
-                where = f" [{info['locator']}]" if info.get("locator") else ""
-                lines.append(f'   source: "{info["quote"]}"{where} ({short(info.get("passage"))})')
-        for r in rs:
-            label = report.labels.get(r.focus)
-            who = f"{short(r.focus)}" + (f' "{label}"' if label else "")
-            lines.append(f"  [{r.severity}] {who}  (shape {short(r.shape)}, {short(r.component)})")
-            if r.message:
-                lines.append(f"      {r.message}")
-            detail = []
-            if r.path:
-                detail.append(f"path {short_path(r.path)}")
-            if r.value is not None:
-                detail.append(f"value {short(r.value)}")
-            if detail:
-                lines.append("      " + ", ".join(detail))
+                where_ = f" [{info['locator']}]" if info.get("locator") else ""
+                lines.append(f'   source: "{info["quote"]}"{where_} ({short(info.get("passage"))})')
+        lines.extend(finding_line(report, i) for i in groups[norm])
         lines.append("")
     verdict = "conforms" if report.conforms else "does not conform"
     lines.append(f"{summary_line(report)} — data {verdict} ({report.engine} engine, {report.seconds:.2f} s)")
@@ -103,9 +130,10 @@ def format_json(report: Report) -> str:
                 asdict(r),
                 norm=report.norms.get(r.shape),
                 focus_label=report.labels.get(r.focus),
-                file=report.focus_files.get(r.focus),
+                file=(report.location(i) or (None, None))[0],
+                line=(report.location(i) or (None, None))[1],
             )
-            for r in report.results
+            for i, r in enumerate(report.results)
         ],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -149,59 +177,67 @@ def format_turtle(report: Report) -> str:
 
 
 def format_junit(report: Report) -> str:
-    """JUnit XML: one testsuite, one testcase per shape, one failure element per result."""
+    """JUnit XML: one testsuite, one testcase per named shape of the shapes graph. A shape with results at or
+    above the --fail-on level fails (one failure element listing them); results below it are written to the
+    test case's system-out and counted in its properties, and the test case passes."""
     from xml.sax.saxutils import escape, quoteattr
 
-    by_shape: dict[str, list[Result]] = {}
-    for r in report.results:
-        by_shape.setdefault(r.shape, []).append(r)
-    all_shapes = sorted(set(by_shape) | set(report.shape_info))
-    failures = sum(1 for r in report.results)
+    worst = SEVERITIES.index(report.fail_on.capitalize())
+    by_shape: dict[str, list[int]] = {}
+    for i, r in enumerate(report.results):
+        by_shape.setdefault(owner(report, r.shape), []).append(i)
+    all_shapes = sorted(set(by_shape) | set(report.shapes))
+    failing = [s for s in all_shapes if any(_fails(report, i, worst) for i in by_shape.get(s, []))]
+    head = f'tests="{len(all_shapes)}" failures="{len(failing)}" errors="0" skipped="0" time="{report.seconds:.3f}"'
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<testsuites name="kg validate" tests="{len(all_shapes)}" failures="{failures}" time="{report.seconds:.3f}">',
-        (
-            f'  <testsuite name="kg validate" tests="{len(all_shapes)}" failures="{failures}" errors="0" '
-            f'time="{report.seconds:.3f}">'
-        ),
+        f'<testsuites name="kg validate" {head}>',
+        f'  <testsuite name="kg validate" {head}>',
     ]
     for s in all_shapes:
-        rs = by_shape.get(s, [])
-        out.append(f'    <testcase classname="shapes" name={quoteattr(short(s))}>')
-        for r in rs:
-            label = report.labels.get(r.focus)
-            msg = f"[{r.severity}] {short(r.focus)}" + (f' "{label}"' if label else "") + f": {r.message}"
-            body = [f"focus: {r.focus}", f"component: {r.component}"]
-            if r.path:
-                body.append(f"path: {r.path}")
-            if r.value is not None:
-                body.append(f"value: {r.value}")
-            f = report.focus_files.get(r.focus)
-            if f:
-                body.append(f"file: {f}")
-            out.append(
-                f"      <failure type={quoteattr(r.severity)} message={quoteattr(msg)}>"
-                f"{escape(chr(10).join(body))}</failure>"
-            )
+        idx = by_shape.get(s, [])
+        out.append(f'    <testcase classname="shapes" name={quoteattr(short(s))} time="0">')
+        counts = {sev: sum(1 for i in idx if report.results[i].severity == sev) for sev in SEVERITIES}
+        if idx:
+            out.append("      <properties>")
+            out.extend(f'        <property name="{sev.lower()}s" value="{n}"/>' for sev, n in counts.items() if n)
+            out.append("      </properties>")
+        fail = [i for i in idx if _fails(report, i, worst)]
+        rest = [i for i in idx if not _fails(report, i, worst)]
+        if fail:
+            msg = f"{len(fail)} finding{'s' if len(fail) != 1 else ''} at or above {report.fail_on}"
+            body = "\n".join(finding_line(report, i) for i in fail)
+            kind = report.results[fail[0]].severity
+            out.append(f"      <failure type={quoteattr(kind)} message={quoteattr(msg)}>{escape(body)}</failure>")
+        if rest:
+            body = "\n".join(finding_line(report, i) for i in rest)
+            out.append(f"      <system-out>{escape(body)}</system-out>")
         out.append("    </testcase>")
     out.append("  </testsuite>")
     out.append("</testsuites>")
     return "\n".join(out) + "\n"
 
 
+def _fails(report: Report, i: int, worst: int) -> bool:
+    sev = report.results[i].severity
+    return sev in SEVERITIES and SEVERITIES.index(sev) <= worst
+
+
 SARIF_LEVEL = {"Violation": "error", "Warning": "warning", "Info": "note"}
 
 
 def format_sarif(report: Report) -> str:
-    """SARIF 2.1.0: one rule per shape, one result per finding, located in the data file when known."""
+    """SARIF 2.1.0: one rule per named shape, one result per finding. When the data came from files every
+    result has a physical location (file and line), as code scanning requires; the focus node is its logical
+    location."""
     from kg.version import __version__
 
-    shapes = sorted({r.shape for r in report.results})
+    shapes = sorted({owner(report, r.shape) for r in report.results})
     rule_index = {s: i for i, s in enumerate(shapes)}
     rules = []
     for s in shapes:
         info = report.shape_info.get(s, {})
-        norm = report.norms.get(s)
+        norm = report.norms.get(s) or next((report.norms[x] for x in report.norms if owner(report, x) == s), None)
         rule = {
             "id": short(s),
             "name": local_name(s),
@@ -217,39 +253,35 @@ def format_sarif(report: Report) -> str:
                 rule["help"] = {"text": f'{ni.get("label")}: "{ni["quote"]}"'}
         rules.append(rule)
     results = []
-    line_cache: dict[tuple, int | None] = {}
-    for r in report.results:
+    fallback = report.data_files[0] if report.data_files else None
+    for i, r in enumerate(report.results):
         label = report.labels.get(r.focus)
         text = (r.message or r.component) + f" (focus {short(r.focus)}" + (f' "{label}"' if label else "")
         if r.value is not None:
             text += f", value {short(r.value)}"
         text += ")"
+        shape = owner(report, r.shape)
         res = {
-            "ruleId": short(r.shape),
-            "ruleIndex": rule_index[r.shape],
+            "ruleId": short(shape),
+            "ruleIndex": rule_index[shape],
             "level": SARIF_LEVEL.get(r.severity, "note"),
             "message": {"text": text},
             "properties": {
                 "focusNode": r.focus,
+                "sourceShape": r.shape,
                 "sourceConstraintComponent": r.component,
                 "resultPath": r.path,
                 "value": r.value,
                 "severity": r.severity,
             },
         }
-        f = report.focus_files.get(r.focus)
-        if f:
-            key = (f, r.focus)
-            if key not in line_cache:
-                line_cache[key] = line_of(f, r.focus)
-            loc = {"artifactLocation": {"uri": _sarif_uri(f)}}
-            if line_cache[key]:
-                loc["region"] = {"startLine": line_cache[key]}
-            res["locations"] = [
-                {"physicalLocation": loc, "logicalLocations": [{"fullyQualifiedName": r.focus, "kind": "resource"}]}
-            ]
+        logical = [{"fullyQualifiedName": r.focus, "kind": "resource"}]
+        loc = report.location(i) or ((fallback, 1) if fallback else None)
+        if loc:
+            physical = {"artifactLocation": {"uri": _sarif_uri(loc[0])}, "region": {"startLine": max(1, loc[1])}}
+            res["locations"] = [{"physicalLocation": physical, "logicalLocations": logical}]
         else:
-            res["locations"] = [{"logicalLocations": [{"fullyQualifiedName": r.focus, "kind": "resource"}]}]
+            res["locations"] = [{"logicalLocations": logical}]
         results.append(res)
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -295,6 +327,4 @@ def render(report: Report, fmt: str = "text") -> str:
     """The report in one of FORMATS."""
     if fmt not in FORMATTERS:
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if fmt in ("json", "junit", "sarif") and report.data_files and not report.focus_files and report.results:
-        report.focus_files = focus_files(report)
     return FORMATTERS[fmt](report)

@@ -24,9 +24,17 @@ class Report:
     norms: dict[str, str] = field(default_factory=dict)  # shape -> norm individual (lat:encodesNorm)
     norm_info: dict[str, dict] = field(default_factory=dict)  # norm -> {label, quote, locator, passage}
     shape_info: dict[str, dict] = field(default_factory=dict)  # shape -> {severity, description, label}
+    shape_owner: dict[str, str] = field(default_factory=dict)  # shape -> the named shape it belongs to
     focus_files: dict[str, str] = field(default_factory=dict)  # focus node -> data file that describes it
+    locations: list[tuple[str, int] | None] = field(default_factory=list)  # per result: (file, line) or None
+    shapes: list[str] = field(default_factory=list)  # the named shapes of the shapes graph (JUnit test cases)
+    fail_on: str = "violation"  # the lowest severity that fails (JUnit failures, exit code)
     seconds: float = 0.0
     jobs: int = 1  # processes the fast engine used
+
+    def location(self, i: int) -> tuple[str, int] | None:
+        """(file, line) of the I-th result, when known."""
+        return self.locations[i] if i < len(self.locations) else None
 
     def counts(self) -> dict[str, int]:
         """Number of results per severity."""

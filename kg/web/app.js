@@ -161,7 +161,9 @@ async function runQuery() {
       } else {
         renderTable(data);
         const n = data.results.bindings.length;
-        setStatus(n + " row" + (n === 1 ? "" : "s") + " in " + ms + " ms" + (truncated ? " — truncated at the row limit" : ""));
+        const cap = truncated ? (truncated.match(/max-rows=(\d+)/) || [])[1] : null;
+        setStatus(n + " row" + (n === 1 ? "" : "s") + " in " + ms + " ms" +
+          (truncated ? " — cut at the server's row cap" + (cap ? " of " + cap + " rows" : "") + ": the answer is incomplete" : ""));
       }
     } else {
       renderText(await response.text());
