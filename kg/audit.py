@@ -292,8 +292,8 @@ def run(args) -> int:
     if args.format == "csv":
         text = to_csv(rows)
     else:
-        shares = quotation_shares(store, seeds) if seeds is not None else None
-        text = to_markdown(rows, args.sample, args.seed, len(population(store)), shares)
+        table = quotation_shares(store, seeds) if seeds is not None else None
+        text = to_markdown(rows, args.sample, args.seed, len(population(store)), table)
     if args.out:
         from kg.fileio import write_atomic
 
