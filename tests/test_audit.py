@@ -90,8 +90,50 @@ def test_command_line(run_kg, built_dataset, tmp_path):
     assert bad.returncode == 2 and "positive" in bad.stderr and "Traceback" not in bad.stderr
 
 
-def test_quotation_shares_stay_well_under_a_fifth(built_store, shared_dir):
+def test_quotation_shares_stay_under_the_ceiling(built_store, shared_dir):
+    """The gate: no seed text is quoted above QUOTATION_CEILING, which stays well under a fifth."""
+    assert 0 < audit.QUOTATION_CEILING < 0.2
     shares = audit.quotation_shares(built_store, shared_dir / "seeds")
     assert len(shares) == 3
     for r in shares:
-        assert r["passages"] > 50 and 0 < r["share"] < 0.21, r
+        assert r["passages"] > 50 and r["share"] > 0, r
+    assert not audit.over_ceiling(shares), "seed texts quoted above the ceiling:\n" + audit.quotation_markdown(shares)
+
+
+def test_a_text_quoted_above_the_ceiling_is_reported(built_store, shared_dir):
+    """Firing case: a passage quoting a whole seed text pushes that text over the ceiling, and only that text."""
+    import pyoxigraph as ox
+
+    from kg.namespaces import LAT, LAT_G
+
+    store = ox.Store()
+    store.extend(built_store.quads_for_pattern(None, None, None, None))
+    g = ox.NamedNode(LAT_G + "curated/zz-test")
+    doc = "https://w3id.org/lattice/source/letwin-2023"
+    (seed_file,) = [
+        q.object.value for q in store.quads_for_pattern(ox.NamedNode(doc), ox.NamedNode(LAT.seedFile), None, None)
+    ]
+    whole = (shared_dir / "seeds" / seed_file).read_text(encoding="utf-8")
+    p = ox.NamedNode("https://w3id.org/lattice/source/zz-whole-text")
+    store.add(ox.Quad(p, ox.NamedNode(LAT.document), ox.NamedNode(doc), g))
+    store.add(ox.Quad(p, ox.NamedNode(LAT.quote), ox.Literal(whole), g))
+    shares = audit.quotation_shares(store, shared_dir / "seeds")
+    (over,) = audit.over_ceiling(shares)
+    assert over["document"] == doc and over["share"] == 1.0 and over["quoted"] == over["words"]
+    assert not audit.over_ceiling(audit.quotation_shares(built_store, shared_dir / "seeds"))
+
+
+def test_the_markdown_sample_ends_with_the_quotation_shares(built_store, shared_dir):
+    rows = audit.audit(built_store, 3, SEED)
+    shares = audit.quotation_shares(built_store, shared_dir / "seeds")
+    md = audit.to_markdown(rows, 3, SEED, len(audit.population(built_store)), shares)
+    assert md.index("3 of 3 sampled statements have evidence") < md.index("## Quotation of the seed texts")
+    for r in shares:
+        assert f"| {r['document']} | {r['passages']} | {r['quoted']} of {r['words']} |" in md
+
+
+def test_command_line_quotation(run_kg, built_dataset):
+    done = run_kg("--dataset", built_dataset, "audit", "--quotation")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 3 and all(line.endswith("%") for line in lines), lines
