@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import re
@@ -62,6 +63,9 @@ class Site:
         self.pool = pool
         self.public_url = public_url.rstrip("/")
         self._cache: dict = {}
+        self.search_file: Path | None = None  # the index `kg build` wrote beside the dataset (kg/search.py)
+        self._search: tuple | None = None
+        self._search_lock: asyncio.Lock | None = None
 
     @property
     def endpoint(self) -> str:
@@ -136,6 +140,12 @@ class Site:
             from kg.serve.api import openapi_document
 
             return self.json(openapi_document(self.public_url))
+        if path == "/api/search":
+            self.allowed(method, ("GET",))
+            return await self.search_json(qs)
+        if path == "/search":
+            self.allowed(method, ("GET",))
+            return await self.search_page(qs)
         if path == "/health":
             self.allowed(method, ("GET",))
             reply, body = await self.pool.run("own", {"op": "health"}, timeout=min(self.config.timeout, 10.0))
@@ -333,6 +343,62 @@ class Site:
         except UsageError as exc:
             raise RequestFailed(400, str(exc)) from None
         return await self.query("own", text, request.headers.get("accept"), fmt_param)
+
+    # ----------------------------------------------------------------------------------- search
+
+    async def search_index(self):
+        """The search index: the build's file, or (for an older build, a --store or after an update) one a
+        worker computes from the store; kept until the next update."""
+        from kg.search import SearchIndex
+
+        generation = self.pool.generation
+        if self._search and self._search[0] == generation:
+            return self._search[1]
+        if self._search_lock is None:
+            self._search_lock = asyncio.Lock()
+        async with self._search_lock:
+            if self._search and self._search[0] == generation:
+                return self._search[1]
+            if generation == 0 and self.search_file is not None and self.search_file.is_file():
+                data = await asyncio.to_thread(self.search_file.read_bytes)
+            else:
+                reply, data = await self.pool.run("own", {"op": "search_index", "args": {}})
+                if int(reply.get("status", 500)) != 200:
+                    raise RequestFailed(503, "the search index is not available")
+            index = await asyncio.to_thread(lambda: SearchIndex(json.loads(data)))
+            self._search = (generation, index)
+            return index
+
+    async def _find(self, qs: str) -> tuple[str, list]:
+        from kg.search import MAX_QUERY_CHARS, MAX_RESULTS
+
+        params = _parse_qs(qs)
+        text = (params.get("q") or [""])[-1]
+        if len(text) > MAX_QUERY_CHARS:
+            raise RequestFailed(400, f"a search is at most {MAX_QUERY_CHARS} characters")
+        raw_limit = (params.get("limit") or ["10"])[-1]
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_RESULTS:
+            raise RequestFailed(400, f"limit must be a whole number from 1 to {MAX_RESULTS}")
+        index = await self.search_index()
+        found = index.search(text, int(raw_limit))
+        from kg.serve.article import href_for
+
+        for hit in found:
+            hit["href"] = href_for(hit["iri"])
+        return text, found
+
+    async def search_json(self, qs: str):
+        text, found = await self._find(qs)
+        body = json.dumps({"query": text, "results": found}, ensure_ascii=False).encode("utf-8")
+        return 200, "application/json; charset=utf-8", {"Cache-Control": "no-cache"}, body
+
+    async def search_page(self, qs: str):
+        from kg.serve.browse import search_html
+
+        if "limit=" not in qs:
+            qs = (qs + "&" if qs else "") + "limit=50"
+        text, found = await self._find(qs)
+        return 200, "text/html; charset=utf-8", {}, search_html(text, found)
 
     # ------------------------------------------------------------------------------------- IRIs
 

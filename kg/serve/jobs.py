@@ -146,6 +146,15 @@ class Jobs:
         lines = [f"{int(sol['n'].value)} {sol['g'].value}" for sol in res]
         return 200, "text/plain", {}, "\n".join(lines).encode("utf-8")
 
+    def job_search_index(self) -> Reply:
+        """The search index document of the store (kg/search.py), for a server without the build's file."""
+        import json
+
+        from kg.search import collect
+
+        body = json.dumps(collect(self.store), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return 200, "application/json", {}, body
+
     # ---------------------------------------------------------------------------------- resources
 
     def job_graph(self, graph: str, fmt: str) -> Reply:
