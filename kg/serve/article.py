@@ -8,7 +8,7 @@ from datetime import date
 from urllib.parse import quote as urlquote
 
 from kg import namespaces as ns
-from kg.serve.layout import page
+from kg.serve.layout import local_path, page
 
 MAX_TIMELINE_ROWS = 300  # spells drawn in the timeline picture; the table lists them all
 MAX_VALUES = 40  # values of one property shown before "and N more"
@@ -20,8 +20,6 @@ def esc(text) -> str:
 
 def href_for(iri: str) -> str | None:
     """The link for IRI: its page on this server for Lattice IRIs, the IRI itself for other http(s) IRIs."""
-    from kg.serve.pages import local_path
-
     local = local_path(iri)
     if local is not None:
         return local

@@ -6,18 +6,7 @@ import html
 import re
 
 from kg.namespaces import DCTERMS, OWL, RDF, RDFS, SKOS
-
-PUBLIC_BASE = "https://w3id.org/lattice"
-
-
-def local_path(iri: str) -> str | None:
-    """The server path that resolves a Lattice IRI (https://w3id.org/lattice/...), or None for others."""
-    if not iri.startswith(PUBLIC_BASE + "/"):
-        return None
-    rest = iri[len(PUBLIC_BASE) :]
-    if rest.startswith("/ontology#"):
-        return "/ontology#" + rest[len("/ontology#") :]
-    return rest
+from kg.serve.layout import PUBLIC_BASE, local_path  # noqa: F401  (PUBLIC_BASE: read by the app)
 
 
 def _short(iri: str) -> str:
