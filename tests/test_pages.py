@@ -262,3 +262,63 @@ def test_hostile_label_is_text_in_the_browser(hostile_server, browser):
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert.text  # noqa: B018
     _shot(browser, "entity-hostile")
+
+
+# -------------------------------------------------------------------------------------- browse, home
+
+GN = "https://w3id.org/lattice/ontology#GovernmentNetwork"
+
+
+def _count(store, text):
+    return int(rows(store, text)[0]["n"])
+
+
+def test_class_page_counts_and_filters(real_server, accountability_store):
+    base = real_server.url + "/browse?class=" + urllib.parse.quote(GN, safe="")
+    want = _count(accountability_store, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a lat:GovernmentNetwork }")
+    st, _, body = http(base)
+    assert st == 200
+    assert f'<strong id="instance-count">{want}</strong>' in body.decode("utf-8")
+    horizontal = _count(accountability_store, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a lat:HorizontalNetwork }")
+    page = http(base + "&kind=" + urllib.parse.quote(GN.replace("Government", "Horizontal"), safe=""))[2].decode()
+    assert f'<strong id="instance-count">{horizontal}</strong>' in page and horizontal < want
+    from_slaughter = _count(
+        accountability_store,
+        "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a lat:GovernmentNetwork . "
+        "{ ?x dcterms:source/lat:document lat-src:slaughter-2004 } "
+        "UNION { ?x ^rdf:subject/dcterms:source/lat:document lat-src:slaughter-2004 } }",
+    )
+    page = http(base + "&text=slaughter-2004")[2].decode()
+    assert f'<strong id="instance-count">{from_slaughter}</strong>' in page and 0 < from_slaughter < want
+    assert "Financial Action Task Force" in page
+
+
+def test_class_page_refuses_bad_filters(real_server):
+    base = real_server.url + "/browse?class="
+    injected = f"{GN}> }} SERVICE <http://127.0.0.1:9/x> {{ ?s ?p ?o }} #"
+    for qs in (
+        urllib.parse.quote(injected, safe=""),
+        urllib.parse.quote(GN, safe="") + "&from=19x0",
+        urllib.parse.quote(GN, safe="") + "&page=0",
+        urllib.parse.quote(GN, safe="") + "&page=1001",
+        urllib.parse.quote(GN, safe="") + "&text=elsewhere",
+        "javascript%3Aalert(1)",
+    ):
+        assert http(base + qs)[0] == 400, qs
+
+
+def test_home_shows_the_texts_questions_and_holdings(real_server, accountability_store):
+    texts = rows(accountability_store, "SELECT ?t WHERE { ?d a lat:SourceDocument ; rdfs:label ?t }")
+    assert len(texts) == 3
+    st, _, body = http(real_server.url + "/home")
+    assert st == 200
+    page = body.decode("utf-8")
+    for t in texts:
+        assert html.escape(t["t"], quote=True) in section(page, "texts")
+    questions = re.findall(r'href="(/questions/[^"]+)"', section(page, "questions"))
+    assert len(questions) >= 5
+    for q in questions:
+        st, _, answer = http(real_server.url + html.unescape(q))
+        assert st == 200 and b"<table>" in answer, q
+    states = _count(accountability_store, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a lat:State }")
+    assert f"{states:,} state" in section(page, "holdings")

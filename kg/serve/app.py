@@ -140,6 +140,9 @@ class Site:
             from kg.serve.api import openapi_document
 
             return self.json(openapi_document(self.public_url))
+        if path in ("/home", "/browse", "/browse/") or path.startswith("/questions/"):
+            self.allowed(method, ("GET",))
+            return await self.browse(request, path, qs)
         if path == "/api/search":
             self.allowed(method, ("GET",))
             return await self.search_json(qs)
@@ -399,6 +402,42 @@ class Site:
             qs = (qs + "&" if qs else "") + "limit=50"
         text, found = await self._find(qs)
         return 200, "text/html; charset=utf-8", {}, search_html(text, found)
+
+    # ------------------------------------------------------------------------------------- browse
+
+    async def browse(self, request: Request, path: str, qs: str):
+        from kg.serve.browse import class_filters
+
+        if path == "/home":
+            return await self.cached("home-html", "own", "browse", what="home")
+        if path.startswith("/questions/"):
+            return await self.question(request, path[len("/questions/") :], qs)
+        params = {k: v[-1] for k, v in _parse_qs(qs).items()}
+        if not params.get("class"):
+            return await self.cached("classes-html", "own", "browse", what="classes")
+        return await self.job("own", "browse", what="class", filters=class_filters(params))
+
+    async def question(self, request: Request, name: str, qs: str):
+        """A named query answered as an HTML table (the home page's questions)."""
+        from kg.query import _with_prologue, bind, get_query
+        from kg.serve.browse import answer_html
+
+        if len(name) > MAX_NAME or not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", name):
+            raise RequestFailed(404, "no such question")
+        try:
+            info = get_query(name)
+        except UsageError:
+            raise RequestFailed(404, f"no question {name!r}") from None
+        params = {k: v[-1] for k, v in _parse_qs(qs).items() if k != "format"}
+        try:
+            text = _with_prologue(bind(info, params))
+        except UsageError as exc:
+            raise RequestFailed(400, str(exc)) from None
+        status, _ctype, headers, body = await self.query("own", text, "application/sparql-results+json", None)
+        if status != 200:
+            raise RequestFailed(status, body.decode("utf-8", "replace")[:300])
+        truncated = any(k.lower() == "x-lattice-truncated" for k in headers)
+        return 200, "text/html; charset=utf-8", {}, answer_html(info, params, json.loads(body), truncated)
 
     # ------------------------------------------------------------------------------------- IRIs
 

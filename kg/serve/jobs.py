@@ -146,6 +146,18 @@ class Jobs:
         lines = [f"{int(sol['n'].value)} {sol['g'].value}" for sol in res]
         return 200, "text/plain", {}, "\n".join(lines).encode("utf-8")
 
+    def job_browse(self, filters: dict | None = None, what: str = "class") -> Reply:
+        """A browse page: the home page, the list of classes, or one class's instances (filters checked)."""
+        from kg.serve import browse
+
+        if what == "home":
+            body = browse.home_html(browse.home_data(self.store), browse.QUESTIONS)
+        elif what == "classes":
+            body = browse.classes_html(browse.classes_data(self.store))
+        else:
+            body = browse.class_html(browse.class_data(self.store, filters or {}))
+        return 200, "text/html; charset=utf-8", {}, body
+
     def job_search_index(self) -> Reply:
         """The search index document of the store (kg/search.py), for a server without the build's file."""
         import json
