@@ -322,3 +322,55 @@ def test_home_shows_the_texts_questions_and_holdings(real_server, accountability
         assert st == 200 and b"<table>" in answer, q
     states = _count(accountability_store, "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a lat:State }")
     assert f"{states:,} state" in section(page, "holdings")
+
+
+# -------------------------------------------------------------------------------------------- network
+
+
+def test_network_json_and_svg_export(real_server, accountability_store):
+    forums = {
+        r["f"]
+        for r in rows(accountability_store, "SELECT ?f WHERE { ?r lat:accountableActor lat-id:fatf ; lat:forum ?f }")
+    }
+    assert forums
+    q = urllib.parse.quote(FATF, safe="")
+    st, _, body = http(real_server.url + f"/api/network?iri={q}")
+    assert st == 200
+    elements = json.loads(body)["elements"]
+    ids = {e["data"]["id"] for e in elements if "source" not in e["data"]}
+    assert FATF in ids and forums <= ids
+    assert any(e["data"].get("source") == FATF and e["data"]["target"] in forums for e in elements)
+    st, h, body = http(real_server.url + f"/api/network.svg?iri={q}")
+    assert st == 200 and h["Content-Type"].startswith("image/svg+xml")
+    import xml.etree.ElementTree as ET
+
+    assert ET.fromstring(body).tag.endswith("svg")
+    assert http(real_server.url + "/api/network?iri=" + urllib.parse.quote("x> SERVICE <http://a>", safe=""))[0] == 400
+    assert (
+        http(real_server.url + "/api/network?iri=" + urllib.parse.quote("https://w3id.org/lattice/id/none"))[0] == 404
+    )
+    st, h, body = http(real_server.url + "/web/cytoscape.min.js")
+    assert st == 200 and h["Content-Type"].startswith("text/javascript") and b"Cytoscape Consortium" in body[:400]
+    assert http(real_server.url + "/web/cytoscape.LICENSE.txt")[0] == 200
+
+
+def test_network_is_interactive_in_the_browser(real_server, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(real_server.url + "/id/fatf")
+    _wait(browser, lambda d: d.find_element(By.ID, "cy").get_attribute("data-ready") == "true")
+    assert int(browser.find_element(By.ID, "cy").get_attribute("data-nodes")) > 10
+    before = browser.execute_script("return window.latticeNetwork.zoom()")
+    browser.find_element(By.ID, "net-zoom-in").click()
+    after_click = browser.execute_script("return window.latticeNetwork.zoom()")
+    assert after_click > before
+    browser.find_element(By.ID, "cy").send_keys("-")  # the keyboard zooms too
+    assert browser.execute_script("return window.latticeNetwork.zoom()") < after_click
+    _shot(browser, "network-fatf")
+    assert _console_errors(browser) == []
+    target = browser.execute_script(
+        "const n = window.latticeNetwork.nodes().filter(n => !n.data('focus') && n.data('href'))[0];"
+        "n.emit('tap'); return n.data('href');"
+    )
+    _wait(browser, lambda d: d.current_url.endswith(target))
+    assert browser.find_element(By.TAG_NAME, "h1").text

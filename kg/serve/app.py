@@ -27,6 +27,7 @@ STATIC_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".svg": "image/svg+xml",
     ".json": "application/json",
+    ".txt": "text/plain; charset=utf-8",
 }
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -143,6 +144,12 @@ class Site:
         if path in ("/home", "/browse", "/browse/") or path.startswith("/questions/"):
             self.allowed(method, ("GET",))
             return await self.browse(request, path, qs)
+        if path in ("/api/network", "/api/network.svg"):
+            self.allowed(method, ("GET",))
+            iri = (_parse_qs(qs).get("iri") or [""])[-1]
+            if not _plain_iri(iri):
+                raise RequestFailed(400, "iri must be an absolute IRI")
+            return await self.job("own", "network", iri=iri, fmt="svg" if path.endswith(".svg") else "json")
         if path == "/api/search":
             self.allowed(method, ("GET",))
             return await self.search_json(qs)

@@ -413,6 +413,7 @@ def entity_html(page: dict) -> bytes:
             if page["answers_to"] or page["holds_to_account"]
             else ""
         )
+        + (network_section(iri) if page["answers_to"] or page["holds_to_account"] else "")
         + spells_section(page["spells"], labels)
         + facts_section(page)
         + incoming_section(page)
@@ -420,6 +421,27 @@ def entity_html(page: dict) -> bytes:
         + "</article>"
     )
     return page_bytes(title, body)
+
+
+def network_section(iri: str) -> str:
+    """The interactive network (Cytoscape.js, served from the package) with its SVG export."""
+    q = urlquote(iri, safe="")
+    return (
+        '<section id="network" aria-labelledby="network-h"><h2 id="network-h">Accountability network</h2>'
+        '<p class="muted">Forums up to three steps above, those answering here one step below. Drag to pan, '
+        "scroll or the buttons to zoom, click a body to open its page; with the picture focused, the arrow keys "
+        "pan and + and - zoom.</p>"
+        '<div class="network-tools"><button type="button" id="net-zoom-in">Zoom in</button> '
+        '<button type="button" id="net-zoom-out">Zoom out</button> <button type="button" id="net-fit">Fit</button> '
+        f'<a href="/api/network.svg?iri={esc(q)}" download="network.svg">Download SVG</a></div>'
+        f'<div id="cy" data-iri="{esc(iri)}" tabindex="0" role="application" '
+        'aria-label="accountability network; arrow keys pan, plus and minus zoom"></div>'
+        '<p id="net-status" role="status" aria-live="polite"></p>'
+        # Cytoscape.js adds a <style> element unless one with this id exists; the policy of the pages forbids
+        # inline styles, so the rule it would add is in pages.css and this empty element stands in for it.
+        '<span id="__________cytoscape_stylesheet" hidden></span></section>'
+        '<script src="/web/cytoscape.min.js" defer></script><script src="/web/network.js" defer></script>'
+    )
 
 
 def _limit() -> int:
