@@ -24,9 +24,9 @@ NAME_PROPERTIES = (
     ns.SKOS.prefLabel,
     ns.SKOS.altLabel,
     ns.FOAF.name,
-    ns.DCTERMS.title,
+    str(ns.DCTERMS.title),
 )
-LABEL_PROPERTIES = (ns.RDFS.label, ns.SKOS.prefLabel, ns.FOAF.name, ns.DCTERMS.title)
+LABEL_PROPERTIES = (ns.RDFS.label, ns.SKOS.prefLabel, ns.FOAF.name, str(ns.DCTERMS.title))
 
 _WORD = re.compile(r"[0-9a-z]+")
 

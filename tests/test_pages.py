@@ -374,3 +374,11 @@ def test_network_is_interactive_in_the_browser(real_server, browser):
     )
     _wait(browser, lambda d: d.current_url.endswith(target))
     assert browser.find_element(By.TAG_NAME, "h1").text
+
+
+def test_every_page_type_has_the_search_box(real_server):
+    gn = urllib.parse.quote(GN, safe="")
+    for path in ("/", "/home", "/browse", f"/browse?class={gn}", "/id/fatf", "/search?q=fatf", "/ontology", "/shapes"):
+        st, _, body = http(real_server.url + path, {"Accept": "text/html"})
+        assert st == 200, path
+        assert b'id="site-search"' in body and b'action="/search"' in body, path

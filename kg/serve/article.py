@@ -207,9 +207,9 @@ def _spell_years(r: dict, last: int) -> tuple[int | None, int | None, bool]:
 
 def timeline(group: list, labels: dict, anchor: str) -> str:
     """Spells by year as a picture (one row per spell) and a count of members by year, with the list."""
-    years = [_year(r[k].value) for r in group for k in ("start", "end", "coverage") if r.get(k) is not None]
-    years = [y for y in years if y is not None]
-    this_year = date.today().year
+    found = [_year(r[k].value) for r in group for k in ("start", "end", "coverage") if r.get(k) is not None]
+    years: list[int] = [y for y in found if y is not None]
+    last = max(years) if years else date.today().year
     group = sorted(
         group,
         key=lambda r: (
@@ -219,7 +219,7 @@ def timeline(group: list, labels: dict, anchor: str) -> str:
     )
     rows_html = []
     for r in group:
-        start, end, is_open = _spell_years(r, max(years) if years else this_year)
+        start, end, is_open = _spell_years(r, last)
         status = term(r["status"].value, labels) if r.get("status") is not None else ""
         when = (
             f"{start if start is not None else '?'}–{'' if is_open else end}"
@@ -241,13 +241,16 @@ def timeline(group: list, labels: dict, anchor: str) -> str:
         '<th scope="col">evidence</th><th scope="col">record</th></tr></thead>'
         f"<tbody>{''.join(rows_html)}</tbody></table></div></details>"
     )
-    dated = [(r, *_spell_years(r, max(years) if years else this_year)) for r in group]
-    dated = [(r, s, e, o) for r, s, e, o in dated if s is not None and e is not None and e >= s]
+    dated: list[tuple[dict, int, int, bool]] = []
+    for r in group:
+        s, e, o = _spell_years(r, last)
+        if s is not None and e is not None and e >= s:
+            dated.append((r, s, e, o))
     if not dated:
         return table
     lo = min(s for _, s, _, _ in dated)
     hi = max(e for _, _, e, _ in dated)
-    counts = {y: set() for y in range(lo, hi + 1)}
+    counts: dict[int, set] = {y: set() for y in range(lo, hi + 1)}
     for r, s, e, _ in dated:
         for y in range(s, e + 1):
             counts[y].add(r["other"].value)
@@ -374,7 +377,7 @@ def cite_section(title: str, iri: str, version: str) -> str:
 def title_of(page: dict) -> tuple[str, list[str]]:
     names = page["names"]
     title = None
-    for prop in (ns.RDFS.label, ns.SKOS.prefLabel, ns.FOAF.name, ns.DCTERMS.title):
+    for prop in (ns.RDFS.label, ns.SKOS.prefLabel, ns.FOAF.name, str(ns.DCTERMS.title)):
         values = names.get(prop, [])
         title = next((v for v, lang in values if lang.startswith("en")), None) or next((v for v, _ in values), None)
         if title:
@@ -396,7 +399,7 @@ def entity_html(page: dict) -> bytes:
         for k in sorted(page["kinds"], key=lambda k: labels.get(k, k).casefold())
     )
     also = f'<p class="aliases">Also known as: {", ".join(esc(a) for a in aliases)}</p>' if aliases else ""
-    chain = "/api/queries/accountability-chain?actor=" + urlquote(iri, safe="") + "&format=csv"
+    chain = "/questions/accountability-chain?actor=" + urlquote(iri, safe="")
     direct = "/api/queries/accountability-direct?actor=" + urlquote(iri, safe="") + "&format=csv"
     body = (
         f'<article class="entity" data-iri="{esc(iri)}"><h1>{esc(title)}</h1>'

@@ -43,10 +43,10 @@ def _select(store, text: str, bindings: dict) -> list[dict]:
     from kg import namespaces as ns
 
     if bindings:
-        names = " ".join(f"?{k}" for k in bindings)
+        variables = " ".join(f"?{k}" for k in bindings)
         terms = " ".join(str(v) for v in bindings.values())
         head, sep, rest = text.partition("WHERE {")
-        text = f"{head}{sep} VALUES ({names}) {{ ({terms}) }} {rest}"
+        text = f"{head}{sep} VALUES ({variables}) {{ ({terms}) }} {rest}"
     res = store.query(text, prefixes=ns.PREFIXES, use_default_graph_as_union=True)
     names = [v.value for v in res.variables]
     return [{n: sol[n] for n in names if sol[n] is not None and n not in bindings} for sol in res]

@@ -12,7 +12,7 @@ MAX_FACTS = 2000  # other outgoing statements
 MAX_INCOMING = 1000  # incoming statements sampled
 MAX_LABELS = 6000  # IRIs whose labels a page looks up
 
-LABEL_PROPERTIES = (ns.RDFS.label, ns.SKOS.prefLabel, ns.FOAF.name, ns.DCTERMS.title)
+LABEL_PROPERTIES: tuple[str, ...] = (ns.RDFS.label, ns.SKOS.prefLabel, ns.FOAF.name, str(ns.DCTERMS.title))
 DESCRIPTION_PROPERTIES = (ns.SKOS.definition, ns.DCTERMS.description, ns.RDFS.comment)
 SHOWN_ELSEWHERE = {ns.RDF.type, ns.DCTERMS.source, ns.SKOS.altLabel, *LABEL_PROPERTIES, *DESCRIPTION_PROPERTIES}
 
@@ -147,7 +147,7 @@ def gather(store, iri: str) -> dict | None:
     for q in incoming:
         if isinstance(q.subject, ox.NamedNode) and q.subject.value not in back.get(q.predicate.value, ()):
             back.setdefault(q.predicate.value, []).append(q.subject.value)
-    page = {
+    page: dict = {
         "iri": iri,
         "names": names,
         "descriptions": descriptions,
