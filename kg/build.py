@@ -17,6 +17,7 @@ from pathlib import Path
 from kg import namespaces as ns
 from kg import paths
 from kg.errors import InputError, UsageError
+from kg.search import write_index as write_search_index
 from kg.version import __version__
 
 MANIFEST = "manifest.json"
@@ -263,6 +264,7 @@ def build(out: Path | None = None, force: bool = False, extra: list[Path] | None
                 ]
                 (tmp / DERIVED).write_bytes(ox.serialize(derived, format=ox.RdfFormat.N_QUADS) or b"")
                 sizes = graph_sizes(store)
+                write_search_index(store, tmp)  # labels and aliases for `kg serve`'s search (kg/search.py)
                 written.result()
             result.triples = sum(sizes.values())
             result.inferred = sizes.get(ns.GRAPH_INFERRED, 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import re
@@ -26,6 +27,7 @@ STATIC_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".svg": "image/svg+xml",
     ".json": "application/json",
+    ".txt": "text/plain; charset=utf-8",
 }
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -62,6 +64,9 @@ class Site:
         self.pool = pool
         self.public_url = public_url.rstrip("/")
         self._cache: dict = {}
+        self.search_file: Path | None = None  # the index `kg build` wrote beside the dataset (kg/search.py)
+        self._search: tuple | None = None
+        self._search_lock: asyncio.Lock | None = None
 
     @property
     def endpoint(self) -> str:
@@ -136,6 +141,21 @@ class Site:
             from kg.serve.api import openapi_document
 
             return self.json(openapi_document(self.public_url))
+        if path in ("/home", "/browse", "/browse/") or path.startswith("/questions/"):
+            self.allowed(method, ("GET",))
+            return await self.browse(request, path, qs)
+        if path in ("/api/network", "/api/network.svg"):
+            self.allowed(method, ("GET",))
+            iri = (_parse_qs(qs).get("iri") or [""])[-1]
+            if not _plain_iri(iri):
+                raise RequestFailed(400, "iri must be an absolute IRI")
+            return await self.job("own", "network", iri=iri, fmt="svg" if path.endswith(".svg") else "json")
+        if path == "/api/search":
+            self.allowed(method, ("GET",))
+            return await self.search_json(qs)
+        if path == "/search":
+            self.allowed(method, ("GET",))
+            return await self.search_page(qs)
         if path == "/health":
             self.allowed(method, ("GET",))
             reply, body = await self.pool.run("own", {"op": "health"}, timeout=min(self.config.timeout, 10.0))
@@ -336,6 +356,98 @@ class Site:
         except UsageError as exc:
             raise RequestFailed(400, str(exc)) from None
         return await self.query("own", text, request.headers.get("accept"), fmt_param, report_cap=True)
+
+    # ----------------------------------------------------------------------------------- search
+
+    async def search_index(self):
+        """The search index: the build's file, or (for an older build, a --store or after an update) one a
+        worker computes from the store; kept until the next update."""
+        from kg.search import SearchIndex
+
+        generation = self.pool.generation
+        if self._search and self._search[0] == generation:
+            return self._search[1]
+        if self._search_lock is None:
+            self._search_lock = asyncio.Lock()
+        async with self._search_lock:
+            if self._search and self._search[0] == generation:
+                return self._search[1]
+            if generation == 0 and self.search_file is not None and self.search_file.is_file():
+                data = await asyncio.to_thread(self.search_file.read_bytes)
+            else:
+                reply, data = await self.pool.run("own", {"op": "search_index", "args": {}})
+                if int(reply.get("status", 500)) != 200:
+                    raise RequestFailed(503, "the search index is not available")
+            index = await asyncio.to_thread(lambda: SearchIndex(json.loads(data)))
+            self._search = (generation, index)
+            return index
+
+    async def _find(self, qs: str) -> tuple[str, list]:
+        from kg.search import MAX_QUERY_CHARS, MAX_RESULTS
+
+        params = _parse_qs(qs)
+        text = (params.get("q") or [""])[-1]
+        if len(text) > MAX_QUERY_CHARS:
+            raise RequestFailed(400, f"a search is at most {MAX_QUERY_CHARS} characters")
+        raw_limit = (params.get("limit") or ["10"])[-1]
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_RESULTS:
+            raise RequestFailed(400, f"limit must be a whole number from 1 to {MAX_RESULTS}")
+        index = await self.search_index()
+        found = index.search(text, int(raw_limit))
+        from kg.serve.article import href_for
+
+        for hit in found:
+            hit["href"] = href_for(hit["iri"])
+        return text, found
+
+    async def search_json(self, qs: str):
+        text, found = await self._find(qs)
+        body = json.dumps({"query": text, "results": found}, ensure_ascii=False).encode("utf-8")
+        return 200, "application/json; charset=utf-8", {"Cache-Control": "no-cache"}, body
+
+    async def search_page(self, qs: str):
+        from kg.serve.browse import search_html
+
+        if "limit=" not in qs:
+            qs = (qs + "&" if qs else "") + "limit=50"
+        text, found = await self._find(qs)
+        return 200, "text/html; charset=utf-8", {}, search_html(text, found)
+
+    # ------------------------------------------------------------------------------------- browse
+
+    async def browse(self, request: Request, path: str, qs: str):
+        from kg.serve.browse import class_filters
+
+        if path == "/home":
+            return await self.cached("home-html", "own", "browse", what="home")
+        if path.startswith("/questions/"):
+            return await self.question(request, path[len("/questions/") :], qs)
+        params = {k: v[-1] for k, v in _parse_qs(qs).items()}
+        if not params.get("class"):
+            return await self.cached("classes-html", "own", "browse", what="classes")
+        return await self.job("own", "browse", what="class", filters=class_filters(params))
+
+    async def question(self, request: Request, name: str, qs: str):
+        """A named query answered as an HTML table (the home page's questions)."""
+        from kg.query import _with_prologue, bind, get_query
+        from kg.serve.browse import answer_html
+
+        if len(name) > MAX_NAME or not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", name):
+            raise RequestFailed(404, "no such question")
+        try:
+            info = get_query(name)
+        except UsageError:
+            raise RequestFailed(404, f"no question {name!r}") from None
+        params = {k: v[-1] for k, v in _parse_qs(qs).items() if k != "format"}
+        try:
+            text = _with_prologue(bind(info, params))
+        except UsageError as exc:
+            raise RequestFailed(400, str(exc)) from None
+        status, _ctype, headers, body = await self.query("own", text, "application/sparql-results+json", None)
+        if status != 200:
+            raise RequestFailed(status, body.decode("utf-8", "replace")[:300])
+        truncated = any(k.lower() == "x-lattice-truncated" for k in headers)
+        return 200, "text/html; charset=utf-8", {}, answer_html(info, params, json.loads(body), truncated)
 
     # ------------------------------------------------------------------------------------- IRIs
 

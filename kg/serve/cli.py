@@ -188,6 +188,11 @@ def run(args) -> int:
         raise UsageError(f"cannot serve: {exc}") from None
     pool = Pool(zygote, config)
     site = Site(config, pool, config.public_url or bound)
+    if not args.store:
+        from kg.search import INDEX_FILE
+        from kg.store import dataset_dir
+
+        site.search_file = dataset_dir(dataset) / INDEX_FILE
 
     @contextlib.asynccontextmanager
     async def lifespan(app):

@@ -19,6 +19,9 @@ from kg.serve.protocol import (
     syntax_failure,
 )
 
+NETWORK_UP, NETWORK_DOWN = 3, 1  # hops of the network drawn around an entity: forums upward, answerers downward
+MAX_NETWORK_NODES = 150
+
 # A reply: (status, content type, headers, body). Errors travel as RequestFailed and become (status, message).
 Reply = tuple
 
@@ -151,6 +154,75 @@ class Jobs:
         res = self.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         lines = [f"{int(sol['n'].value)} {sol['g'].value}" for sol in res]
         return 200, "text/plain", {}, "\n".join(lines).encode("utf-8")
+
+    def job_browse(self, filters: dict | None = None, what: str = "class") -> Reply:
+        """A browse page: the home page, the list of classes, or one class's instances (filters checked)."""
+        from kg.serve import browse
+
+        if what == "home":
+            body = browse.home_html(browse.home_data(self.store), browse.QUESTIONS)
+        elif what == "classes":
+            body = browse.classes_html(browse.classes_data(self.store))
+        else:
+            body = browse.class_html(browse.class_data(self.store, filters or {}))
+        return 200, "text/html; charset=utf-8", {}, body
+
+    def job_network(self, iri: str, fmt: str = "json") -> Reply:
+        """The accountability network around IRI: Cytoscape.js elements (JSON) or the SVG drawing of `kg graph`."""
+        import json
+
+        from kg.errors import UsageError
+        from kg.graph import COLOURS, collect, layout, render_svg
+
+        try:
+            nodes, edges = collect(iri, store=self.store, up=NETWORK_UP, down=NETWORK_DOWN)
+        except (UsageError, ValueError):
+            raise RequestFailed(404, "the graph says nothing about this IRI") from None
+        if len(nodes) > MAX_NETWORK_NODES:  # the nearest first
+            keep = set(sorted(nodes, key=lambda n: (abs(nodes[n].level), n))[:MAX_NETWORK_NODES])
+            nodes = {k: v for k, v in nodes.items() if k in keep}
+            edges = [e for e in edges if e.source in keep and e.target in keep]
+        if fmt == "svg":
+            layout(nodes, edges)
+            body = render_svg(nodes, edges, iri).encode("utf-8")
+            return 200, "image/svg+xml", {"Content-Disposition": 'attachment; filename="network.svg"'}, body
+        from kg.serve.layout import local_path
+
+        elements = [
+            {
+                "data": {
+                    "id": n.iri,
+                    "label": n.label or n.iri,
+                    "category": n.category,
+                    "colour": COLOURS.get(n.category, COLOURS["other"]),
+                    "level": n.level,
+                    "href": local_path(n.iri),
+                    "focus": n.iri == iri,
+                }
+            }
+            for n in nodes.values()
+        ] + [
+            {
+                "data": {
+                    "id": f"e{i}",
+                    "source": e.source,
+                    "target": e.target,
+                    "label": ", ".join(e.mechanisms),
+                }
+            }
+            for i, e in enumerate(edges)
+        ]
+        body = json.dumps({"iri": iri, "elements": elements}, ensure_ascii=False).encode("utf-8")
+        return 200, "application/json; charset=utf-8", {}, body
+
+    def job_search_index(self) -> Reply:
+        """The search index document of the store (kg/search.py), for a server without the build's file."""
+        import json
+
+        from kg.search import collect
+
+        body = json.dumps(collect(self.store), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return 200, "application/json", {}, body
 
     # ---------------------------------------------------------------------------------- resources
 

@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import html
 import re
-from itertools import islice
 
 from kg.namespaces import DCTERMS, OWL, RDF, RDFS, SKOS
-
-PUBLIC_BASE = "https://w3id.org/lattice"
-
-
-def local_path(iri: str) -> str | None:
-    """The server path that resolves a Lattice IRI (https://w3id.org/lattice/...), or None for others."""
-    if not iri.startswith(PUBLIC_BASE + "/"):
-        return None
-    rest = iri[len(PUBLIC_BASE) :]
-    if rest.startswith("/ontology#"):
-        return "/ontology#" + rest[len("/ontology#") :]
-    return rest
+from kg.serve.layout import PUBLIC_BASE, local_path  # noqa: F401  (PUBLIC_BASE: read by the app)
 
 
 def _short(iri: str) -> str:
@@ -44,14 +32,9 @@ def _html_term(t) -> str:
 
 
 def _page(title: str, body: str) -> bytes:
-    return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title>{html.escape(title)}</title><link rel="stylesheet" href="/web/style.css"></head>'
-        f'<body class="doc"><nav><a href="/">Lattice</a> · <a href="/ontology">ontology</a> · '
-        f'<a href="/sparql">service description</a> · <a href="/api/openapi.json">API</a></nav>'
-        f"<main>{body}</main></body></html>\n"
-    ).encode()
+    from kg.serve.layout import page
+
+    return page(title, body)
 
 
 ONTOLOGY_KINDS = [
@@ -194,29 +177,12 @@ def shapes_html(store) -> bytes:
 
 
 def resource_html(store, iri: str) -> bytes | None:
-    """A page listing what the graph says about an instance IRI (outgoing and incoming), or None if nothing."""
-    import pyoxigraph as ox
+    """The article about an instance IRI (kg/serve/entity.py gathers, kg/serve/article.py writes), or None."""
+    from kg.serve.article import entity_html
+    from kg.serve.entity import gather
 
-    node = ox.NamedNode(iri)
-    out = list(islice(store.quads_for_pattern(node, None, None, None), 5000))
-    inc = list(islice(store.quads_for_pattern(None, None, node, None), 500))
-    if not out and not inc:
-        return None
-    label = next((q.object.value for q in out if q.predicate.value.endswith("#label")), _short(iri))
-    rows = "".join(
-        f"<tr><th>{html.escape(_short(q.predicate.value))}</th><td>{_html_term(q.object)}</td></tr>"
-        for q in sorted(out, key=lambda q: q.predicate.value)
-    )
-    back = "".join(
-        f"<tr><td>{_html_term(q.subject)}</td><th>{html.escape(_short(q.predicate.value))}</th></tr>" for q in inc
-    )
-    body = (
-        f'<h1>{html.escape(label)}</h1><p class="iri"><code>{html.escape(iri)}</code> · '
-        f'<a href="?format=ttl">Turtle</a> · <a href="?format=jsonld">JSON-LD</a> · '
-        f'<a href="?format=rdfxml">RDF/XML</a></p><table>{rows}</table>'
-        + (f"<h2>Referred to by</h2><table>{back}</table>" if back else "")
-    )
-    return _page(label, body)
+    found = gather(store, iri)
+    return entity_html(found) if found is not None else None
 
 
 def describe(store, iri: str, graph: str | None = None, limit: int = 100000) -> list:
