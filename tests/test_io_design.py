@@ -21,7 +21,7 @@ def imp(name, *files, out, curated=None, link=True, strict=False, extra=()):
     """Run `kg import NAME FILES` in-process, raising its errors."""
     parser = argparse.ArgumentParser(prog="kg")
     register(parser.add_subparsers(dest="command"))
-    argv = ["import", name, *map(str, files), "--out", str(out), "--progress", "never", *map(str, extra)]
+    argv = ["import", name, *map(str, files), "--output", str(out), "--progress", "never", *map(str, extra)]
     if curated is not None:
         argv += ["--curated", str(curated)]
     if not link:
@@ -92,7 +92,7 @@ def test_mia_observations_with_structure_and_provenance(mia_file, org_xwalk, tmp
     store = load(imp("mia", mia_file, out=tmp_path / "mia.nq", extra=["--crosswalk", org_xwalk]))
     assert_integrity(store)
     rows = select(store, f"""SELECT ?d ?p ?ds ?src WHERE {{ lat-id:obs/mia/UN/1990 a <{QB}Observation> ;
-        <{QB}dataSet> lat-id:cube/mia-authority ; lat:delegation ?d ; lat:pooling ?p ;
+        <{QB}dataSet> lat-id:cube/mia-authority ; lat:delegationScore ?d ; lat:poolingScore ?p ;
         lat:disputeSettlementScore ?ds ; dcterms:source ?src }}""")
     assert rows == [{"d": "0.3", "p": "0.25", "ds": "0.5", "src": ID + "dataset/mia"}]
     cube = select(store, f"SELECT ?s WHERE {{ lat-id:cube/mia-authority <{QB}structure> ?s }}")
@@ -101,11 +101,11 @@ def test_mia_observations_with_structure_and_provenance(mia_file, org_xwalk, tmp
 
 def test_mia_empty_cell_is_no_record_not_zero(mia_file, org_xwalk, tmp_path):
     store = load(imp("mia", mia_file, out=tmp_path / "mia.nq", extra=["--crosswalk", org_xwalk]))
-    assert select(store, "SELECT ?d WHERE { lat-id:obs/mia/UN/1991 lat:delegation ?d }") == []
-    assert select(store, "SELECT ?p WHERE { lat-id:obs/mia/UN/1991 lat:pooling ?p }") == [{"p": "0.25"}]
+    assert select(store, "SELECT ?d WHERE { lat-id:obs/mia/UN/1991 lat:delegationScore ?d }") == []
+    assert select(store, "SELECT ?p WHERE { lat-id:obs/mia/UN/1991 lat:poolingScore ?p }") == [{"p": "0.25"}]
     # a dispute settlement group whose seven components are empty is not observed (its DS_sum 0 is a sum over
     # nothing); a coded group is, with its components
-    groups = select(store, "SELECT ?o ?g WHERE { ?o lat:refOrganization ?io ; lat:disputeSettlementGroup ?g }")
+    groups = select(store, "SELECT ?o ?g WHERE { ?o lat:refOrganization ?io ; lat:refDisputeSettlementGroup ?g }")
     assert {(r["o"].rsplit("/", 3)[-3], r["g"].rsplit("#")[-1]) for r in groups} == {
         ("UN", "DisputeSettlementGroup1"), ("WTO", "DisputeSettlementGroup1"), ("WTO", "DisputeSettlementGroup2")}
     assert select(store, "SELECT ?v WHERE { lat-id:obs/mia/WTO/1995/ds2 lat:dsPreliminaryRuling ?v }") == [
@@ -132,7 +132,7 @@ def test_mia_strict_writes_nothing(mia_file, org_xwalk, tmp_path):
 
 def test_mia_crosswalk_links_curated_cow_and_minted(mia_file, org_xwalk, curated, tmp_path, capsys):
     store = load(imp("mia", mia_file, out=tmp_path / "mia.nq", curated=curated, extra=["--crosswalk", org_xwalk]))
-    orgs = {r["o"]: r["io"] for r in select(store, "SELECT ?o ?io WHERE { ?o lat:delegation ?d ; lat:refOrganization ?io }")}
+    orgs = {r["o"]: r["io"] for r in select(store, "SELECT ?o ?io WHERE { ?o lat:delegationScore ?d ; lat:refOrganization ?io }")}
     assert orgs[ID + "obs/mia/UN/1990"] == ID + "un"           # curated, named by the crosswalk
     assert orgs[ID + "obs/mia/WTO/1995"] == ID + "wto"         # curated, for the years the row covers
     assert orgs[ID + "obs/mia/NOPE/2000"] == ID + "mia/NOPE"   # listed as unmatched: its own node
@@ -189,7 +189,7 @@ def test_transaccess_closed_phases_are_measured_not_missing(ta_file, org_xwalk, 
     closed95 = select(store, "SELECT ?p WHERE { lat-id:obs/transaccess/18201/1995 lat:closedInPhase ?p }")
     assert sorted(r["p"].rsplit("#")[-1] for r in closed95) == ["PolicyPhase3", "PolicyPhase4", "PolicyPhase5"]
     p2 = select(store, """SELECT ?r ?d ?pe ?c WHERE { lat-id:obs/transaccess/18201/1995/p2 lat:accessRange ?r ;
-        lat:accessDepth ?d ; lat:accessPermanence ?pe ; lat:accessCodification ?c ; lat:policyPhase lat:PolicyPhase2 }""")
+        lat:accessDepth ?d ; lat:accessPermanence ?pe ; lat:accessCodification ?c ; lat:refPolicyPhase lat:PolicyPhase2 }""")
     assert p2 == [{"r": "1", "d": "1", "pe": "0.5", "c": "1"}]
     err = capsys.readouterr().err
     assert f"{ta_file}:5: body 16806 2000 appears twice" in err

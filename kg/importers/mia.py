@@ -7,12 +7,13 @@ from pathlib import Path
 
 from kg.importers import A, LABEL, SOURCE, CsvSource, DatasetInfo, id_iri, integer, iri, lat, literal, parse_year, slug
 from kg.importers.crosswalk import CROSSWALK_DIR, OrgResolver, decimal_literal, load_orgs
+from kg.namespaces import QB
 
 REQUIRED = ["igoID", "Title", "Year", "delegation", "pooling"]
 
 # column -> measure property of lat:MiaAuthorityStructure (ontology/measures.ttl)
 AUTHORITY = {
-    "delegation": "delegation", "pooling": "pooling", "DS_sum_st": "disputeSettlementScore",
+    "delegation": "delegationScore", "pooling": "poolingScore", "DS_sum_st": "disputeSettlementScore",
     "delaccess": "delegationAccession", "delsuspens": "delegationSuspension",
     "delconstit": "delegationConstitutionalReform", "delbudget": "delegationBudgetaryAllocation",
     "delcompliance": "delegationFinancialCompliance", "delpolicy": "delegationPolicyMaking",
@@ -147,7 +148,7 @@ def convert(args, ctx) -> None:
             out.add(o, qb_ds, cubes["mia-dispute-settlement"])
             out.add(o, lat("refOrganization"), node)
             out.add(o, lat("refYear"), integer(year))
-            out.add(o, lat("disputeSettlementGroup"), lat(f"DisputeSettlementGroup{k}"))
+            out.add(o, lat("refDisputeSettlementGroup"), lat(f"DisputeSettlementGroup{k}"))
             for prop, lit in vals:
                 out.add(o, prop, lit)
             out.add(o, SOURCE, ctx.src)

@@ -142,7 +142,7 @@ def convert(args, ctx) -> None:
             out.add(o, qb_ds, cubes["transaccess-phases"])
             out.add(o, lat("refBody"), body)
             out.add(o, lat("refYear"), integer(year))
-            out.add(o, lat("policyPhase"), lat(f"PolicyPhase{k}"))
+            out.add(o, lat("refPolicyPhase"), lat(f"PolicyPhase{k}"))
             for prop, lit, _ in vals:
                 out.add(o, prop, lit)
             out.add(o, SOURCE, ctx.src)
