@@ -544,8 +544,16 @@ IMPORTS = [
     ("transaccess", ["io-design/transaccess_io_body_years.csv"]),
 ]
 # the named queries over the statistical observations (MIA, TRANSACCESS), timed on the real data
-OBSERVATION_QUERIES = ["accountability-gap-index", "io-authority", "delegation-change", "dispute-settlement",
-                       "body-access", "closed-bodies-by-phase", "bodies-opened", "authority-without-national-courts"]
+OBSERVATION_QUERIES = [
+    "accountability-gap-index",
+    "io-authority",
+    "delegation-change",
+    "dispute-settlement",
+    "body-access",
+    "closed-bodies-by-phase",
+    "bodies-opened",
+    "authority-without-national-courts",
+]
 
 
 def real_input(r: Runner, opts, sink: list) -> dict:
@@ -597,9 +605,12 @@ def real_input(r: Runner, opts, sink: list) -> dict:
     pick = r.step("pick-actor", {"dataset": str(dataset), "preferred": [LAT_ID + "fatf"]}, env=env)
     if {"mia.nq", "transaccess.nq"} & set(imported):
         r.say("real: queries over the observations")
-        entry["observation_queries"] = r.step("query-observations", {"dataset": str(dataset),
-                                                                     "queries": OBSERVATION_QUERIES, "reps": 5},
-                                              env=env, timeout=opts.step_timeout)
+        entry["observation_queries"] = r.step(
+            "query-observations",
+            {"dataset": str(dataset), "queries": OBSERVATION_QUERIES, "reps": 5},
+            env=env,
+            timeout=opts.step_timeout,
+        )
     bench_dataset(r, "real", dataset, env, opts, entry, pick.get("actor"), None)
     return entry
 

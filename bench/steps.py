@@ -263,8 +263,7 @@ def step_query_observations(args: dict, rec: Recorder) -> None:
             t0 = time.perf_counter()
             rows = len(run_sparql(text, store=store))
             times.append(time.perf_counter() - t0)
-        rec.put(**{name: {"times": times, "rows": rows, "p50": statistics.median(times),
-                          "p99": percentile(times, 99)}})
+        rec.put(**{name: {"times": times, "rows": rows, "p50": statistics.median(times), "p99": percentile(times, 99)}})
 
 
 def step_pick_actor(args: dict, rec: Recorder) -> None:

@@ -9,8 +9,23 @@ from pathlib import Path
 
 from kg.fileio import write_atomic
 
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-           "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173"]
+PALETTE = [
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#ff7f0e",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#637939",
+    "#8c6d31",
+    "#843c39",
+    "#7b4173",
+]
 W, H = 760, 420
 LEFT, RIGHT, TOP, BOTTOM = 60, 190, 40, 50
 
@@ -26,17 +41,30 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
 
 
 def _frame(title: str, ylabel: str) -> list[str]:
-    return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
-            f'font-family="sans-serif" font-size="11" role="img" aria-label="{escape(title)}">',
-            f"<title>{escape(title)}</title>",
-            f'<rect width="{W}" height="{H}" fill="white"/>',
-            f'<text x="{LEFT}" y="22" font-size="14" font-weight="bold">{escape(title)}</text>',
+    return [
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
+            f'font-family="sans-serif" font-size="11" role="img" aria-label="{escape(title)}">'
+        ),
+        f"<title>{escape(title)}</title>",
+        f'<rect width="{W}" height="{H}" fill="white"/>',
+        f'<text x="{LEFT}" y="22" font-size="14" font-weight="bold">{escape(title)}</text>',
+        (
             f'<text x="14" y="{TOP + (H - TOP - BOTTOM) / 2}" transform="rotate(-90 14 {TOP + (H - TOP - BOTTOM) / 2})" '
-            f'text-anchor="middle">{escape(ylabel)}</text>']
+            f'text-anchor="middle">{escape(ylabel)}</text>'
+        ),
+    ]
 
 
-def line_chart(path: Path, title: str, series: dict[str, list[tuple[float, float]]], ylabel: str,
-               xlabel: str = "year", ymax: float | None = None, dashed: set[str] | None = None) -> None:
+def line_chart(
+    path: Path,
+    title: str,
+    series: dict[str, list[tuple[float, float]]],
+    ylabel: str,
+    xlabel: str = "year",
+    ymax: float | None = None,
+    dashed: set[str] | None = None,
+) -> None:
     """SERIES: name -> [(x, y)]; a gap in x (missing year) breaks the line. Writes PATH (.svg)."""
     pts = [p for s in series.values() for p in s]
     out = _frame(title, ylabel)
@@ -70,7 +98,8 @@ def line_chart(path: Path, title: str, series: dict[str, list[tuple[float, float
     for i, (name, s) in enumerate(series.items()):
         color = PALETTE[i % len(PALETTE)]
         dash = ' stroke-dasharray="5,3"' if dashed and name in dashed else ""
-        runs, run = [], []
+        runs: list[list] = []
+        run: list = []
         for p in sorted(s):
             if run and p[0] - run[-1][0] > 1:
                 runs.append(run)
@@ -85,8 +114,10 @@ def line_chart(path: Path, title: str, series: dict[str, list[tuple[float, float
                 d = " ".join(f"{sx(px):.1f},{sy(py):.1f}" for px, py in r)
                 out.append(f'<polyline points="{d}" fill="none" stroke="{color}" stroke-width="1.8"{dash}/>')
         ly = TOP + 14 * i
-        out.append(f'<line x1="{W - RIGHT + 10}" y1="{ly}" x2="{W - RIGHT + 30}" y2="{ly}" stroke="{color}" '
-                   f'stroke-width="2"{dash}/>')
+        out.append(
+            f'<line x1="{W - RIGHT + 10}" y1="{ly}" x2="{W - RIGHT + 30}" y2="{ly}" stroke="{color}" '
+            f'stroke-width="2"{dash}/>'
+        )
         out.append(f'<text x="{W - RIGHT + 34}" y="{ly + 4}">{escape(name[:26])}</text>')
     out.append("</svg>")
     write_atomic(Path(path), "\n".join(out) + "\n")
@@ -106,8 +137,10 @@ def bar_chart(path: Path, title: str, bars: list[tuple[str, float]], xlabel: str
     for i, (name, v) in enumerate(bars):
         y = TOP + i * bh
         out.append(f'<text x="{left - 6}" y="{y + bh * 0.65:.1f}" text-anchor="end">{escape(name[:32])}</text>')
-        out.append(f'<rect x="{left}" y="{y + bh * 0.15:.1f}" width="{v / top * pw:.1f}" height="{bh * 0.7:.1f}" '
-                   f'fill="{PALETTE[0]}"/>')
+        out.append(
+            f'<rect x="{left}" y="{y + bh * 0.15:.1f}" width="{v / top * pw:.1f}" height="{bh * 0.7:.1f}" '
+            f'fill="{PALETTE[0]}"/>'
+        )
         out.append(f'<text x="{left + v / top * pw + 4:.1f}" y="{y + bh * 0.65:.1f}">{v:.3f}</text>')
     out.append(f'<text x="{left + pw / 2}" y="{H - 10}" text-anchor="middle">{escape(xlabel)}</text>')
     out.append("</svg>")

@@ -84,13 +84,15 @@ def run(args) -> int:
 
         if args.curated_only:
             raise UsageError("--data real reads the imported observations; it cannot be combined with --curated-only")
-        charts = Path(args.charts) if args.charts else (
-            Path(args.out).parent / "charts" if args.out else Path("principles-charts"))
+        charts = (
+            Path(args.charts)
+            if args.charts
+            else (Path(args.out).parent / "charts" if args.out else Path("principles-charts"))
+        )
         text = render(getattr(args, "dataset", None), charts, args.io, _command_line(args), engine=args.engine)
     else:
         store = _open(getattr(args, "dataset", None))
-        text = principles_report(store, curated_only=args.curated_only, engine=args.engine,
-                                 command=_command_line(args))
+        text = principles_report(store, curated_only=args.curated_only, engine=args.engine, command=_command_line(args))
     if args.out:
         write_atomic(Path(args.out), text)
         print(f"wrote {args.out}", file=sys.stderr)

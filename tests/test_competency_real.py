@@ -101,13 +101,16 @@ def test_r01_largest_rises_in_delegation_1990_2010(run, csvs):
     m = csvs["mia"]
     a = m[m.Year == 1990].set_index("igoID").delegation
     b = m[m.Year == 2010].set_index("igoID").delegation
-    both = [c for c in a.index.intersection(b.index)
-            if node_of(csvs, "mia.csv", c, 1990) == node_of(csvs, "mia.csv", c, 2010)]
+    both = [
+        c
+        for c in a.index.intersection(b.index)
+        if node_of(csvs, "mia.csv", c, 1990) == node_of(csvs, "mia.csv", c, 2010)
+    ]
     expected = sorted(((round(a[c], 6), round(b[c], 6)) for c in both), key=lambda p: (p[0] - p[1], p))
     rows = run("delegation-change", **{"from": 1990, "to": 2010})
     got = [(round(r["before"], 6), round(r["after"], 6)) for r in rows]
     assert sorted(got, key=lambda p: (p[0] - p[1], p)) == expected
-    assert rows[0]["change"] == pytest.approx(max(b[c] - a[c] for c in both), abs=TOL)   # largest rise first
+    assert rows[0]["change"] == pytest.approx(max(b[c] - a[c] for c in both), abs=TOL)  # largest rise first
 
 
 def test_r02_wto_authority_in_2005(run, csvs):
@@ -152,10 +155,12 @@ def test_r05_imf_pooling_against_delegation(run, csvs):
 def test_r06_high_delegation_without_national_courts_in_2010(run, csvs):
     m = csvs["mia"]
     y = m[(m.Year == 2010) & (m.delegation >= 0.39)]
-    prelim = y[["preliminary1", "preliminary2", "preliminary3"]].max(axis=1)   # NaN where no group is coded
+    prelim = y[["preliminary1", "preliminary2", "preliminary3"]].max(axis=1)  # NaN where no group is coded
     keep = y[~(prelim > 0)]
-    expected = {(node_of(csvs, "mia.csv", c, 2010), "no record" if prelim[i] != prelim[i] else "measured absent")
-                for i, c in zip(keep.index, keep.igoID)}
+    expected = {
+        (node_of(csvs, "mia.csv", c, 2010), "no record" if prelim[i] != prelim[i] else "measured absent")
+        for i, c in zip(keep.index, keep.igoID)
+    }
     rows = run("authority-without-national-courts")
     got = {(r["io"], r["courts"]) for r in rows if r["year"] == 2010 and r["delegation"] >= 0.39}
     assert got == expected and got
@@ -199,16 +204,20 @@ def test_r09_un_bodies_closed_by_phase_in_2010(run, csvs):
                 expected.add((r.igoBody, k))
     rows = run("closed-bodies-by-phase", io="lat-id:un", year=2010)
     got = {(r["label"], int(r["phase"].rsplit("PolicyPhase", 1)[1])) for r in rows}
+
     # the curated Security Council and ICJ keep their curated labels: compare by body count per phase instead
-    by_phase = lambda s: sorted(k for _, k in s)
+    def by_phase(s):
+        return sorted(k for _, k in s)
+
     assert by_phase(got) == by_phase(expected)
 
 
 def test_r10_open_phases_of_the_inter_american_commission_on_human_rights(run, csvs):
     t = csvs["ta"]
     y = t[(t.igobodyID == 14807) & (t.Year == 2000)].iloc[0]
-    expected = sum(any(y[f"{c}_{k}"] != 0 for c in ("range", "depth", "permanence", "codification"))
-                   for k in range(1, 6))
+    expected = sum(
+        any(y[f"{c}_{k}"] != 0 for c in ("range", "depth", "permanence", "codification")) for k in range(1, 6)
+    )
     rows = run("body-access", body="lat-id:transaccess/body/14807", year=2000)
     assert len(rows) == 1
     assert rows[0]["openPhases"] == expected and rows[0]["closedPhases"] == 5 - expected

@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.importers import A, LABEL, SOURCE, XSD, id_iri, iri, lat, literal, slug
+from kg.importers import LABEL, SOURCE, XSD, A, id_iri, iri, lat, literal, slug
 from kg.namespaces import LAT_ID
 from kg.paths import CROSSWALKS_DIR
 
@@ -27,7 +27,7 @@ class OrgRow:
     last: int | None
     cow_ionum: int | None
     cow_ioname: str
-    curated: str          # full IRI or ""
+    curated: str  # full IRI or ""
     basis: str
     line: int
 
@@ -43,7 +43,7 @@ def expand(value: str) -> str:
     """A curated identifier written lat-id:name, as a full IRI ("" stays "")."""
     value = value.strip()
     if value.startswith("lat-id:"):
-        return LAT_ID + value[len("lat-id:"):]
+        return LAT_ID + value[len("lat-id:") :]
     return value
 
 
@@ -58,7 +58,7 @@ def _year(text: str, path: Path, line: int, column: str) -> int | None:
 
 def _rows(path: Path, columns: list[str]):
     try:
-        f = open(path, newline="", encoding="utf-8")
+        f = open(path, newline="", encoding="utf-8")  # noqa: SIM115 -- closed by the with below; open errors reported first
     except OSError as exc:
         raise InputError(f"cannot read crosswalk: {exc.strerror or exc}", path=path) from None
     with f:
@@ -89,9 +89,17 @@ def load_orgs(path: Path) -> dict[str, list[OrgRow]]:
             raise InputError(f"curated {r['curated']!r} must be a lat-id: name", path=path, line=n)
         if not r["basis"]:
             raise InputError("every crosswalk row states its basis", path=path, line=n)
-        row = OrgRow(r["source_id"], r["source_title"], _year(r["first_year"], path, n, "first_year"),
-                     _year(r["last_year"], path, n, "last_year"), int(ionum) if ionum else None, r["cow_ioname"],
-                     expand(r["curated"]), r["basis"], n)
+        row = OrgRow(
+            r["source_id"],
+            r["source_title"],
+            _year(r["first_year"], path, n, "first_year"),
+            _year(r["last_year"], path, n, "last_year"),
+            int(ionum) if ionum else None,
+            r["cow_ioname"],
+            expand(r["curated"]),
+            r["basis"],
+            n,
+        )
         if row.first is not None and row.last is not None and row.last < row.first:
             raise InputError("last_year before first_year", path=path, line=n)
         for other in out.get(row.source_id, []):
@@ -121,9 +129,9 @@ class OrgResolver:
     def __init__(self, ctx, table: dict[str, list[OrgRow]], prefix: str, id_property: str):
         self.ctx = ctx
         self.table = table
-        self.prefix = prefix          # lat-id:<prefix>/<code> for organizations matched nowhere
+        self.prefix = prefix  # lat-id:<prefix>/<code> for organizations matched nowhere
         self.id_property = id_property
-        self.done: set[str] = set()
+        self.done: set[tuple[str, int | None]] = set()
         self.unlisted: set[str] = set()
 
     def node(self, code: str, title: str, year: int) -> str:
@@ -158,7 +166,7 @@ class OrgResolver:
             return
         out.add(node, A, lat("IntergovernmentalOrganization" if kind == "cow" else "InternationalOrganization"))
         out.add(node, LABEL, literal(title or code, lang="en"))
-        if kind == "cow":
+        if kind == "cow" and row is not None:
             out.add(node, lat("cowIgoCode"), literal(row.cow_ioname))
         out.add(node, SOURCE, ctx.src)
 
@@ -172,7 +180,7 @@ def decimal_literal(text: str) -> str | None:
         return None
     if not d.is_finite():
         return None
-    if "e" in t.lower() or t.startswith("+") or t.startswith("."):
+    if "e" in t.lower() or t.startswith(("+", ".")):
         t = format(d, "f")
     return literal(t, XSD + "decimal")
 

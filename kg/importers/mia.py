@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from kg.importers import A, LABEL, SOURCE, CsvSource, DatasetInfo, id_iri, integer, iri, lat, literal, parse_year, slug
+from kg.importers import LABEL, SOURCE, A, CsvSource, DatasetInfo, id_iri, integer, iri, lat, literal, parse_year, slug
 from kg.importers.crosswalk import CROSSWALK_DIR, OrgResolver, decimal_literal, load_orgs
 from kg.namespaces import QB
 
@@ -13,25 +13,44 @@ REQUIRED = ["igoID", "Title", "Year", "delegation", "pooling"]
 
 # column -> measure property of lat:MiaAuthorityStructure (ontology/measures.ttl)
 AUTHORITY = {
-    "delegation": "delegationScore", "pooling": "poolingScore", "DS_sum_st": "disputeSettlementScore",
-    "delaccess": "delegationAccession", "delsuspens": "delegationSuspension",
-    "delconstit": "delegationConstitutionalReform", "delbudget": "delegationBudgetaryAllocation",
-    "delcompliance": "delegationFinancialCompliance", "delpolicy": "delegationPolicyMaking",
-    "del_agenda": "delegationAgendaSetting", "del_final": "delegationFinalDecision",
-    "poolaccess": "poolingAccession", "poolsuspens": "poolingSuspension",
-    "poolconstit": "poolingConstitutionalReform", "poolbudget": "poolingBudgetaryAllocation",
-    "poolcompliance": "poolingFinancialCompliance", "poolpolicy": "poolingPolicyMaking",
-    "poolagenda": "poolingAgendaSetting", "poolfinal": "poolingFinalDecision",
+    "delegation": "delegationScore",
+    "pooling": "poolingScore",
+    "DS_sum_st": "disputeSettlementScore",
+    "delaccess": "delegationAccession",
+    "delsuspens": "delegationSuspension",
+    "delconstit": "delegationConstitutionalReform",
+    "delbudget": "delegationBudgetaryAllocation",
+    "delcompliance": "delegationFinancialCompliance",
+    "delpolicy": "delegationPolicyMaking",
+    "del_agenda": "delegationAgendaSetting",
+    "del_final": "delegationFinalDecision",
+    "poolaccess": "poolingAccession",
+    "poolsuspens": "poolingSuspension",
+    "poolconstit": "poolingConstitutionalReform",
+    "poolbudget": "poolingBudgetaryAllocation",
+    "poolcompliance": "poolingFinancialCompliance",
+    "poolpolicy": "poolingPolicyMaking",
+    "poolagenda": "poolingAgendaSetting",
+    "poolfinal": "poolingFinalDecision",
 }
 # column stem -> measure property of lat:MiaDisputeSettlementStructure; one observation per numbered group
-DISPUTE = {"coverage": "dsCoverage", "thirdparty": "dsThirdParty", "tribunal": "dsTribunal", "binding": "dsBinding",
-           "nonstate": "dsNonstateAccess", "remedy": "dsRemedy", "preliminary": "dsPreliminaryRuling",
-           "DS_sum": "dsSum"}
+DISPUTE = {
+    "coverage": "dsCoverage",
+    "thirdparty": "dsThirdParty",
+    "tribunal": "dsTribunal",
+    "binding": "dsBinding",
+    "nonstate": "dsNonstateAccess",
+    "remedy": "dsRemedy",
+    "preliminary": "dsPreliminaryRuling",
+    "DS_sum": "dsSum",
+}
 GROUPS = (1, 2, 3)
 CUBES = {
     "mia-authority": ("MIA: authority of international organizations by year", "MiaAuthorityStructure"),
-    "mia-dispute-settlement": ("MIA: dispute settlement arrangements of international organizations by year",
-                               "MiaDisputeSettlementStructure"),
+    "mia-dispute-settlement": (
+        "MIA: dispute settlement arrangements of international organizations by year",
+        "MiaDisputeSettlementStructure",
+    ),
 }
 
 
@@ -46,17 +65,24 @@ def inputs(args) -> list[Path]:
 
 def add_parser(sub, name, common):
     p = sub.add_parser(
-        name, parents=[common],
+        name,
+        parents=[common],
         help="Measuring International Authority: yearly delegation and pooling of IOs (Data Cube observations)",
         description="Import the MIA IO-year file (mia_delegation_pooling.csv): one qb:Observation per IO-year with "
-                    "delegation, pooling, the standardized dispute settlement score and their components, and one "
-                    "per IO-year and dispute settlement group with its seven components. Organizations are linked "
-                    "through the crosswalk kg/data/crosswalks/mia.csv to curated and COW IGO organizations; "
-                    "codes it leaves unmatched get their own node. Empty cells are left out (no record), never "
-                    "written as 0.")
+        "delegation, pooling, the standardized dispute settlement score and their components, and one "
+        "per IO-year and dispute settlement group with its seven components. Organizations are linked "
+        "through the crosswalk kg/data/crosswalks/mia.csv to curated and COW IGO organizations; "
+        "codes it leaves unmatched get their own node. Empty cells are left out (no record), never "
+        "written as 0.",
+    )
     p.add_argument("file", type=Path, metavar="FILE", help="the MIA IO-year CSV file")
-    p.add_argument("--crosswalk", type=Path, default=CROSSWALK_DIR / "mia.csv", metavar="CSV",
-                   help="crosswalk from MIA igoID to COW IGO and curated organizations (default: the shipped table)")
+    p.add_argument(
+        "--crosswalk",
+        type=Path,
+        default=CROSSWALK_DIR / "mia.csv",
+        metavar="CSV",
+        help="crosswalk from MIA igoID to COW IGO and curated organizations (default: the shipped table)",
+    )
     return p
 
 
@@ -154,5 +180,8 @@ def convert(args, ctx) -> None:
             out.add(o, SOURCE, ctx.src)
             ctx.stats.add("dispute settlement observations")
     if resolver.unlisted:
-        print(f"warning: {len(resolver.unlisted)} igoID(s) not in the crosswalk {args.crosswalk} (given their own "
-              f"node): {', '.join(sorted(resolver.unlisted))}", file=sys.stderr)
+        print(
+            f"warning: {len(resolver.unlisted)} igoID(s) not in the crosswalk {args.crosswalk} (given their own "
+            f"node): {', '.join(sorted(resolver.unlisted))}",
+            file=sys.stderr,
+        )

@@ -7,7 +7,19 @@ from decimal import Decimal
 from pathlib import Path
 
 from kg.importers import (
-    A, LABEL, SOURCE, CsvSource, DatasetInfo, id_iri, integer, iri, lat, literal, org, parse_year, slug,
+    LABEL,
+    SOURCE,
+    A,
+    CsvSource,
+    DatasetInfo,
+    id_iri,
+    integer,
+    iri,
+    lat,
+    literal,
+    org,
+    parse_year,
+    slug,
 )
 from kg.importers.crosswalk import CROSSWALK_DIR, OrgResolver, decimal_literal, integer_literal, load_bodies, load_orgs
 from kg.importers.mia import write_cubes
@@ -15,19 +27,29 @@ from kg.namespaces import QB
 
 REQUIRED = ["igoID", "Title", "igobodyID", "igoBody", "Year", "access", "openbody", "multiple_arr"]
 PHASES = (1, 2, 3, 4, 5)
-PHASE_MEASURES = {"range": "accessRange", "depth": "accessDepth", "permanence": "accessPermanence",
-                  "codification": "accessCodification"}
+PHASE_MEASURES = {
+    "range": "accessRange",
+    "depth": "accessDepth",
+    "permanence": "accessPermanence",
+    "codification": "accessCodification",
+}
 CUBES = {
-    "transaccess-bodies": ("TRANSACCESS: access of transnational actors to IO bodies by year", "TransaccessBodyStructure"),
-    "transaccess-phases": ("TRANSACCESS: access of transnational actors to IO bodies by year and policy phase",
-                           "TransaccessPhaseStructure"),
+    "transaccess-bodies": (
+        "TRANSACCESS: access of transnational actors to IO bodies by year",
+        "TransaccessBodyStructure",
+    ),
+    "transaccess-phases": (
+        "TRANSACCESS: access of transnational actors to IO bodies by year and policy phase",
+        "TransaccessPhaseStructure",
+    ),
 }
 
 
 def dataset_info(args) -> DatasetInfo:
     """The data set this importer reads, as the register of cited data sets describes it."""
     return DatasetInfo.from_register(
-        "transaccess", description=f"Imported by `kg import transaccess` from {Path(args.file).name}.")
+        "transaccess", description=f"Imported by `kg import transaccess` from {Path(args.file).name}."
+    )
 
 
 def inputs(args) -> list[Path]:
@@ -36,20 +58,32 @@ def inputs(args) -> list[Path]:
 
 def add_parser(sub, name, common):
     p = sub.add_parser(
-        name, parents=[common],
+        name,
+        parents=[common],
         help="TRANSACCESS: access of transnational actors to IO bodies by year and policy phase (Data Cube)",
         description="Import the TRANSACCESS IO-body-year file (transaccess_io_body_years.csv): each body becomes "
-                    "an organ (lat:organOf) of its organization, with one qb:Observation per body-year (access "
-                    "score and flags) and one per body-year and policy phase (range, depth, permanence, "
-                    "codification) where the phase is open; a phase coded 0 on all four is measured closed and is "
-                    "recorded as lat:closedInPhase on the body-year observation, never left out). Organizations "
-                    "are linked through kg/data/crosswalks/transaccess.csv, bodies through "
-                    "transaccess-bodies.csv.")
+        "an organ (lat:organOf) of its organization, with one qb:Observation per body-year (access "
+        "score and flags) and one per body-year and policy phase (range, depth, permanence, "
+        "codification) where the phase is open; a phase coded 0 on all four is measured closed and is "
+        "recorded as lat:closedInPhase on the body-year observation, never left out). Organizations "
+        "are linked through kg/data/crosswalks/transaccess.csv, bodies through "
+        "transaccess-bodies.csv.",
+    )
     p.add_argument("file", type=Path, metavar="FILE", help="the TRANSACCESS IO-body-year CSV file")
-    p.add_argument("--crosswalk", type=Path, default=CROSSWALK_DIR / "transaccess.csv", metavar="CSV",
-                   help="crosswalk from TRANSACCESS igoID to COW IGO and curated organizations")
-    p.add_argument("--body-crosswalk", type=Path, default=CROSSWALK_DIR / "transaccess-bodies.csv", metavar="CSV",
-                   help="crosswalk from TRANSACCESS igobodyID to curated bodies")
+    p.add_argument(
+        "--crosswalk",
+        type=Path,
+        default=CROSSWALK_DIR / "transaccess.csv",
+        metavar="CSV",
+        help="crosswalk from TRANSACCESS igoID to COW IGO and curated organizations",
+    )
+    p.add_argument(
+        "--body-crosswalk",
+        type=Path,
+        default=CROSSWALK_DIR / "transaccess-bodies.csv",
+        metavar="CSV",
+        help="crosswalk from TRANSACCESS igobodyID to curated bodies",
+    )
     return p
 
 
@@ -64,8 +98,8 @@ def convert(args, ctx) -> None:
         cols = [(h[f"{stem}_{k}"], lat(p), f"{stem}_{k}") for stem, p in PHASE_MEASURES.items() if f"{stem}_{k}" in h]
         if cols:
             phases.append((k, cols))
-    bodies: dict[str, str] = {}                 # igobodyID -> node
-    organ_of: set[tuple[str, str]] = set()      # (body node, organization node) written
+    bodies: dict[str, str] = {}  # igobodyID -> node
+    organ_of: set[tuple[str, str]] = set()  # (body node, organization node) written
     seen: set[tuple[str, int]] = set()
     out = ctx.out
     qb_obs, qb_ds = iri(QB.Observation), iri(QB.dataSet)
@@ -82,8 +116,10 @@ def convert(args, ctx) -> None:
             src.reject(line, f"body {body_id} {year} appears twice; the first row is kept", "duplicate body-year")
             continue
         access = decimal_literal(row[h["access"]]) if row[h["access"]].strip() else None
-        flags = [(col, integer_literal(row[h[col]])) if row[h[col]].strip() else (col, None)
-                 for col in ("openbody", "multiple_arr")]
+        flags = [
+            (col, integer_literal(row[h[col]])) if row[h[col]].strip() else (col, None)
+            for col in ("openbody", "multiple_arr")
+        ]
         bad = None
         if row[h["access"]].strip() and access is None:
             bad = f"access {row[h['access']]!r} is not a number"
@@ -130,7 +166,7 @@ def convert(args, ctx) -> None:
         out.add(obs, SOURCE, ctx.src)
         ctx.stats.add("body observations")
         for k, vals in phase_values:
-            if not vals:                    # empty cells: no record for this phase
+            if not vals:  # empty cells: no record for this phase
                 continue
             if all(zero for _, _, zero in vals):
                 # coded 0 on every component: measured closed in this phase, said once on the body-year
@@ -148,8 +184,11 @@ def convert(args, ctx) -> None:
             out.add(o, SOURCE, ctx.src)
             ctx.stats.add("phase observations (open)")
     if resolver.unlisted:
-        print(f"warning: {len(resolver.unlisted)} igoID(s) not in the crosswalk {args.crosswalk} (given their own "
-              f"node): {', '.join(sorted(resolver.unlisted))}", file=sys.stderr)
+        print(
+            f"warning: {len(resolver.unlisted)} igoID(s) not in the crosswalk {args.crosswalk} (given their own "
+            f"node): {', '.join(sorted(resolver.unlisted))}",
+            file=sys.stderr,
+        )
 
 
 def _body(ctx, body_id: str, name: str, table: dict) -> str:
