@@ -16,7 +16,7 @@ ID = "https://w3id.org/lattice/id/"
 LAT = "https://w3id.org/lattice/ontology#"
 REPO = Path(__file__).resolve().parent.parent
 DOC = REPO / "docs" / "competency-questions.md"
-XWALK = REPO / "kg" / "importers" / "crosswalks"
+XWALK = REPO / "kg" / "data" / "crosswalks"
 TOL = 1e-6
 
 
