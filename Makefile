@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 KG     := $(BIN)/kg
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test venv install bench docs check clean findings serve shacl-suite lint format mypy-baseline mutation
+.PHONY: demo test venv install bench docs check clean findings findings-real serve shacl-suite lint format mypy-baseline mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ docs: $(STAMP)
 
 findings: $(STAMP)
 	$(KG) report principles --curated-only --output docs/findings.md
+
+## findings-real: regenerate docs/findings-real.md and docs/charts/ from the real-data build (docs/io-design.md)
+findings-real: $(STAMP)
+	$(KG) report principles --data real --output docs/findings-real.md
 
 check: $(STAMP)
 	$(KG) check --all --reason --method cli

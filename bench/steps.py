@@ -240,6 +240,30 @@ def step_import(args: dict, rec: Recorder) -> None:
     started = time.perf_counter()
     code = main(["import", *args["argv"]])
     rec.put(seconds=time.perf_counter() - started, exit_code=code)
+    from kg.paths import imports_dir
+
+    out = imports_dir() / f"{args['argv'][0]}.nq"
+    if out.is_file():
+        with open(out, "rb") as f:
+            rec.put(triples=sum(1 for _ in f))
+
+
+def step_query_observations(args: dict, rec: Recorder) -> None:
+    """The named queries over the MIA and TRANSACCESS observations, each repeated, on the embedded store."""
+    from kg.query import run_sparql
+    from kg.store import open_store
+
+    opened = time.perf_counter()
+    store = open_store(args["dataset"], build_if_needed=False)
+    rec.put(open_seconds=time.perf_counter() - opened)
+    for name in args["queries"]:
+        text = _named_text(name)
+        times, rows = [], None
+        for _ in range(args.get("reps", 5)):
+            t0 = time.perf_counter()
+            rows = len(run_sparql(text, store=store))
+            times.append(time.perf_counter() - t0)
+        rec.put(**{name: {"times": times, "rows": rows, "p50": statistics.median(times), "p99": percentile(times, 99)}})
 
 
 def step_pick_actor(args: dict, rec: Recorder) -> None:
@@ -272,6 +296,7 @@ STEPS = {
     "query-oxigraph": step_query_oxigraph,
     "query-rdflib": step_query_rdflib,
     "import": step_import,
+    "query-observations": step_query_observations,
 }
 
 

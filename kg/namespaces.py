@@ -113,6 +113,13 @@ SCHEMA = Namespace("https://schema.org/", "name url")
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#", "action entries include result")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#", "Failure dataGraph shapesGraph")
 VANN = Namespace("http://purl.org/vocab/vann/", "preferredNamespacePrefix preferredNamespaceUri")
+# the W3C RDF Data Cube vocabulary (the statistical observations of the MIA and TRANSACCESS imports)
+QB = Namespace(
+    "http://purl.org/linked-data/cube#",
+    "DataSet Observation DataStructureDefinition ComponentSpecification DimensionProperty MeasureProperty "
+    "AttributeProperty ComponentProperty CodedProperty dataSet structure component dimension measure attribute "
+    "order codeList concept",
+)
 
 # ------------------------------------------------------------------ what Lattice mints
 
@@ -147,6 +154,7 @@ PREFIXES = {
     "foaf": str(FOAF),
     "schema": str(SCHEMA),
     "vann": str(VANN),
+    "qb": str(QB),
     "sh": str(SH),
 }
 

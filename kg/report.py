@@ -52,6 +52,25 @@ def register(subparsers) -> None:
         help="validate the ontology and the curated graph only, leaving imported data sets out",
     )
     pp.add_argument("--engine", choices=("fast", "pyshacl"), default="fast", help="validation engine (default: fast)")
+    pp.add_argument(
+        "--data",
+        choices=("graph", "real"),
+        default="graph",
+        help="graph (default): every shape on the graph; real: the measured principles on the MIA and "
+        "TRANSACCESS observations, per organization over time, with the gap index and charts",
+    )
+    pp.add_argument(
+        "--charts",
+        metavar="DIR",
+        help="with --data real: folder for the charts (SVG, each with its CSV; default: charts/ beside "
+        "--out, else ./principles-charts)",
+    )
+    pp.add_argument(
+        "--io",
+        metavar="IRI",
+        default="lat-id:un",
+        help="with --data real: the organization whose trajectory is charted (default lat-id:un)",
+    )
     pp.set_defaults(func=run)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
@@ -60,8 +79,20 @@ def run(args) -> int:
     """Validate, render and write the principles report; 0 on success (findings are the report's content)."""
     if args.out and not Path(args.out).parent.is_dir():
         raise UsageError(f"{args.out}: no such folder {Path(args.out).parent}")
-    store = _open(getattr(args, "dataset", None))
-    text = principles_report(store, curated_only=args.curated_only, engine=args.engine, command=_command_line(args))
+    if getattr(args, "data", "graph") == "real":
+        from kg.measured_report import render
+
+        if args.curated_only:
+            raise UsageError("--data real reads the imported observations; it cannot be combined with --curated-only")
+        charts = (
+            Path(args.charts)
+            if args.charts
+            else (Path(args.out).parent / "charts" if args.out else Path("principles-charts"))
+        )
+        text = render(getattr(args, "dataset", None), charts, args.io, _command_line(args), engine=args.engine)
+    else:
+        store = _open(getattr(args, "dataset", None))
+        text = principles_report(store, curated_only=args.curated_only, engine=args.engine, command=_command_line(args))
     if args.out:
         write_atomic(Path(args.out), text)
         print(f"wrote {args.out}", file=sys.stderr)
@@ -82,6 +113,12 @@ def _command_line(args) -> str:
         parts.append("--curated-only")
     if args.engine != "fast":
         parts.append(f"--engine {args.engine}")
+    if getattr(args, "data", "graph") != "graph":
+        parts.append(f"--data {args.data}")
+        if args.charts:
+            parts.append(f"--charts {args.charts}")
+        if args.io != "lat-id:un":
+            parts.append(f"--io {args.io}")
     if args.out:
         parts.append(f"--output {args.out}")
     return " ".join(parts)

@@ -33,6 +33,7 @@ MODULES = [
     "provenance",
     "passages",
     "alignments",
+    "measures",
 ]
 
 # The vocabulary each module must declare (term names are stable IRIs: never renamed once published).

@@ -28,6 +28,7 @@ FAMILIES = [
     "ontology-values",
     "events-and-claims",
     "derivation",
+    "measured-principles",
 ]
 # Families of data-integrity shapes (violations, no norm); the others encode the texts' principles.
 INTEGRITY_FAMILIES = {"integrity", "ontology-values", "events-and-claims", "derivation"}
@@ -108,6 +109,11 @@ EXPECTED = {
     "ngo-accountability": {
         "NGOAccountableUpward": {("downward-only-ngo", W), ("silent-ngo", W)},
         "NGOAccountableDownward": {("upward-only-ngo", W), ("silent-ngo", W)},
+    },
+    "measured-principles": {
+        "AuthorityWithoutNationalCourts": {("obs-high-2000", W), ("obs-binding-2000", W)},
+        "BodyMeasuredClosed": {("bobs-closed-2010", W)},
+        "AuthorityWithNoAccessRecord": {("io-high", I)},
     },
     "spic": {
         "SpicStatesOnePurpose": {("spic-no-purpose", W), ("spic-two-purposes", W)},

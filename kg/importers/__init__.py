@@ -1,4 +1,4 @@
-"""`kg import`: stream published data sets (COW IGO, MIGO, IIGO, GGO treaties, BMR regimes) into N-Triples with provenance.
+"""`kg import`: stream published data sets (COW IGO, MIGO, IIGO, GGO treaties, BMR regimes, MIA, TRANSACCESS) into N-Triples with provenance.
 
 Longer than 600 lines on purpose: it is the one toolkit every importer module builds on (N-Triples terms,
 streaming CSV with rejected-row reports, the atomic writer, the curated graph, the import context) plus the
@@ -26,6 +26,8 @@ IMPORTERS = {
     "treaties": "kg.importers.treaties",
     "iigo": "kg.importers.iigo",
     "regimes": "kg.importers.regimes",
+    "mia": "kg.importers.mia",
+    "transaccess": "kg.importers.transaccess",
 }
 
 # Pre-formatted N-Triples terms used by every importer.

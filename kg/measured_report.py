@@ -1,0 +1,357 @@
+"""`kg report principles --data real`: principle findings on measured IO authority and access, per IO over time, with charts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from kg.errors import UsageError
+from kg.namespaces import DCTERMS, LAT, LAT_ID, LAT_SH, RDFS
+
+IMPORTS = ("mia", "transaccess")
+SHAPES = "measured-principles"
+SHAPE_ORDER = ["AuthorityWithoutNationalCourts", "BodyMeasuredClosed", "AuthorityWithNoAccessRecord"]
+TOP_GAPS = 15
+
+
+def measured_inputs(dataset=None) -> tuple[list[Path], list[str]]:
+    """The files the measured principles read (ontology, curated graph with the register, the MIA and TRANSACCESS
+    imports of the built dataset) and the import names found; UsageError when neither import is in the build."""
+    from kg import paths
+    from kg.build import read_manifest
+    from kg.namespaces import import_graph
+    from kg.store import dataset_dir, ensure_built
+
+    out = dataset_dir(dataset)
+    ensure_built(out)
+    manifest = read_manifest(out) or {}
+    entries = manifest.get("inputs") or manifest.get("sources") or []
+    if isinstance(entries, dict):
+        entries = list(entries.values())
+    found = {}
+    for e in entries:
+        if isinstance(e, dict) and e.get("graph") in {import_graph(n): n for n in IMPORTS}:
+            found[e["graph"].rsplit("/", 1)[-1]] = Path(e["path"])
+    if not found:
+        raise UsageError(
+            "the built dataset holds no MIA or TRANSACCESS observations: run `kg import mia FILE` and "
+            "`kg import transaccess FILE` first (docs/io-design.md)"
+        )
+    files = paths.ontology_files() + paths.curated_files() + [found[n] for n in IMPORTS if n in found]
+    return files, [import_graph(n) for n in IMPORTS if n in found]
+
+
+def _f(value) -> float | None:
+    """A query value as a float (None stays None)."""
+    return None if value is None else float(value)
+
+
+def _ranges(years: list[int]) -> str:
+    """1995, 1996, 1997, 2001 -> '1995–1997, 2001'."""
+    out: list[str] = []
+    start = prev = -1
+    for y in sorted(set(years)):
+        if start < 0:
+            start = prev = y
+        elif y == prev + 1:
+            prev = y
+        else:
+            out.append(f"{start}–{prev}" if prev != start else f"{start}")
+            start = prev = y
+    if start >= 0:
+        out.append(f"{start}–{prev}" if prev != start else f"{start}")
+    return ", ".join(out)
+
+
+def _fmt(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3f}"
+
+
+def gap_rows(dataset=None, curated: bool = False, store=None) -> list[dict]:
+    """The accountability gap index rows (queries/accountability-gap-index.rq) as plain Python values."""
+    from kg.query import run_named
+
+    rows = run_named("accountability-gap-index", dataset=dataset, store=store, curated="true" if curated else None)
+    out = []
+    for r in rows:
+        out.append(
+            {
+                "io": r["io"],
+                "label": r.get("label"),
+                "year": int(r["year"]),
+                "delegation": _f(r.get("delegation")),
+                "pooling": _f(r.get("pooling")),
+                "authority": _f(r.get("authority")),
+                "chain": int(r.get("chain") or 0),
+                "bodies": r.get("bodies"),
+                "access": _f(r.get("access")),
+                "gap": _f(r.get("gap")),
+                "gapIfClosed": _f(r.get("gapIfClosed")),
+            }
+        )
+    return out
+
+
+def render(dataset, charts: Path, io: str, command: str, engine: str = "fast") -> str:
+    """The Markdown report on the built DATASET; writes the charts (SVG + CSV) into CHARTS."""
+    from kg import charts as ch
+    from kg.fileio import load_rdf
+    from kg.namespaces import compact
+    from kg.query import expand_iri
+    from kg.validate import validate
+
+    files, imports = measured_inputs(dataset)
+    mem = load_rdf([str(f) for f in files])
+    report = validate([str(f) for f in files], shapes=[SHAPES], engine=engine)
+    rows = gap_rows(dataset)
+    curated_ios = {r["io"] for r in gap_rows(dataset, curated=True)}
+    labels = {r["io"]: r["label"] or compact(r["io"]) for r in rows}
+
+    def label(node: str) -> str:
+        if node in labels:
+            return labels[node]
+        import pyoxigraph as ox
+
+        for q in mem.quads_for_pattern(ox.NamedNode(node), ox.NamedNode(RDFS.label), None, None):
+            if isinstance(q.object, ox.Literal):
+                return q.object.value
+        return compact(node)
+
+    # ---- findings per shape, grouped per organization (and body) over time
+    facts = _observation_facts(mem, {r.focus for r in report.results})
+    by_shape = defaultdict(list)
+    for r in report.results:
+        by_shape[r.shape.removeprefix(LAT_SH)].append(r)
+    lines = [
+        "# Principle findings on measured data",
+        "",
+        f"<!-- Generated by `{command}`. Do not edit by hand: run the command again. -->",
+        "",
+        (
+            f"Generated by `{command}` from the built Lattice dataset with "
+            f"{', '.join(compact(g, strict=True) for g in imports)}: the shapes of `shapes/{SHAPES}.ttl` "
+            f"({report.engine} engine) on the Measuring International Authority (MIA) and TRANSACCESS observations, "
+            "and the accountability gap index (`accountability-gap-index`). Thresholds, formula and limits: "
+            "docs/io-design.md. A *measured* shortfall is a coded value; *no record* is a value the data sets do not "
+            "give."
+        ),
+        "",
+        "| Shape | Severity | Findings | Organizations |",
+        "|---|---|---|---|",
+    ]
+    for name in SHAPE_ORDER:
+        rs = by_shape.get(name, [])
+        ios = {facts.get(r.focus, {}).get("io", r.focus) for r in rs}
+        sev = rs[0].severity if rs else ""
+        lines.append(f"| `lat-sh:{name}` | {sev} | {len(rs)} | {len(ios)} |")
+    lines.append("")
+    for name in SHAPE_ORDER:
+        rs = by_shape.get(name, [])
+        lines += [f"## `lat-sh:{name}` ({len(rs)} finding{'s' if len(rs) != 1 else ''})", ""]
+        if not rs:
+            lines += ["No finding.", ""]
+            continue
+        groups: dict[tuple, list] = defaultdict(list)
+        for r in rs:
+            f = facts.get(r.focus, {})
+            io_node = f.get("io", r.focus)
+            measure = (
+                r.message.split(" held ", 1)[1].split(" = ")[0]
+                if " held " in r.message
+                else ("openbody" if name == "BodyMeasuredClosed" else "delegation")
+            )
+            groups[(io_node, f.get("body"), f.get("dataset"), f.get("courts"), measure)].append((f.get("year"), r))
+        for (io_node, body, dataset, courts, measure), items in sorted(
+            groups.items(), key=lambda kv: (label(kv[0][0]).lower(), label(kv[0][1]).lower() if kv[0][1] else "")
+        ):
+            years = [y for y, _ in items if y is not None]
+            values = [_num_text(r.value) for _, r in items if r.value is not None]
+            vs = [v for v in values if v is not None]
+            value = (f"{min(vs):.3f}" if min(vs) == max(vs) else f"{min(vs):.3f}–{max(vs):.3f}") if vs else "–"
+            who = f"**{label(io_node)}** (`{compact(io_node)}`)"
+            if body:
+                who = f"**{label(body)}** (`{compact(body)}`) of {who}"
+            extra = f"; national courts: {courts}" if courts else ""
+            lines.append(
+                f"- {who}: {measure} {value} in {_ranges(years) if years else '–'} "
+                f"({compact(dataset) if dataset else 'data set'}){extra}"
+            )
+        lines.append("")
+
+    # ---- the gap index for the bodies the texts discuss
+    lines += [
+        "## Accountability gap index of the organizations the texts discuss",
+        "",
+        (
+            "Latest year with measured access (TRANSACCESS ends in 2010), and the latest MIA year with the gap "
+            "if every body were closed (an upper bound)."
+        ),
+        "",
+        "| Organization | Year | Authority | Chain | Access | Gap | Latest MIA year | Gap if closed |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    per_io: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        per_io[row["io"]].append(row)
+    for node in sorted(curated_ios, key=lambda n: label(n).lower()):
+        gs = sorted(per_io[node], key=lambda g: g["year"])
+        measured = [g for g in gs if g["gap"] is not None]
+        m = measured[-1] if measured else None
+        last = gs[-1]
+        lines.append(
+            f"| {label(node)} (`{compact(node)}`) | {m['year'] if m else 'no record'} | "
+            f"{_fmt(m['authority'] if m else None)} | {m['chain'] if m else last['chain']} | "
+            f"{_fmt(m['access'] if m else None)} | {_fmt(m['gap'] if m else None)} | {last['year']} | "
+            f"{_fmt(last['gapIfClosed'])} |"
+        )
+    lines.append("")
+
+    # ---- charts
+    charts = Path(charts)
+    made = _charts(ch, charts, rows, curated_ios, labels, expand_iri(io))
+    lines += ["## Charts", "", f"Written to `{charts}` as SVG, each with the CSV of the numbers it draws:", ""]
+    lines += [f"- `{name}.svg` ({name}.csv): {what}" for name, what in made]
+    lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _num_text(text: str | None) -> float | None:
+    if not text:
+        return None
+    t = text.split("^^")[0].strip('"')
+    try:
+        return float(t)
+    except ValueError:
+        return None
+
+
+def _observation_facts(mem, foci: set[str]) -> dict[str, dict]:
+    """For each focus observation: organization, body, year and data set; for an organization focus, itself."""
+    import pyoxigraph as ox
+
+    out: dict[str, dict] = {}
+    preds = {
+        "io": LAT + "refOrganization",
+        "body": LAT + "refBody",
+        "year": LAT + "refYear",
+        "dataset": DCTERMS.source,
+    }
+    for f in foci:
+        if f.startswith(("_:", '"')):
+            continue
+        node = ox.NamedNode(f)
+        d: dict[str, Any] = {}
+        for key, p in preds.items():
+            for q in mem.quads_for_pattern(node, ox.NamedNode(p), None, None):
+                d[key] = int(q.object.value) if key == "year" else q.object.value
+                break
+        if "io" not in d:  # an organization (no-record finding): its latest MIA year
+            d["io"] = f
+            d["dataset"] = LAT_ID + "dataset/mia"
+        if "year" in d and d.get("dataset", "").endswith("/mia"):
+            d["courts"] = _courts(mem, d["io"], d["year"]) if "body" not in d and d["io"] != f else None
+        out[f] = d
+    return out
+
+
+def _courts(mem, io: str, year: int) -> str:
+    """Whether MIA records national courts' access (preliminary rulings) to IO's dispute settlement in YEAR."""
+    q = f"""SELECT ?pr WHERE {{ ?o <{LAT}refOrganization> <{io}> ; <{LAT}refYear> {year} ;
+                                  <{LAT}dsPreliminaryRuling> ?pr }}"""
+    vals = [float(r["pr"].value) for r in mem.query(q, use_default_graph_as_union=True)]
+    if not vals:
+        return "no record"
+    return "measured absent" if max(vals) == 0 else "open"
+
+
+def _charts(ch, folder: Path, rows, curated_ios, labels, io) -> list[tuple[str, str]]:
+    folder.mkdir(parents=True, exist_ok=True)
+    made = []
+    # 1. authority against access over time, over the organizations both data sets measure
+    per_year = defaultdict(list)
+    for r in rows:
+        if r["access"] is not None:
+            per_year[r["year"]].append(r)
+    data = [
+        [y, len(rs), sum(r["authority"] for r in rs) / len(rs), sum(r["access"] for r in rs) / len(rs)]
+        for y, rs in sorted(per_year.items())
+    ]
+    ch.write_csv(folder / "authority-vs-access.csv", ["year", "organizations", "mean_authority", "mean_access"], data)
+    ch.line_chart(
+        folder / "authority-vs-access.svg",
+        "Authority (MIA) and access of transnational actors (TRANSACCESS), mean over IOs in both",
+        {
+            "authority (delegation+pooling)/2": [(d[0], d[2]) for d in data],
+            "share of bodies open": [(d[0], d[3]) for d in data],
+        },
+        "score / share",
+        ymax=1.0,
+    )
+    made.append(
+        (
+            "authority-vs-access",
+            "mean authority and mean share of open bodies per year, over the organizations both data sets measure",
+        )
+    )
+    # 2. the widest gaps in the latest year with measured access
+    measured = [r for r in rows if r["gap"] is not None]
+    latest = max((r["year"] for r in measured), default=None)
+    top = sorted((r for r in measured if r["year"] == latest), key=lambda r: (-r["gap"], r["io"]))[:TOP_GAPS]
+    ch.write_csv(
+        folder / "widest-gap.csv",
+        ["io", "label", "year", "authority", "chain", "access", "gap"],
+        [[r["io"], labels.get(r["io"]), r["year"], r["authority"], r["chain"], r["access"], r["gap"]] for r in top],
+    )
+    ch.bar_chart(
+        folder / "widest-gap.svg",
+        f"Widest accountability gaps in {latest}",
+        [(labels.get(r["io"]) or r["io"], r["gap"]) for r in top],
+        "gap index",
+    )
+    made.append(("widest-gap", f"the {TOP_GAPS} organizations with the widest gap in {latest}"))
+    # 3. one organization's trajectory
+    mine = sorted((r for r in rows if r["io"] == io), key=lambda r: r["year"])
+    name = labels.get(io) or io.rsplit("/", 1)[-1]
+    stem = "trajectory-" + "".join(c if c.isalnum() else "-" for c in io.rsplit("/", 1)[-1].lower())
+    ch.write_csv(
+        folder / f"{stem}.csv",
+        ["io", "year", "delegation", "pooling", "access", "gap", "gap_if_closed"],
+        [[io, r["year"], r["delegation"], r["pooling"], r["access"], r["gap"], r["gapIfClosed"]] for r in mine],
+    )
+    ch.line_chart(
+        folder / f"{stem}.svg",
+        f"{name}: authority, access and gap over time",
+        {
+            "delegation": [(r["year"], r["delegation"]) for r in mine],
+            "pooling": [(r["year"], r["pooling"]) for r in mine],
+            "share of bodies open": [(r["year"], r["access"]) for r in mine if r["access"] is not None],
+            "gap": [(r["year"], r["gap"]) for r in mine if r["gap"] is not None],
+            "gap if closed": [(r["year"], r["gapIfClosed"]) for r in mine],
+        },
+        "score",
+        ymax=1.0,
+        dashed={"gap if closed"},
+    )
+    made.append((stem, f"{name}: delegation, pooling, share of open bodies, gap and gap if closed"))
+    # 4. the gap of the organizations the texts discuss
+    series, data = {}, []
+    for node in sorted(curated_ios, key=lambda n: (labels.get(n) or n).lower()):
+        rs = sorted((r for r in rows if r["io"] == node), key=lambda r: r["year"])
+        pts = [(r["year"], r["gap"]) for r in rs if r["gap"] is not None]
+        if pts:
+            series[labels.get(node) or node] = pts
+        data += [
+            [node, labels.get(node), r["year"], r["authority"], r["chain"], r["access"], r["gap"], r["gapIfClosed"]]
+            for r in rs
+        ]
+    ch.write_csv(
+        folder / "gap-main-bodies.csv",
+        ["io", "label", "year", "authority", "chain", "access", "gap", "gap_if_closed"],
+        data,
+    )
+    ch.line_chart(
+        folder / "gap-main-bodies.svg", "Accountability gap of the organizations the texts discuss", series, "gap index"
+    )
+    made.append(("gap-main-bodies", "the gap index over time of the curated organizations both data sets measure"))
+    return made
