@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from kg import namespaces as ns
 from kg import rules as derivation
-from kg.rules import ANY_CLASS, touched  # the build keys rules read and write: one definition, in kg.rules
+from kg.rules import ANY_CLASS, DERIVED_BY, touched  # the build keys rules read and write: defined in kg.rules
 
 RDF_TYPE = ns.RDF.type
 LAT = ns.LAT
@@ -152,13 +152,16 @@ class Rule:
     def __post_init__(self) -> None:
         self.feeds = self.feeds or set(self.writes)
 
-    def fed(self, writer: Rule) -> set:
-        """The keys this rule reads that WRITER may feed: for two derivation rules, only WRITER's feeds.
+    def fed(self, writer: Rule, written: set | None = None) -> set:
+        """The keys this rule reads that WRITER may feed (with WRITTEN, the keys of what WRITER just wrote, not
+        all it may write): for two derivation rules, not through minted attributes.
 
         (Schema and record rules read one node's triples, minted attributes included, so every key feeds them.)
         """
-        both = self.graph == writer.graph == ns.GRAPH_DERIVED
-        return touched(writer.feeds if both else writer.writes, self.reads)
+        keys = writer.writes if written is None else written
+        if self.graph == writer.graph == ns.GRAPH_DERIVED:
+            keys = keys & writer.feeds
+        return touched(keys, self.reads)
 
     def sparql(self, keys: set | None = None, known: bool = True) -> str | None:
         """The rule's CONSTRUCT; with KEYS, over only the schema pairs whose input has one of those keys.
@@ -175,6 +178,25 @@ class Rule:
         pairs = " ".join(f"({a} {b})" for a, b in rows)
         unknown = f" FILTER NOT EXISTS {{ {head} }}" if known else ""
         return f"CONSTRUCT {{ {head} }} WHERE {{ VALUES (?a ?b) {{ {pairs} }} {body}{unknown} }}"
+
+
+EXACT_KEYS_BELOW = 1 << 20  # bytes of N-Triples output whose keys absorb() reads from the triples themselves
+
+
+def keys_of(data: bytes) -> set:
+    """The build keys of the triples in DATA (N-Triples): their predicates, classes and deriving rules."""
+    import pyoxigraph as ox
+
+    keys: set = set()
+    for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+        p = t.predicate.value
+        if p == RDF_TYPE and isinstance(t.object, ox.NamedNode):
+            keys.add(T(t.object.value))
+        elif p == DERIVED_BY[1] and isinstance(t.object, ox.NamedNode):
+            keys.add(("d", t.object.value))
+        else:
+            keys.add(_key(p))
+    return keys
 
 
 def order(derivations: list | None = None) -> list[str]:
@@ -289,10 +311,12 @@ def materialize(
             return
         # every rule filters out what any graph already states, and the graph itself is a set
         store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(table[name].graph))
+        # a small output feeds through the keys it holds; a large one, through all its rule may write
+        written = keys_of(data) if len(data) <= EXACT_KEYS_BELOW else None
         with lock:
             for other in names:
                 if other != name and other in started:
-                    keys = table[other].fed(table[name])
+                    keys = table[other].fed(table[name], written)
                     pending[other] |= keys
                     if keys and table[other].query is None:
                         fed[other].append(data)

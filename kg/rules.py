@@ -11,8 +11,9 @@ A rule file is one SPARQL CONSTRUCT whose header names the rule and what grounds
     # notes:      ...
 
 `reads` and `writes` are the keys the build uses to decide when a rule must run again (a property, or
-rdf:type with a class; rdf:type/* for classes not known in advance); `reads` is also published as the
-rule's lat:readsTerm. The build loads each rule as a lat:DerivationRule individual (IRI lat-id:rule/NAME)
+rdf:type with a class; rdf:type/* for classes not known in advance; lat:derivedBy/lat-id:rule/NAME for the
+records one rule made, where lat:derivedBy alone reads those of any rule, and a rule writing lat:derivedBy
+writes its own); `reads` is also published as the rule's lat:readsTerm. The build loads each rule as a lat:DerivationRule individual (IRI lat-id:rule/NAME)
 into the graph lat-g:rules, so every derived record's lat:derivedBy resolves to its definition.
 """
 
@@ -30,6 +31,7 @@ FIELDS = ("rule", "label", "definition", "grounds", "reads", "writes", "notes")
 REQUIRED = ("rule", "label", "definition", "grounds", "reads", "writes")
 RDF_TYPE = ns.RDF.type
 ANY_CLASS = ("t", "*")  # written by a rule whose rdf:type classes are not known in advance
+DERIVED_BY = ("p", ns.LAT + "derivedBy")  # lat:derivedBy naming any rule; ("d", RULE-IRI) names one
 # Properties a derivation rule writes only on the records and bodies it mints, in the same CONSTRUCT as the
 # triples by which another rule finds those nodes (their class, member and organization, actor and forum): a
 # rule that reads them is fed through those triples, so they alone never make a rule wait or run again.
@@ -102,6 +104,10 @@ def _keys(text: str, path: Path, line: int) -> tuple[set, list[str]]:
     keys: set = set()
     terms: list[str] = []
     for token in text.split():
+        if token.startswith("lat:derivedBy/"):  # the records one rule made
+            keys.add(("d", expand(token[len("lat:derivedBy/") :], path, line)))
+            terms.append(DERIVED_BY[1])
+            continue
         if token.startswith("rdf:type/"):
             cls = token[len("rdf:type/") :]
             if cls == "*":
@@ -151,6 +157,8 @@ def parse(path: Path) -> DerivationRule:
         )
     reads, read_terms = _keys(values["reads"], path, where["reads"])
     writes, _ = _keys(values["writes"], path, where["writes"])
+    if DERIVED_BY in writes:  # a rule names only itself as what derived its records
+        writes = (writes - {DERIVED_BY}) | {("d", rule_iri(values["rule"]))}
     grounds = [expand(g, path, where["grounds"]) for g in values["grounds"].split()]
     if not any(g.startswith((ns.LAT_SRC, ns.LAT_ID + "assumption/")) for g in grounds):
         raise InputError(
@@ -208,6 +216,10 @@ def touched(written: set, read: set) -> set:
         hit |= {k for k in read if k[0] == "t"}
     if ANY_CLASS in read and any(k[0] == "t" for k in written):
         hit.add(ANY_CLASS)
+    if DERIVED_BY in written:
+        hit |= {k for k in read if k[0] == "d"}
+    if DERIVED_BY in read and any(k[0] == "d" for k in written):
+        hit.add(DERIVED_BY)
     return hit
 
 

@@ -99,6 +99,26 @@ def test_rules_declare_what_they_read_and_write(built_store):
     assert not touched(table["subproperty"].writes, table["accountable-to"].reads)
 
 
+def test_touched_reads_the_records_of_one_rule_apart():
+    from kg.rules import DERIVED_BY
+
+    seat, other = ("d", EX + "rule/seat"), ("d", EX + "rule/other")
+    assert touched({seat}, {seat, P(EX + "p")}) == {seat}
+    assert touched({other}, {seat}) == set()  # another rule's records do not feed a reader of the seats'
+    assert touched({other}, {DERIVED_BY}) == {DERIVED_BY}  # a reader of any rule's records is fed
+    assert touched({DERIVED_BY}, {seat}) == {seat}
+
+
+def test_small_outputs_feed_through_the_keys_they_hold():
+    from kg.inference import keys_of
+    from kg.rules import DERIVED_BY
+
+    data = (
+        f'<{EX}r> <{ns.RDF.type}> <{EX}C> .\n<{EX}r> <{DERIVED_BY[1]}> <{EX}rule/seat> .\n<{EX}r> <{EX}p> "1" .\n'
+    ).encode()
+    assert keys_of(data) == {T(EX + "C"), ("d", EX + "rule/seat"), P(EX + "p")}
+
+
 def test_touched_treats_unknown_classes_as_any_class():
     assert touched({ANY_CLASS}, {T(EX + "A"), P(EX + "p")}) == {T(EX + "A")}
     assert touched({T(EX + "A")}, {ANY_CLASS}) == {ANY_CLASS}
