@@ -208,8 +208,13 @@ def test_a_half_written_or_foreign_file_is_no_index(tmp_path):
     whole = json.dumps(index_from_report(_report(2, 2), stamp))
     (tmp_path / FINDINGS_FILE).write_text(whole[: len(whole) // 2])
     assert read_index(tmp_path / FINDINGS_FILE) is None
-    (tmp_path / FINDINGS_FILE).write_text('{"format": 1, "nodes": [], "build": {}}')
-    assert read_index(tmp_path / FINDINGS_FILE) is None
+    for foreign in (
+        '{"format": 1, "nodes": [], "build": {}}',
+        '{"format": 1, "nodes": {}, "build": {}, "shapes": []}',
+        "[]",
+    ):
+        (tmp_path / FINDINGS_FILE).write_text(foreign)
+        assert read_index(tmp_path / FINDINGS_FILE) is None
     assert findings_for(None, stamp, PLANTED) == {"state": "absent"}
 
 

@@ -132,7 +132,7 @@ def read_index(path: Path) -> dict | None:
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("nodes"), dict):
         return None
-    if not isinstance(data.get("build"), dict):
+    if not all(isinstance(data.get(k), dict) for k in ("build", "shapes", "norms")):
         return None
     return data
 
