@@ -23,7 +23,7 @@ from kg.validate.findings import (
     write_index,
 )
 from kg.validate.outcome import Report
-from tests.test_pages import HOSTILE, http, section
+from tests.test_pages import HOSTILE, browser, http, section  # noqa: F401 (browser: a fixture)
 
 PLANTED = "https://w3id.org/lattice/id/planted-network"
 NORM = "https://w3id.org/lattice/ontology#AccountabilityToConstituencies"
@@ -237,3 +237,18 @@ def test_findings_are_escaped():
     assert "<script" not in out and "<img" not in out
     assert 'href="javascript' not in out
     assert out.count(html.escape(HOSTILE, quote=True)) >= 3
+
+
+def test_findings_render_in_the_browser(planted, run_kg, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    from tests.test_pages import _console_errors, _shot
+
+    assert _validate(run_kg, planted).returncode in (0, 1)
+    with KgServer(dataset=planted, env={"LATTICE_HOME": str(planted.parent)}) as server:
+        browser.get(server.url + "/id/planted-network")
+        items = browser.find_elements(By.CSS_SELECTOR, "#principles li.finding")
+        assert items and any("accountability to constituencies" in i.text for i in items)
+        assert browser.find_elements(By.CSS_SELECTOR, "#principles li.finding blockquote")
+        _shot(browser, "entity-findings")
+        assert _console_errors(browser) == []

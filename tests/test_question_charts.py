@@ -11,7 +11,7 @@ import pytest
 
 from kg.serve.browse import GAP_BARS
 from kg.thirdparty import KgServer
-from tests.test_pages import http
+from tests.test_pages import browser, http  # noqa: F401 (browser: a fixture)
 
 UN = "https://w3id.org/lattice/id/un"
 
@@ -86,3 +86,14 @@ def test_one_organization_over_time(gap_server):
 def test_other_questions_have_no_chart(gap_server):
     page = _get(gap_server, "/questions/accountability-chain?actor=" + urllib.parse.quote(UN, safe=""))
     assert 'id="gap-chart"' not in page
+
+
+def test_gap_chart_renders_in_the_browser(gap_server, browser):  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    from tests.test_pages import _console_errors, _shot
+
+    browser.get(gap_server.url + "/questions/accountability-gap-index?year=2005")
+    assert browser.find_elements(By.CSS_SELECTOR, "#gap-chart svg rect")
+    _shot(browser, "question-gap-chart")
+    assert _console_errors(browser) == []

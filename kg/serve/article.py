@@ -369,7 +369,7 @@ def principles_section(findings: dict | None, labels: dict) -> str:
                 names[norm] = info["label"]
             principle = term(norm, names, "principle")
         else:
-            principle = '<span class="muted">no principle recorded for this shape</span>'
+            principle = '<span class="muted">a data rule, not a principle</span>'
         passage = ""
         if info.get("quote"):
             doc = info.get("document")
