@@ -183,7 +183,10 @@ def test_the_index_is_bounded_and_says_so():
     assert all(len(n["results"]) <= 5 for n in big["nodes"].values())
     assert big["nodes"]["https://w3id.org/lattice/id/n0"]["more"] == 7
     assert big["nodes_dropped"] == 10
-    assert max(len(r["message"]) for n in big["nodes"].values() for r in n["results"]) <= 600
+    assert max(len(r["message"] or "") for n in big["nodes"].values() for r in n["results"]) <= 600
+    assert len(big["shapes"][CORE_SHAPE]["message"]) <= 600
+    shown = findings_for(big, {"manifest_sha256": "x"}, "https://w3id.org/lattice/id/n0")["results"]
+    assert [r["message"][:3] for r in shown] == ["m0 ", "m1 ", "m10", "m11", "m2 "]  # repeated ones from the shape
     dropped = findings_for(big, {"manifest_sha256": "x"}, "https://w3id.org/lattice/id/n29")
     assert dropped["state"] == "current" and dropped["incomplete"] and not dropped["results"]
 

@@ -11,9 +11,9 @@ from pathlib import Path
 FINDINGS_FILE = "findings.json"  # beside dataset.nq and manifest.json in the dataset folder
 FORMAT = 1
 MAX_PER_NODE = 25  # results kept for one focus node (the most severe first)
-MAX_TOTAL = 50_000  # results kept in the whole index
+MAX_TOTAL = 20_000  # results kept in the whole index
 MAX_TEXT = 600  # characters kept of a message, label or quote
-MAX_FILE_BYTES = 64 * 1024 * 1024  # a larger index is refused when read
+MAX_FILE_BYTES = 32 * 1024 * 1024  # a larger index is refused when read
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
 
@@ -64,7 +64,11 @@ def index_from_report(report, stamp: dict, max_per_node: int = MAX_PER_NODE, max
             norm = report.norms.get(r.shape) or report.norms.get(owner)
             if owner not in shapes:
                 info = report.shape_info.get(owner) or report.shape_info.get(r.shape) or {}
-                shapes[owner] = {"label": _cut(info.get("label")), "description": _cut(info.get("description"))}
+                shapes[owner] = {
+                    "label": _cut(info.get("label")),
+                    "description": _cut(info.get("description")),
+                    "message": _cut(r.message),  # a result with the same message does not repeat it
+                }
             if norm and norm not in norms:
                 n = report.norm_info.get(norm, {})
                 norms[norm] = {k: _cut(n.get(k)) for k in ("label", "passage", "quote", "locator", "document")}
@@ -72,8 +76,7 @@ def index_from_report(report, stamp: dict, max_per_node: int = MAX_PER_NODE, max
                 {
                     "shape": owner,
                     "severity": r.severity,
-                    "message": _cut(r.message),
-                    "path": _cut(r.path),
+                    "message": None if _cut(r.message) == shapes[owner]["message"] else _cut(r.message),
                     "value": _cut(r.value),
                     "norm": norm,
                 }
@@ -159,7 +162,8 @@ def findings_for(index: dict | None, stamp: dict | None, iri: str) -> dict:
                 {
                     "shape": shape,
                     "severity": _text(r.get("severity")),
-                    "message": _text(r.get("message")),
+                    "message": _text(r.get("message"))
+                    or (_text(s_info.get("message")) if isinstance(s_info, dict) else None),
                     "shape_label": _text((s_info or {}).get("label")) if isinstance(s_info, dict) else None,
                     "norm": norm,
                     "norm_info": {k: _text(v) for k, v in n_info.items()} if isinstance(n_info, dict) else None,
