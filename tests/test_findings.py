@@ -255,3 +255,19 @@ def test_findings_render_in_the_browser(planted, run_kg, browser):  # noqa: F811
         assert browser.find_elements(By.CSS_SELECTOR, "#principles li.finding blockquote")
         _shot(browser, "entity-findings")
         assert _console_errors(browser) == []
+
+
+def test_an_update_hides_the_findings_of_the_graph_before_it(planted, run_kg, tmp_path):
+    assert _validate(run_kg, planted).returncode in (0, 1)
+    token = tmp_path / "token"
+    token.write_text("findings-token-0123456789abcdef")
+    args = ["--allow-update", "--token-file", str(token), "--workers", "1"]
+    with KgServer(dataset=planted, args=args, env={"LATTICE_HOME": str(planted.parent)}) as server:
+        before = section(http(server.url + "/id/planted-network")[2].decode(), "principles")
+        assert "accountability to constituencies" in before
+        update = b"INSERT DATA { GRAPH <urn:t> { <https://w3id.org/lattice/id/planted-network> <urn:p> 1 } }"
+        headers = {"Content-Type": "application/sparql-update", "Authorization": "Bearer " + token.read_text()}
+        st, _, body = http(server.endpoint, headers, update, "POST")
+        assert st == 204, body
+        after = section(http(server.url + "/id/planted-network")[2].decode(), "principles")
+        assert "updated on this server after it was validated" in after and "<li" not in after
