@@ -159,7 +159,7 @@ def write_findings(report: Report, dataset: Path, stamp: dict | None) -> None:
     from kg.validate.findings import FINDINGS_FILE, build_stamp, index_from_report, write_index
 
     if stamp is None or build_stamp(dataset) != stamp:
-        print(f"{dataset}: the dataset was rebuilt during validation; {FINDINGS_FILE} not written", file=sys.stderr)
+        print(f"{dataset}: the dataset changed during validation; {FINDINGS_FILE} not written", file=sys.stderr)
         return
     try:
         write_index(dataset, index_from_report(report, stamp))
@@ -271,7 +271,7 @@ def run(args) -> int:
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 (automatic) or more")
     index_for = None  # the built dataset validated with every shape: its findings index is written beside it
-    if data is None and shapes is None:
+    if data is None and shapes is None and not background and not lattice_data:
         from kg.store import ensure_built
         from kg.validate.findings import build_stamp
 
