@@ -66,12 +66,23 @@ def line_chart(
     dashed: set[str] | None = None,
 ) -> None:
     """SERIES: name -> [(x, y)]; a gap in x (missing year) breaks the line. Writes PATH (.svg)."""
+    write_atomic(Path(path), line_svg(title, series, ylabel, xlabel, ymax, dashed))
+
+
+def line_svg(
+    title: str,
+    series: dict[str, list[tuple[float, float]]],
+    ylabel: str,
+    xlabel: str = "year",
+    ymax: float | None = None,
+    dashed: set[str] | None = None,
+) -> str:
+    """The SVG text of line_chart."""
     pts = [p for s in series.values() for p in s]
     out = _frame(title, ylabel)
     if not pts:
         out.append(f'<text x="{LEFT}" y="{H / 2}">no data</text></svg>')
-        write_atomic(Path(path), "\n".join(out) + "\n")
-        return
+        return "\n".join(out) + "\n"
     x0, x1 = min(p[0] for p in pts), max(p[0] for p in pts)
     x1 = x1 if x1 > x0 else x0 + 1
     top = ymax if ymax is not None else max(max(p[1] for p in pts), 1e-9) * 1.05
@@ -120,16 +131,20 @@ def line_chart(
         )
         out.append(f'<text x="{W - RIGHT + 34}" y="{ly + 4}">{escape(name[:26])}</text>')
     out.append("</svg>")
-    write_atomic(Path(path), "\n".join(out) + "\n")
+    return "\n".join(out) + "\n"
 
 
 def bar_chart(path: Path, title: str, bars: list[tuple[str, float]], xlabel: str) -> None:
     """Horizontal bars, largest first as given. Writes PATH (.svg)."""
+    write_atomic(Path(path), bar_svg(title, bars, xlabel))
+
+
+def bar_svg(title: str, bars: list[tuple[str, float]], xlabel: str) -> str:
+    """The SVG text of bar_chart."""
     out = _frame(title, "")
     if not bars:
         out.append(f'<text x="{LEFT}" y="{H / 2}">no data</text></svg>')
-        write_atomic(Path(path), "\n".join(out) + "\n")
-        return
+        return "\n".join(out) + "\n"
     left = 200
     pw, ph = W - left - 40, H - TOP - BOTTOM
     top = max(v for _, v in bars) or 1.0
@@ -144,4 +159,4 @@ def bar_chart(path: Path, title: str, bars: list[tuple[str, float]], xlabel: str
         out.append(f'<text x="{left + v / top * pw + 4:.1f}" y="{y + bh * 0.65:.1f}">{v:.3f}</text>')
     out.append(f'<text x="{left + pw / 2}" y="{H - 10}" text-anchor="middle">{escape(xlabel)}</text>')
     out.append("</svg>")
-    write_atomic(Path(path), "\n".join(out) + "\n")
+    return "\n".join(out) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import os
 import re
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -67,6 +68,9 @@ class Site:
         self.search_file: Path | None = None  # the index `kg build` wrote beside the dataset (kg/search.py)
         self._search: tuple | None = None
         self._search_lock: asyncio.Lock | None = None
+        self.findings_file: Path | None = None  # the index `kg validate` wrote beside the dataset
+        self.build_stamp: dict | None = None  # the manifest of the build served (kg/validate/findings.py)
+        self._findings: tuple | None = None  # (file identity, index)
 
     @property
     def endpoint(self) -> str:
@@ -505,8 +509,27 @@ class Site:
         if not _plain_iri(iri):
             raise RequestFailed(404, "the graph says nothing about this IRI")
         if fmt == "html":
-            return await self.job("own", "page", what="resource", iri=iri)
+            return await self.job("own", "page", what="resource", iri=iri, findings=await self.findings(iri))
         return await self.job("own", "describe", iri=iri, fmt=fmt)
+
+    async def findings(self, iri: str) -> dict:
+        """The validation findings an entity page shows: the results for IRI from the findings index when it
+        belongs to the build served, else why there are none to show (kg/validate/findings.py)."""
+        from kg.validate.findings import findings_for, read_index
+
+        if self.findings_file is None:
+            return {"state": "unavailable"}  # a --store: no dataset folder, no findings index
+        if self.pool.generation != 0:
+            return {"state": "changed"}  # an update changed the graph after it was validated
+        try:
+            st = await asyncio.to_thread(os.stat, self.findings_file)
+            ident = (st.st_ino, st.st_mtime_ns, st.st_size)
+        except OSError:
+            ident = None
+        if self._findings is None or self._findings[0] != ident:
+            index = await asyncio.to_thread(read_index, self.findings_file) if ident else None
+            self._findings = (ident, index)
+        return findings_for(self._findings[1], self.build_stamp, iri)
 
 
 def _parse_qs(qs: str) -> dict:

@@ -329,6 +329,77 @@ def description(page: dict) -> str:
     return out + "".join(quotes)
 
 
+FINDINGS_STATES = {
+    "absent": "Not validated since the last build: run <code>kg validate</code> to see the principles it falls short of.",
+    "stale": "Not validated since the last build: run <code>kg validate</code>. The findings on record belong to an "
+    "older build and are not shown.",
+    "changed": "The graph was updated on this server after it was validated; its findings are not shown.",
+    "unavailable": "This server reads a store, not a built dataset: it has no findings index to show.",
+}
+
+
+def principles_section(findings: dict | None, labels: dict) -> str:
+    """The validation findings for the entity (from the findings index of the build served), each with the
+    principle its shape encodes and the norm's passage; or why there is nothing to show."""
+    head = (
+        '<section id="principles" aria-labelledby="principles-h">'
+        '<h2 id="principles-h">Principles it falls short of</h2>'
+    )
+    state = (findings or {}).get("state", "absent")
+    if state != "current":
+        return f'{head}<p class="findings-state findings-{esc(state)}">{FINDINGS_STATES.get(state, FINDINGS_STATES["absent"])}</p></section>'
+    when = f" (validated {esc(findings['validated'])})" if findings.get("validated") else ""
+    rows = findings.get("results") or []
+    if not rows:
+        if findings.get("incomplete"):
+            return (
+                f'{head}<p class="findings-state findings-incomplete">The findings index was capped before it '
+                f"reached this entity{when}: run <code>kg validate</code> for the full report.</p></section>"
+            )
+        return f'{head}<p class="findings-state findings-none">No finding: the shapes find nothing missing here{when}.</p></section>'
+    items = []
+    for r in rows:
+        severity = r.get("severity") or "Finding"
+        norm = r.get("norm")
+        info = r.get("norm_info") or {}
+        shape = r.get("shape")
+        if norm:
+            names = dict(labels)
+            if info.get("label") and norm not in names:
+                names[norm] = info["label"]
+            principle = term(norm, names, "principle")
+        else:
+            principle = '<span class="muted">a data rule, not a principle</span>'
+        passage = ""
+        if info.get("quote"):
+            doc = info.get("document")
+            cite = ", ".join(
+                esc(x) for x in ((labels.get(doc) or ns.compact(doc)) if doc else None, info.get("locator")) if x
+            )
+            link = href_for(info["passage"]) if info.get("passage") else None
+            passage = (
+                f'<figure class="quote"><blockquote>{esc(info["quote"])}</blockquote><figcaption>{cite}'
+                + (f' · <a href="{esc(link)}" rel="nofollow">passage</a>' if link else "")
+                + "</figcaption></figure>"
+            )
+        shape_names = dict(labels)
+        if shape and r.get("shape_label") and shape not in shape_names:
+            shape_names[shape] = r["shape_label"]
+        items.append(
+            f'<li class="finding severity-{esc(severity.lower())}"><p><span class="severity">{esc(severity)}</span> '
+            f"{principle}: {esc(r.get('message') or '')}"
+            + (f' <span class="muted">(shape {term(shape, shape_names, "shape")})</span>' if shape else "")
+            + f"</p>{passage}</li>"
+        )
+    more = findings.get("more") or 0
+    tail = (
+        f'<p class="muted">and {int(more)} more findings not kept in the index; run <code>kg validate</code> for all of them.</p>'
+        if more
+        else ""
+    )
+    return f'{head}<p class="muted">From <code>kg validate</code> of this build{when}.</p><ul class="findings">{"".join(items)}</ul>{tail}</section>'
+
+
 def facts_section(page: dict) -> str:
     labels = page["labels"]
     fact_sources: dict = {}
@@ -418,6 +489,7 @@ def entity_html(page: dict) -> bytes:
         )
         + (network_section(iri) if page["answers_to"] or page["holds_to_account"] else "")
         + spells_section(page["spells"], labels)
+        + principles_section(page.get("findings"), labels)
         + facts_section(page)
         + incoming_section(page)
         + cite_section(title, iri, __version__)

@@ -335,6 +335,58 @@ def home_html(data: dict, questions: list) -> bytes:
     return page("Lattice", body)
 
 
+GAP_BARS = 15  # organizations drawn in the chart of the widest accountability gaps
+GAP_CHART_ROWS = 20_000  # answer rows a chart reads at most
+
+
+def _number(row: dict, var: str) -> float | None:
+    b = row.get(var)
+    if not b or b.get("type") != "literal":
+        return None
+    try:
+        v = float(b.get("value", ""))
+    except ValueError:
+        return None
+    return v if v == v and abs(v) != float("inf") else None
+
+
+def gap_chart(params: dict, result: dict) -> str:
+    """The accountability gap index as a chart (kg/charts.py, drawn here, no script): with an organization
+    (io=), its authority, access and gap by year; else the widest gaps in the latest year with measured access."""
+    from kg.charts import bar_svg, line_svg
+
+    rows = []
+    for r in result.get("results", {}).get("bindings", [])[:GAP_CHART_ROWS]:
+        year = _number(r, "year")
+        io = (r.get("io") or {}).get("value")
+        if year is None or not io:
+            continue
+        label = (r.get("label") or {}).get("value") or io.rsplit("/", 1)[-1]
+        rows.append({"io": io, "label": label, "year": int(year), **{v: _number(r, v) for v in GAP_VARS}})
+    if params.get("io"):
+        mine = sorted(rows, key=lambda r: r["year"])
+        name = mine[0]["label"] if mine else params["io"]
+        series = {
+            "delegation": [(r["year"], r["delegation"]) for r in mine if r["delegation"] is not None],
+            "pooling": [(r["year"], r["pooling"]) for r in mine if r["pooling"] is not None],
+            "share of bodies open": [(r["year"], r["access"]) for r in mine if r["access"] is not None],
+            "gap": [(r["year"], r["gap"]) for r in mine if r["gap"] is not None],
+            "gap if closed": [(r["year"], r["gapIfClosed"]) for r in mine if r["gapIfClosed"] is not None],
+        }
+        svg = line_svg(f"{name}: authority, access and gap over time", series, "score / share", ymax=1.0)
+    else:
+        measured = [r for r in rows if r["gap"] is not None]
+        latest = max((r["year"] for r in measured), default=None)
+        top = sorted((r for r in measured if r["year"] == latest), key=lambda r: (-r["gap"], r["io"]))[:GAP_BARS]
+        title = f"Widest accountability gaps in {latest}" if latest is not None else "Widest accountability gaps"
+        svg = bar_svg(title, [(r["label"], r["gap"]) for r in top], "gap index")
+    return f'<figure class="chart" id="gap-chart">{svg}</figure>'
+
+
+GAP_VARS = ("delegation", "pooling", "authority", "chain", "access", "gap", "gapIfClosed")
+QUESTION_CHARTS = {"accountability-gap-index": gap_chart}  # named queries answered with a chart above the table
+
+
 def answer_html(info, params: dict, result: dict, truncated: bool) -> bytes:
     """A named query's answer as a table: IRIs shown by label where the answer has one, else compacted."""
     from kg import namespaces as ns
@@ -363,6 +415,18 @@ def answer_html(info, params: dict, result: dict, truncated: bool) -> bytes:
         f'<h1>{esc(info.title)}</h1><p class="description">{esc(info.question)}</p>'
         + (f'<p class="muted">{esc(given)}</p>' if given else "")
         + f"<p>{len(bindings)} rows.</p>{note}"
-        f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{body_rows}</tbody></table></div>'
+        + (
+            QUESTION_CHARTS[info.name](params, result) + _csv_link(info.name, params)
+            if info.name in QUESTION_CHARTS
+            else ""
+        )
+        + f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{body_rows}</tbody></table></div>'
     )
     return page(info.title, body)
+
+
+def _csv_link(name: str, params: dict) -> str:
+    from urllib.parse import urlencode
+
+    qs = urlencode({**params, "format": "csv"})
+    return f'<p><a href="/api/queries/{esc(name)}?{esc(qs)}">the data as CSV</a></p>'

@@ -193,6 +193,10 @@ def run(args) -> int:
         from kg.store import dataset_dir
 
         site.search_file = dataset_dir(dataset) / INDEX_FILE
+        from kg.validate.findings import FINDINGS_FILE, build_stamp
+
+        site.findings_file = dataset_dir(dataset) / FINDINGS_FILE  # `kg validate` writes it (kg/validate/findings.py)
+        site.build_stamp = build_stamp(dataset_dir(dataset))  # the build the workers loaded
 
     @contextlib.asynccontextmanager
     async def lifespan(app):

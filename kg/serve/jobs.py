@@ -245,8 +245,8 @@ class Jobs:
             raise RequestFailed(404, missing or f"the graph says nothing about {iri}")
         return 200, CANONICAL[fmt], {"Vary": "Accept"}, serialize_triples(triples, fmt)
 
-    def job_page(self, what: str, iri: str | None = None) -> Reply:
-        """An HTML page: the ontology, the shapes, or one resource."""
+    def job_page(self, what: str, iri: str | None = None, findings: dict | None = None) -> Reply:
+        """An HTML page: the ontology, the shapes, or one resource (with its validation FINDINGS)."""
         from kg.serve import pages
 
         if what == "ontology":
@@ -255,7 +255,7 @@ class Jobs:
             body = pages.shapes_html(self.store)
         else:
             try:
-                body = pages.resource_html(self.store, iri)
+                body = pages.resource_html(self.store, iri, findings)
             except ValueError:
                 body = None
             if body is None:

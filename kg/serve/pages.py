@@ -176,13 +176,23 @@ def shapes_html(store) -> bytes:
     return _page("Lattice SHACL shapes", "\n".join(parts))
 
 
-def resource_html(store, iri: str) -> bytes | None:
-    """The article about an instance IRI (kg/serve/entity.py gathers, kg/serve/article.py writes), or None."""
+def resource_html(store, iri: str, findings: dict | None = None) -> bytes | None:
+    """The article about an instance IRI (kg/serve/entity.py gathers, kg/serve/article.py writes), or None;
+    FINDINGS are its validation results from the findings index (kg/validate/findings.py)."""
     from kg.serve.article import entity_html
-    from kg.serve.entity import gather
+    from kg.serve.entity import gather, labels
 
     found = gather(store, iri)
-    return entity_html(found) if found is not None else None
+    if found is None:
+        return None
+    found["findings"] = findings
+    if findings and findings.get("results"):
+        wanted = set()
+        for r in findings["results"]:
+            wanted |= {r.get("shape"), r.get("norm"), (r.get("norm_info") or {}).get("document")}
+        wanted = {w for w in wanted if w and w not in found["labels"]}
+        found["labels"].update(labels(store, wanted))
+    return entity_html(found)
 
 
 def describe(store, iri: str, graph: str | None = None, limit: int = 100000) -> list:

@@ -154,6 +154,19 @@ def place(report: Report, store, report_files, scoped: bool, built: bool = False
     report.focus_files = {r.focus: loc[0] for r, loc in zip(report.results, locations) if loc}
 
 
+def write_findings(report: Report, dataset: Path, stamp: dict | None) -> None:
+    """Write the findings index of REPORT beside DATASET, unless a build replaced the dataset meanwhile."""
+    from kg.validate.findings import FINDINGS_FILE, build_stamp, index_from_report, write_index
+
+    if stamp is None or build_stamp(dataset) != stamp:
+        print(f"{dataset}: the dataset changed during validation; {FINDINGS_FILE} not written", file=sys.stderr)
+        return
+    try:
+        write_index(dataset, index_from_report(report, stamp))
+    except OSError as exc:
+        print(f"{dataset / FINDINGS_FILE}: cannot write the findings index: {exc.strerror or exc}", file=sys.stderr)
+
+
 def register(subparsers) -> None:
     """Add `kg validate` to the command line."""
     p = subparsers.add_parser(
@@ -257,6 +270,13 @@ def run(args) -> int:
         data = None
     if args.jobs < 0:
         raise UsageError("--jobs must be 0 (automatic) or more")
+    index_for = None  # the built dataset validated with every shape: its findings index is written beside it
+    if data is None and shapes is None and not background and not lattice_data:
+        from kg.store import ensure_built
+        from kg.validate.findings import build_stamp
+
+        index_for = ensure_built(getattr(args, "dataset", None))
+        stamp = build_stamp(index_for)
     report = validate(
         data,
         shapes=shapes,
@@ -270,6 +290,8 @@ def run(args) -> int:
         report_files=report_files,
     )
     report.fail_on = args.fail_on
+    if index_for is not None:
+        write_findings(report, index_for, stamp)
     text = render(report, args.fmt)
     if args.output:
         write_atomic(Path(args.output), text)
