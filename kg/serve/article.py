@@ -345,7 +345,8 @@ def principles_section(findings: dict | None, labels: dict) -> str:
         '<section id="principles" aria-labelledby="principles-h">'
         '<h2 id="principles-h">Principles it falls short of</h2>'
     )
-    state = (findings or {}).get("state", "absent")
+    findings = findings or {}
+    state = findings.get("state", "absent")
     if state != "current":
         return f'{head}<p class="findings-state findings-{esc(state)}">{FINDINGS_STATES.get(state, FINDINGS_STATES["absent"])}</p></section>'
     when = f" (validated {esc(findings['validated'])})" if findings.get("validated") else ""
