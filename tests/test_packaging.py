@@ -41,6 +41,7 @@ def test_wheel_contains_resources(wheel):
         assert expected <= names, sorted(expected - names)[:5]
     assert any(n.startswith("kg/data/") and n.endswith(".ttl") for n in names)
     assert "kg/data/crosswalks/bmr-ccode.csv" in names  # `kg import regimes` needs its crosswalk
+    assert {"kg/web/cytoscape.min.js", "kg/web/cytoscape.LICENSE.txt"} <= names  # fetched, not in the repository
 
 
 def test_installed_kg_runs_from_any_directory(wheel, tmp_path):
@@ -76,3 +77,13 @@ def test_installed_kg_runs_from_any_directory(wheel, tmp_path):
         )
         assert proc.returncode == 0, (args, proc.stderr)
     assert (tmp_path / "home" / "build" / "manifest.json").is_file()
+
+
+def test_the_version_has_its_changelog_entry():
+    """A release is a version in kg/version.py with a dated `## [X.Y.Z] - YYYY-MM-DD` entry in CHANGELOG.md."""
+    import re
+
+    from kg.version import __version__
+
+    text = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert re.search(rf"^## \[{re.escape(__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", text, re.MULTILINE)
