@@ -426,11 +426,14 @@ def logical(c: Compiling) -> list[Constraint]:
     for name in ("and", "or", "xone"):
         for lst in c.params.get(name, []):
             members = [c.engine.shape_of(m, c.shape) for m in c.engine.g.list(lst)]
+            if name == "or":
+                out.append(
+                    value_constraint(_component(name), c.base, f"({c.engine.violates_all(members, c.shape, c.focus)})")
+                )
+                continue
             exprs = [c.engine.violates(m, c.shape, c.focus) for m in members]
             if name == "and":
                 cond = " || ".join(exprs) or "false"
-            elif name == "or":
-                cond = " && ".join(exprs) if exprs else "true"
             else:
                 cond = "(" + " + ".join(f"IF({e}, 0, 1)" for e in exprs) + ") != 1" if exprs else "true"
             out.append(value_constraint(_component(name), c.base, f"({cond})"))

@@ -482,6 +482,14 @@ class Engine:
         A node shape made only of per-value constraints is written inline (no set is computed); any
         other shape is evaluated set-at-a-time over OUTER's value nodes and tested by membership.
         """
+        inline = self.inline_violation(inner, focus)
+        if inline is not None:
+            return inline
+        nc = self.nonconforming(inner, self.value_set(outer, focus))
+        return f"EXISTS {{ {self.member(nc, '?value')} }}"
+
+    def inline_violation(self, inner: Shape, focus: NodeSet) -> str | None:
+        """The expression of violates() for a shape written inline, None for one that needs a set."""
         if inner.deactivated:
             return "false"
         if not inner.is_property and set(inner.params) <= INLINE_PARAMS and inner.node not in self._stack:
@@ -492,8 +500,25 @@ class Engine:
                 self._stack.pop()
             if all(c is not None for c in conds):
                 return "(" + " || ".join(f"COALESCE({c}, false)" for c in conds) + ")" if conds else "false"
-        nc = self.nonconforming(inner, self.value_set(outer, focus))
-        return f"EXISTS {{ {self.member(nc, '?value')} }}"
+        return None
+
+    def violates_all(self, members: list[Shape], outer: Shape, focus: NodeSet) -> str:
+        """A SPARQL expression, true when ?value conforms to none of MEMBERS (sh:or).
+
+        The members that need a set are evaluated one after another, each only over the value nodes that
+        every earlier one rejected: a record that cites a source is not checked again for its derivation.
+        """
+        conds = []
+        rejected: NodeSet | None = None  # value nodes that no set-evaluated member so far accepts
+        for m in members:
+            inline = self.inline_violation(m, focus)
+            if inline is not None:
+                conds.append(inline)
+                continue
+            rejected = self.nonconforming(m, self.value_set(outer, focus) if rejected is None else rejected)
+        if rejected is not None:
+            conds.append(f"EXISTS {{ {self.member(rejected, '?value')} }}")
+        return " && ".join(conds) if conds else "true"
 
     def shape_of(self, node: Term, owner: Shape) -> Shape:
         """The shape at NODE, which OWNER refers to; ShapesError when NODE is not a shape."""
