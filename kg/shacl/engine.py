@@ -273,6 +273,10 @@ class Engine:
         read in one query, and its (focus, value) pairs are kept in a node graph: evaluating the closure from each
         focus node in SPARQL walks every triple of each hub node it passes (a state), again for every start.
         """
+        if shape.predicates is not None:
+            # an alternative of IRIs as one pattern over the predicates: one walk of ?this's triples, not one each
+            p = "?p_" + re.sub(r"\W", "", value)
+            return f"VALUES {p} {{ {' '.join(f'<{i}>' for i in shape.predicates)} }} ?this {p} {value} ."
         if shape.closure is None:
             return f"?this {shape.path} {value} ."
         key = (shape.path, focus.value)
