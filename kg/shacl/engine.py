@@ -300,7 +300,7 @@ class Engine:
             step.setdefault(r["s"], set()).add(r["o"])
         ns = self.new_set()
         g = ns.graphs[0]
-        quads = []
+        quads: list[ox.Quad] = []
         for start in starts:
             seen: set[Term] = {start} if op == "*" else set()
             todo = [start]
@@ -312,7 +312,7 @@ class Engine:
             quads.extend(ox.Quad(start, M, v, g) for v in seen)
         self.store.extend(quads)
         if PROFILE:
-            print(f"{time.perf_counter() - started:8.3f} s  closure {shape.path[:PROFILE_WIDTH]}", file=sys.stderr)
+            print(f"{time.perf_counter() - started:8.3f} s  closure {step_path[:PROFILE_WIDTH]}", file=sys.stderr)
         return g
 
     def nonconforming(self, shape: Shape, focus: NodeSet) -> NodeSet:
