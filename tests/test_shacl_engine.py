@@ -469,3 +469,61 @@ def test_default_messages_of_the_other_components():
         f'Value "5"^^{I} is later or greater than a value of {EX}q',
         f'Value "5"^^{I} is not more than "5"^^{I} (or cannot be compared)',
     ]
+
+
+CLOSURE_DATA = """ex:a ex:p ex:b . ex:b ex:p ex:c . ex:c ex:p ex:a . ex:d ex:p ex:e . ex:c a ex:Goal .
+ex:x ex:q ex:a ."""
+
+
+@pytest.mark.parametrize(
+    "path,expected",
+    [
+        # a reaches {b, c, a} around the cycle; d reaches {e}; x reaches nothing
+        ("[ sh:oneOrMorePath ex:p ]", {("a", "MaxCount"), ("d", "MinCount"), ("x", "MinCount")}),
+        # the focus node itself is a value: d has {d, e}; x and the literal have only themselves
+        ("[ sh:zeroOrMorePath ex:p ]", {("a", "MaxCount"), ("x", "MinCount")}),
+        # backwards: a from {c, b, a}; e from {d}; d and x from nothing
+        (
+            "[ sh:oneOrMorePath [ sh:inversePath ex:p ] ]",
+            {("a", "MaxCount"), ("d", "MinCount"), ("x", "MinCount")},
+        ),
+    ],
+)
+def test_closure_paths_count_each_reached_node_once(path, expected):
+    """Closure paths are followed over the one-step relation: cycles end, each node counts once, and zero steps
+    reach the focus node itself."""
+    shapes = f"""ex:S a sh:NodeShape ; sh:targetNode ex:a, ex:d, ex:e, ex:x ;
+        sh:property [ sh:path {path} ; sh:minCount 2 ; sh:maxCount 2 ] ."""
+    # e has fewer than two values along every path: none forwards, only itself with zero steps, d backwards
+    assert {(h[0], h[1]) for h in hits(run(shapes, CLOSURE_DATA))} == expected | {("e", "MinCount")}
+    # a literal focus node cannot start a walk over triples: the whole set then stays on the SPARQL path
+    with_literal = shapes.replace("ex:x ;", 'ex:x, "lit" ;')
+    assert {(h[0], h[1]) for h in hits(run(with_literal, CLOSURE_DATA))} == expected | {
+        ("e", "MinCount"),
+        ('"lit"', "MinCount"),
+    }
+
+
+def test_qualified_value_shape_along_a_closure_path():
+    shapes = """ex:S a sh:NodeShape ; sh:targetNode ex:a, ex:d, ex:x ;
+        sh:property [ sh:path [ sh:oneOrMorePath ex:p ] ; sh:qualifiedValueShape [ sh:class ex:Goal ] ;
+                      sh:qualifiedMinCount 1 ] ."""
+    assert {h[0] for h in hits(run(shapes, CLOSURE_DATA))} == {"d", "x"}
+
+
+def test_or_tests_later_members_only_where_earlier_ones_failed():
+    """sh:or with set-evaluated members around an inline one: a node fails only when it fails every member."""
+    shapes = """ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+        sh:or ( [ sh:property [ sh:path ex:p ; sh:minCount 1 ] ]
+                [ sh:datatype xsd:integer ]
+                [ sh:property [ sh:path ex:q ; sh:minCount 1 ] ; sh:property [ sh:path ex:r ; sh:minCount 1 ] ] ) ."""
+    data = """ex:a a ex:C ; ex:p 1 . ex:b a ex:C ; ex:q 1 ; ex:r 1 . ex:c a ex:C ; ex:q 1 .
+        ex:d a ex:C . ex:e a ex:C ; ex:r 1 ; ex:p 2 ."""
+    assert {h[0] for h in hits(run(shapes, data))} == {"c", "d"}
+
+
+def test_alternative_of_iris_counts_values_of_each_predicate():
+    shapes = """ex:S a sh:NodeShape ; sh:targetSubjectsOf ex:p, ex:q ;
+        sh:property [ sh:path [ sh:alternativePath ( ex:p ex:q ) ] ; sh:maxCount 1 ; sh:datatype xsd:integer ] ."""
+    data = """ex:a ex:p 1 . ex:b ex:p 1 ; ex:q 2 . ex:c ex:q 3 ; ex:p 3 . ex:d ex:q "x" ."""
+    assert set(hits(run(shapes, data))) == {("b", "MaxCount", None), ("d", "Datatype", '"x"')}

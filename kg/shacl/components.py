@@ -119,7 +119,11 @@ class Compiling:
     @property
     def value_pattern(self) -> str:
         """A pattern binding ?value to each value node of ?this."""
-        return f"?this {self.shape.path} ?value ." if self.shape.is_property else "BIND(?this AS ?value)"
+        return self.along("?value") if self.shape.is_property else "BIND(?this AS ?value)"
+
+    def along(self, value: str) -> str:
+        """A pattern binding VALUE to each value node of ?this along the shape's path (?this bound by the focus)."""
+        return self.engine.along(self.shape, self.focus, value)
 
     @property
     def base(self) -> str:
@@ -188,18 +192,18 @@ def min_count(c: Compiling) -> list[Constraint]:
     if not c.shape.is_property or "minCount" not in c.params:
         return []
     n = int_param(c.shape, "minCount")
-    F, path = c.focus_pattern, c.shape.path
+    F = c.focus_pattern
     if n == 1:
         return [
             Constraint(
                 "MinCountConstraintComponent",
-                f"{F} FILTER NOT EXISTS {{ ?this {path} ?v }}",
+                f"{F} FILTER NOT EXISTS {{ {c.along('?v')} }}",
                 "?this",
                 {"n": n},
             )
         ]
     if n > 1:
-        counted = f"{{ SELECT ?this (COUNT(DISTINCT ?v) AS ?cnt) WHERE {{ {F} OPTIONAL {{ ?this {path} ?v }} }} GROUP BY ?this }}"
+        counted = f"{{ SELECT ?this (COUNT(DISTINCT ?v) AS ?cnt) WHERE {{ {F} OPTIONAL {{ {c.along('?v')} }} }} GROUP BY ?this }}"
         return [
             Constraint(
                 "MinCountConstraintComponent",
@@ -218,11 +222,11 @@ def max_count(c: Compiling) -> list[Constraint]:
     n = int_param(c.shape, "maxCount")
     F, path = c.focus_pattern, c.shape.path
     if n == 0:
-        where = f"{F} FILTER EXISTS {{ ?this {path} ?v }}"
+        where = f"{F} FILTER EXISTS {{ {c.along('?v')} }}"
     elif n == 1:
         where = f"{F} ?this {path} ?v1 . ?this {path} ?v2 . FILTER(!sameTerm(?v1, ?v2))"
     else:
-        counted = f"{{ SELECT ?this (COUNT(DISTINCT ?v) AS ?cnt) WHERE {{ {F} ?this {path} ?v }} GROUP BY ?this }}"
+        counted = f"{{ SELECT ?this (COUNT(DISTINCT ?v) AS ?cnt) WHERE {{ {F} {c.along('?v')} }} GROUP BY ?this }}"
         where = f"{counted} FILTER(?cnt > {n})"
     return [Constraint("MaxCountConstraintComponent", where, "?this", {"n": n})]
 
@@ -422,11 +426,14 @@ def logical(c: Compiling) -> list[Constraint]:
     for name in ("and", "or", "xone"):
         for lst in c.params.get(name, []):
             members = [c.engine.shape_of(m, c.shape) for m in c.engine.g.list(lst)]
+            if name == "or":
+                out.append(
+                    value_constraint(_component(name), c.base, f"({c.engine.violates_all(members, c.shape, c.focus)})")
+                )
+                continue
             exprs = [c.engine.violates(m, c.shape, c.focus) for m in members]
             if name == "and":
                 cond = " || ".join(exprs) or "false"
-            elif name == "or":
-                cond = " && ".join(exprs) if exprs else "true"
             else:
                 cond = "(" + " + ".join(f"IF({e}, 0, 1)" for e in exprs) + ") != 1" if exprs else "true"
             out.append(value_constraint(_component(name), c.base, f"({cond})"))
@@ -455,7 +462,7 @@ def qualified(c: Compiling) -> list[Constraint]:
             cond += f" FILTER EXISTS {{ {engine.member(nc, '?v')} }}"
     counted = (
         f"{{ SELECT ?this (COUNT(DISTINCT ?v) AS ?cnt) WHERE {{ {c.focus_pattern} "
-        f"OPTIONAL {{ ?this {shape.path} ?v {cond} }} }} GROUP BY ?this }}"
+        f"OPTIONAL {{ {c.along('?v')} {cond} }} }} GROUP BY ?this }}"
     )
     out = []
     for name, op in (("qualifiedMinCount", "<"), ("qualifiedMaxCount", ">")):

@@ -39,6 +39,7 @@ INLINE_PARAMS = {
     "in",
 }
 PROFILE = bool(os.environ.get("LATTICE_SHACL_PROFILE"))
+PROFILE_WIDTH = 100000 if os.environ.get("LATTICE_SHACL_PROFILE") == "full" else 150
 
 _FORKED: tuple[Engine, list[Shape]] | None = None  # (engine, shapes) that the worker processes of Engine.run inherit
 
@@ -86,6 +87,7 @@ class Engine:
         self._nc_cache: dict[tuple[Term, str], NodeSet] = {}
         self._values_cache: dict[tuple[str | None, str], NodeSet] = {}
         self._target_cache: dict[tuple[tuple[str, ...], ...], NodeSet] = {}
+        self._pairs_cache: dict[tuple[str | None, str], ox.NamedNode | None] = {}
         self._stack: list[Term] = []
         self._components: list[Term] | None = None
         self._shapes_graph_loaded = False
@@ -123,7 +125,7 @@ class Engine:
         started = time.perf_counter()
         self.store.update(f"INSERT {{ GRAPH <{g.value}> {{ <{M.value}> <{M.value}> {var} }} }} WHERE {{ {where} }}")
         if PROFILE:
-            print(f"{time.perf_counter() - started:8.3f} s  insert {where[:150]}", file=sys.stderr)
+            print(f"{time.perf_counter() - started:8.3f} s  insert {where[:PROFILE_WIDTH]}", file=sys.stderr)
 
     def cleanup(self) -> None:
         for g in self.temp:
@@ -260,9 +262,58 @@ class Engine:
         key = (shape.path, focus.value)  # shapes with the same path over the same focus nodes share it
         if key not in self._values_cache:
             v = self.new_set()
-            self.insert(v, f"{self.member(focus, '?this')} ?this {shape.path} ?value", var="?value")
+            self.insert(v, f"{self.member(focus, '?this')} {self.along(shape, focus, '?value')}", var="?value")
             self._values_cache[key] = v
         return self._values_cache[key]
+
+    def along(self, shape: Shape, focus: NodeSet, value: str) -> str:
+        """A pattern binding VALUE to each value node of ?this along SHAPE's path, ?this bound to a node of FOCUS.
+
+        A closure path ((step)+ or (step)*) is followed once for the whole focus set, over the one-step relation
+        read in one query, and its (focus, value) pairs are kept in a node graph: evaluating the closure from each
+        focus node in SPARQL walks every triple of each hub node it passes (a state), again for every start.
+        """
+        if shape.predicates is not None:
+            # an alternative of IRIs as one pattern over the predicates: one walk of ?this's triples, not one each
+            p = "?p_" + re.sub(r"\W", "", value)
+            return f"VALUES {p} {{ {' '.join(f'<{i}>' for i in shape.predicates)} }} ?this {p} {value} ."
+        if shape.closure is None:
+            return f"?this {shape.path} {value} ."
+        key = (shape.path, focus.value)
+        if key not in self._pairs_cache:
+            self._pairs_cache[key] = self.closure_pairs(shape, focus)
+        g = self._pairs_cache[key]
+        if g is None:
+            return f"?this {shape.path} {value} ."
+        return f"GRAPH <{g.value}> {{ ?this <{M.value}> {value} }}"
+
+    def closure_pairs(self, shape: Shape, focus: NodeSet) -> ox.NamedNode | None:
+        """The graph of (focus node, value node) pairs of SHAPE's closure path; None when a focus node is a literal."""
+        assert shape.closure is not None
+        step_path, op = shape.closure
+        started = time.perf_counter()
+        starts = self.set_terms(focus)
+        if any(not isinstance(t, (ox.NamedNode, ox.BlankNode)) for t in starts):
+            return None
+        step: dict[Term, set[Term]] = {}
+        for r in solutions(self.store, f"SELECT DISTINCT ?s ?o WHERE {{ ?s {step_path} ?o }}"):
+            step.setdefault(r["s"], set()).add(r["o"])
+        ns = self.new_set()
+        g = ns.graphs[0]
+        quads: list[ox.Quad] = []
+        for start in starts:
+            seen: set[Term] = {start} if op == "*" else set()
+            todo = [start]
+            while todo:
+                for nxt in step.get(todo.pop(), ()):
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        todo.append(nxt)
+            quads.extend(ox.Quad(start, M, v, g) for v in seen)
+        self.store.extend(quads)
+        if PROFILE:
+            print(f"{time.perf_counter() - started:8.3f} s  closure {step_path[:PROFILE_WIDTH]}", file=sys.stderr)
+        return g
 
     def nonconforming(self, shape: Shape, focus: NodeSet) -> NodeSet:
         """The set of nodes in FOCUS that do not conform to SHAPE (any result of any severity)."""
@@ -299,7 +350,9 @@ class Engine:
                 else:
                     vals = self.value_set(shape, focus)
                     pnc = self.nonconforming(ps, vals)
-                    self.insert(nc, f"{self.member(focus, '?this')} ?this {shape.path} ?v . {self.member(pnc, '?v')}")
+                    self.insert(
+                        nc, f"{self.member(focus, '?this')} {self.along(shape, focus, '?v')} {self.member(pnc, '?v')}"
+                    )
         finally:
             self._stack.pop()
         if extra_graphs:
@@ -355,7 +408,7 @@ class Engine:
                         for r in solutions(
                             self.store,
                             f"SELECT ?value (COUNT(DISTINCT ?this) AS ?n) WHERE {{ {self.member(focus, '?this')} "
-                            f"?this {shape.path} ?value }} GROUP BY ?value",
+                            f"{self.along(shape, focus, '?value')} }} GROUP BY ?value",
                         )
                     }
                     for r in nested:
@@ -366,7 +419,7 @@ class Engine:
 
     def base(self, shape: Shape, focus: NodeSet) -> str:
         """The pattern binding every (?this, ?value) pair of SHAPE over the focus set."""
-        vn = f"?this {shape.path} ?value ." if shape.is_property else "BIND(?this AS ?value)"
+        vn = self.along(shape, focus, "?value") if shape.is_property else "BIND(?this AS ?value)"
         return f"{self.member(focus, '?this')} {vn}"
 
     def report_values(self, shape: Shape, focus: NodeSet, merged: list[Constraint]) -> list[Result]:
@@ -433,6 +486,14 @@ class Engine:
         A node shape made only of per-value constraints is written inline (no set is computed); any
         other shape is evaluated set-at-a-time over OUTER's value nodes and tested by membership.
         """
+        inline = self.inline_violation(inner, focus)
+        if inline is not None:
+            return inline
+        nc = self.nonconforming(inner, self.value_set(outer, focus))
+        return f"EXISTS {{ {self.member(nc, '?value')} }}"
+
+    def inline_violation(self, inner: Shape, focus: NodeSet) -> str | None:
+        """The expression of violates() for a shape written inline, None for one that needs a set."""
         if inner.deactivated:
             return "false"
         if not inner.is_property and set(inner.params) <= INLINE_PARAMS and inner.node not in self._stack:
@@ -443,8 +504,25 @@ class Engine:
                 self._stack.pop()
             if all(c is not None for c in conds):
                 return "(" + " || ".join(f"COALESCE({c}, false)" for c in conds) + ")" if conds else "false"
-        nc = self.nonconforming(inner, self.value_set(outer, focus))
-        return f"EXISTS {{ {self.member(nc, '?value')} }}"
+        return None
+
+    def violates_all(self, members: list[Shape], outer: Shape, focus: NodeSet) -> str:
+        """A SPARQL expression, true when ?value conforms to none of MEMBERS (sh:or).
+
+        The members that need a set are evaluated one after another, each only over the value nodes that
+        every earlier one rejected: a record that cites a source is not checked again for its derivation.
+        """
+        conds = []
+        rejected: NodeSet | None = None  # value nodes that no set-evaluated member so far accepts
+        for m in members:
+            inline = self.inline_violation(m, focus)
+            if inline is not None:
+                conds.append(inline)
+                continue
+            rejected = self.nonconforming(m, self.value_set(outer, focus) if rejected is None else rejected)
+        if rejected is not None:
+            conds.append(f"EXISTS {{ {self.member(rejected, '?value')} }}")
+        return " && ".join(conds) if conds else "true"
 
     def shape_of(self, node: Term, owner: Shape) -> Shape:
         """The shape at NODE, which OWNER refers to; ShapesError when NODE is not a shape."""

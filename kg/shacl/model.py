@@ -89,6 +89,8 @@ class Shape:
     id: str
     path: str | None = None  # SPARQL property path text, None for node shapes
     path_result: str | None = None  # the path as Result.path shows it (IRI or SPARQL path text)
+    closure: tuple[str, str] | None = None  # (step path, "+" or "*") when the path is one closure of a step
+    predicates: list[str] | None = None  # the IRIs when the path is an alternative of distinct IRIs
     severity: str = "Violation"
     messages: list[Term] = field(default_factory=list)
     deactivated: bool = False
@@ -190,6 +192,16 @@ def read_shape(g: Graph, n: Term) -> Shape:
         except PathError as err:
             raise ShapesError(f"{term_id(n)}: {err}") from None
         s.path_result = p.value if isinstance(p, ox.NamedNode) else s.path
+        for pred, op in (("oneOrMorePath", "+"), ("zeroOrMorePath", "*")):
+            step = g.objects(p, SH.term(pred)) if not isinstance(p, ox.NamedNode) else []
+            if step and s.path == f"({render_path(step[0], g.objects, kind)}){op}":
+                s.closure = (render_path(step[0], g.objects, kind), op)
+        alt = g.objects(p, SH.alternativePath) if not isinstance(p, ox.NamedNode) else []
+        if alt:
+            members = read_list(alt[0], g.objects)
+            iris = [m.value for m in members if isinstance(m, ox.NamedNode)]
+            if len(iris) == len(members) == len(set(iris)) and s.path == "(" + "|".join(f"<{i}>" for i in iris) + ")":
+                s.predicates = iris
     sev = g.one(n, SH.severity)
     if sev is not None:
         s.severity = sev.value.removeprefix(SH)
