@@ -178,6 +178,12 @@ def _zygote_main(chan: socket.socket, load, store_path: str | None, memory_mb: i
             outcome = _apply_update(store, body.decode("utf-8"), msg.get("base_iri"))
             if outcome.get("ok"):
                 snapshots.dirty = True  # taken at the next fork: a run of updates costs one snapshot
+                # written out now, by this thread: a fork while the store's own threads flush it can leave
+                # a worker waiting on a lock no thread of its own holds
+                try:
+                    store.flush()
+                except (AttributeError, OSError):
+                    pass
             _send(chan, outcome)
         elif op == "flush":
             try:
@@ -384,13 +390,16 @@ class Pool:
     async def _spawn(self, lane: str) -> None:
         loop = asyncio.get_running_loop()
         nice = 10 if lane == "open" else 0
+        # the generation before the fork: a fork the zygote made before an update holds the old store, and
+        # is replaced when taken (one made after it is only replaced once more than needed)
+        generation = self.generation
         try:
             pid, sock = await loop.run_in_executor(None, self.zygote.fork, nice)
         except (OSError, EOFError, RuntimeError, ValueError) as exc:
             self.deficit[lane] += 1  # tried again by the next request of this lane
             print(f"lattice: cannot fork a worker: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
             return
-        worker = Worker(pid, sock, lane, self.generation)
+        worker = Worker(pid, sock, lane, generation)
         worker.reader, worker.writer = await asyncio.open_unix_connection(sock=sock, limit=1 << 20)
         self.stats["forked"] += 1
         self.live[pid] = worker
