@@ -37,9 +37,12 @@ SELECT ?path ?depth ?step ?from (MIN(?fromLabel0) AS ?fromLabel) ?to (MIN(?toLab
        (GROUP_CONCAT(DISTINCT ?mech; separator=" ") AS ?mechanisms)
        (GROUP_CONCAT(DISTINCT ?bas; separator=" ") AS ?bases) ?final ?ends
 WHERE {
+  # the steps first, in a subquery of their own: labels joined onto the union made it 5x slower
+  { SELECT ?path ?depth ?step ?from ?to ?mech ?bas ?final ?ends WHERE {
 """
 
 FOOTER = """\
+  } }
   # a label beside each node of the step, for people (?from and ?to are bound in every branch)
   OPTIONAL { ?from rdfs:label ?fromLabel0 . FILTER(LANG(?fromLabel0) = "en" || LANG(?fromLabel0) = "") }
   OPTIONAL { ?to rdfs:label ?toLabel0 . FILTER(LANG(?toLabel0) = "en" || LANG(?toLabel0) = "") }
