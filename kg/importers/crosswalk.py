@@ -185,6 +185,21 @@ def decimal_literal(text: str) -> str | None:
     return literal(t, XSD + "decimal")
 
 
+def decimal_cells(row: list, columns) -> tuple[list, str | None]:
+    """The non-empty cells of ROW at COLUMNS ((index, property, column name) each) as (property, xsd:decimal
+    literal, text), and the first cell that is not a number, described (None when all are numbers)."""
+    values: list[tuple[str, str, str]] = []
+    for i, prop, column in columns:
+        text = row[i].strip()
+        if not text:
+            continue
+        lit = decimal_literal(text)
+        if lit is None:
+            return values, f"{column} {text!r} is not a number"
+        values.append((prop, lit, text))
+    return values, None
+
+
 def integer_literal(text: str) -> str | None:
     """An xsd:integer literal for '0', '1' or '1.0'; None otherwise."""
     try:

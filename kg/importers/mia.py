@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from kg.importers import LABEL, SOURCE, A, CsvSource, DatasetInfo, id_iri, integer, iri, lat, literal, parse_year, slug
-from kg.importers.crosswalk import CROSSWALK_DIR, OrgResolver, decimal_literal, load_orgs
+from kg.importers.crosswalk import CROSSWALK_DIR, OrgResolver, decimal_cells, load_orgs
 from kg.namespaces import QB
 
 REQUIRED = ["igoID", "Title", "Year", "delegation", "pooling"]
@@ -126,30 +126,14 @@ def convert(args, ctx) -> None:
         if (code, year) in seen:
             src.reject(line, f"{code} {year} appears twice; the first row is kept", "duplicate IO-year")
             continue
-        values, bad = [], None
-        for i, prop, column in authority:
-            text = row[i].strip()
-            if not text:
-                continue
-            lit = decimal_literal(text)
-            if lit is None:
-                bad = f"{column} {text!r} is not a number"
-                break
-            values.append((prop, lit))
+        cells, bad = decimal_cells(row, authority)
+        values = [(prop, lit) for prop, lit, _ in cells]
         ds_values = []
         for k, cols in groups:
             if bad:
                 break
-            vals = []
-            for i, prop, column in cols:
-                text = row[i].strip()
-                if not text:
-                    continue
-                lit = decimal_literal(text)
-                if lit is None:
-                    bad = f"{column} {text!r} is not a number"
-                    break
-                vals.append((prop, lit))
+            group, bad = decimal_cells(row, cols)
+            vals = [(prop, lit) for prop, lit, _ in group]
             # a group whose seven components are all empty is not recorded (its DS_sum column is then 0 in the
             # file: a sum over nothing, not a measurement)
             if any(prop != lat("dsSum") for prop, _ in vals):

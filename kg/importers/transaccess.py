@@ -21,7 +21,15 @@ from kg.importers import (
     parse_year,
     slug,
 )
-from kg.importers.crosswalk import CROSSWALK_DIR, OrgResolver, decimal_literal, integer_literal, load_bodies, load_orgs
+from kg.importers.crosswalk import (
+    CROSSWALK_DIR,
+    OrgResolver,
+    decimal_cells,
+    decimal_literal,
+    integer_literal,
+    load_bodies,
+    load_orgs,
+)
 from kg.importers.mia import write_cubes
 from kg.namespaces import QB
 
@@ -130,16 +138,8 @@ def convert(args, ctx) -> None:
         for k, cols in phases:
             if bad:
                 break
-            vals = []
-            for i, prop, column in cols:
-                text = row[i].strip()
-                if not text:
-                    continue
-                lit = decimal_literal(text)
-                if lit is None:
-                    bad = f"{column} {text!r} is not a number"
-                    break
-                vals.append((prop, lit, Decimal(text) == 0))
+            cells, bad = decimal_cells(row, cols)
+            vals = [(prop, lit, Decimal(text) == 0) for prop, lit, text in cells]
             phase_values.append((k, vals))
         if bad:
             src.reject(line, bad, "non-numeric value")
