@@ -17,6 +17,7 @@ from pathlib import Path
 from kg import namespaces as ns
 from kg import paths
 from kg.errors import InputError, UsageError
+from kg.nquads import write_graphs
 from kg.search import write_index as write_search_index
 from kg.version import __version__
 
@@ -245,27 +246,30 @@ def build(out: Path | None = None, force: bool = False, extra: list[Path] | None
                 result.parsed.append(str(src.path))
             else:
                 result.reused.append(str(src.path))
-        say("materialize inferences")
-        from kg.inference import materialize
-
-        materialize(store, count=False)  # the graph sizes below count it
         tmp = out.parent / f"{out.name}.tmp-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         try:
-            say(f"write {out / DATASET}")
-            # the engine writes the file in a thread of its own while this one counts the graphs
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                written = pool.submit(store.dump, str(tmp / DATASET), format=ox.RdfFormat.N_QUADS)
-                derived = [
-                    q
-                    for g in (ns.GRAPH_DERIVED, ns.GRAPH_RULES)
-                    for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))
-                ]
-                (tmp / DERIVED).write_bytes(ox.serialize(derived, format=ox.RdfFormat.N_QUADS) or b"")
-                sizes = graph_sizes(store)
-                write_search_index(store, tmp)  # labels and aliases for `kg serve`'s search (kg/search.py)
-                written.result()
+            from kg.inference import materialize
+
+            made = {ns.GRAPH_INFERRED, ns.GRAPH_DERIVED}  # the only graphs the rules write to
+            input_graphs = sorted(
+                g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g.value not in made
+            )
+            with open(tmp / DATASET, "wb") as dataset, ThreadPoolExecutor(max_workers=1) as pool:
+                # the input graphs are written by a thread of their own while the rules fill the other two
+                written = pool.submit(write_graphs, store, input_graphs, dataset)
+                say("materialize inferences")
+                materialize(store, count=False)  # the graph sizes below count it
+                say(f"write {out / DATASET}")
+                sizes = written.result()
+                index = pool.submit(write_search_index, store, tmp)  # labels and aliases for `kg serve`'s search
+                sizes.update(write_graphs(store, sorted(made), dataset))
+                # the derived records and the rules, apart
+                with open(tmp / DERIVED, "wb") as apart:
+                    write_graphs(store, [ns.GRAPH_DERIVED, ns.GRAPH_RULES], apart)
+                index.result()
+            sizes = dict(sorted(sizes.items()))
             result.triples = sum(sizes.values())
             result.inferred = sizes.get(ns.GRAPH_INFERRED, 0)
             new_manifest = {
@@ -319,14 +323,6 @@ def _swap(tmp: Path, out: Path) -> None:
     os.replace(tmp, out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def graph_sizes(store) -> dict:
-    """Triples per named graph."""
-    counts = {}
-    for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
-        counts[row["g"].value] = int(row["n"].value)
-    return dict(sorted(counts.items()))
 
 
 def register(sub) -> None:

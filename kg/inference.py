@@ -42,7 +42,7 @@ def T(iri: str) -> tuple:
 RECORD_RULES = {
     # a relation a text only proposes is a claim, not a fact: it gets no shortcut
     "accountable-to": (
-        """CONSTRUCT { ?a lat:accountableTo ?f } WHERE {
+        """CONSTRUCT { ?a lat:accountableTo ?f } WHERE { #ANCHOR
         ?r lat:accountableActor ?a ; lat:forum ?f . FILTER NOT EXISTS { ?a lat:accountableTo ?f }
         FILTER NOT EXISTS { ?r lat:derivation lat:Proposed } }""",
         {P(LAT + "accountableActor"), P(LAT + "forum"), P(LAT + "derivation")},
@@ -53,7 +53,8 @@ RECORD_RULES = {
     # lat:memberOf stated some other way
     "member-of": (
         """CONSTRUCT { ?m lat:memberOf ?o . ?m org:memberOf ?o . ?o org:hasMember ?m }
-        WHERE { { SELECT DISTINCT ?m ?o WHERE { ?x org:member ?m ; org:organization ?o } }
+        WHERE { { SELECT DISTINCT ?m ?o WHERE { #ANCHOR
+                    ?x org:member ?m ; org:organization ?o } }
                 MINUS { ?m lat:memberOf ?o } }""",
         {P(ORG + "member"), P(ORG + "organization")},
         {P(LAT + "memberOf"), P(ORG + "memberOf"), P(ORG + "hasMember")},
@@ -62,7 +63,8 @@ RECORD_RULES = {
         """CONSTRUCT {
             ?x org:memberDuring ?i . ?i a time:Interval ; time:hasBeginning ?b ; time:hasEnd ?e .
             ?b a time:Instant ; time:inXSDDate ?start . ?e a time:Instant ; time:inXSDDate ?end }
-        WHERE { ?x org:member ?m ; lat:startDate ?start . FILTER(isIRI(?x))
+        WHERE { #ANCHOR
+            ?x org:member ?m ; lat:startDate ?start . FILTER(isIRI(?x))
             FILTER NOT EXISTS { ?x org:memberDuring ?any }
             OPTIONAL { ?x lat:endDate ?end }
             BIND(IRI(CONCAT(STR(?x), "/interval")) AS ?i)
@@ -92,6 +94,13 @@ RECORD_RULES = {
         None,
     ),  # keys come from the schema
 }
+
+# A record rule's anchor: the variable whose node is the subject of every triple the rule reads (its own output
+# aside). A triple the rule can newly give comes from a triple fed to it about that node, so a rerun binds the
+# anchor, at #ANCHOR, to the subjects of the fed triples.
+ANCHORS = {"accountable-to": "?r", "member-of": "?x", "member-during": "?x"}
+ANCHOR_MARK = "#ANCHOR"
+ANCHORED_BELOW = 8 << 20  # bytes of fed N-Triples a rerun reads the subjects of; above, the rule runs whole
 
 ORDER = [
     "accountable-to",
@@ -148,6 +157,7 @@ class Rule:
     pairs: list = field(default_factory=list)  # schema rules: (a, b, key read for a)
     graph: str = ns.GRAPH_INFERRED  # where its results go: lat-g:inferred, or lat-g:derived for rules/
     feeds: set = field(default_factory=set)  # the written keys that can make another derivation rule wait or rerun
+    anchor: str | None = None  # record rules: see ANCHORS
 
     def __post_init__(self) -> None:
         self.feeds = self.feeds or set(self.writes)
@@ -170,7 +180,7 @@ class Rule:
         holding only new triples (materialize tests those against the whole store itself).
         """
         if self.query is not None:
-            return self.query
+            return self.query.replace(ANCHOR_MARK, "")
         rows = [(a, b) for a, b, k in self.pairs if keys is None or touched({k}, keys)]
         if not rows:
             return None
@@ -178,6 +188,26 @@ class Rule:
         pairs = " ".join(f"({a} {b})" for a, b in rows)
         unknown = f" FILTER NOT EXISTS {{ {head} }}" if known else ""
         return f"CONSTRUCT {{ {head} }} WHERE {{ VALUES (?a ?b) {{ {pairs} }} {body}{unknown} }}"
+
+    def anchored(self, subjects: list) -> str:
+        """The record rule's CONSTRUCT over only the nodes SUBJECTS (pyoxigraph terms) as its anchor."""
+        assert self.query is not None and self.anchor is not None
+        values = " ".join(str(s) for s in subjects)
+        return self.query.replace(ANCHOR_MARK, f"VALUES {self.anchor} {{ {values} }}")
+
+
+def subjects_of(outputs: list, keys: set) -> list:
+    """The subjects of the triples in OUTPUTS (N-Triples) that have one of the build KEYS."""
+    import pyoxigraph as ox
+
+    found: dict = {}
+    for data in outputs:
+        for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+            p = t.predicate.value
+            key = T(t.object.value) if p == RDF_TYPE and isinstance(t.object, ox.NamedNode) else _key(p)
+            if touched({key}, keys):
+                found[t.subject] = None
+    return list(found)
 
 
 EXACT_KEYS_BELOW = 1 << 20  # bytes of N-Triples output whose keys absorb() reads from the triples themselves
@@ -220,7 +250,7 @@ def rules(store, derivations: list | None = None) -> dict:
     for name in ORDER:
         if name in RECORD_RULES and RECORD_RULES[name][1] is not None:
             query, reads, writes = RECORD_RULES[name]
-            out[name] = Rule(name, set(reads), set(writes), query=query)
+            out[name] = Rule(name, set(reads), set(writes), query=query, anchor=ANCHORS.get(name))
         elif name in SCHEMA_QUERIES:
             pairs = []
             for a, b in select(SCHEMA_QUERIES[name]):
@@ -243,20 +273,21 @@ def rules(store, derivations: list | None = None) -> dict:
 
 
 def materialize(
-    store, workers: int | None = None, max_passes: int = 8, count: bool = True, minted_shortcut: bool = True
+    store, workers: int | None = None, max_passes: int = 8, count: bool = True, shortcuts: bool = True
 ) -> int | None:
     """Add the inferences to STORE's lat-g:inferred graph; returns how many triples that graph holds after
     (None with COUNT false, which saves a scan of the graph).
 
     WORKERS query threads run rules that do not feed each other side by side (default: one per core, at most
-    2); with 1 the rules run one after another. The result is the same either way, and the same with
-    MINTED_SHORTCUT false (every written key then feeds; see kg.rules.MINTED_ATTRIBUTES).
+    2); with 1 the rules run one after another. The result is the same either way, and the same with SHORTCUTS
+    false: every written key then feeds (see kg.rules.MINTED_ATTRIBUTES), and a record rule runs again whole
+    rather than over the nodes of the triples fed to it (see ANCHORS).
     """
     import pyoxigraph as ox
 
     prologue = ns.sparql_prefixes()
     table = rules(store)
-    if not minted_shortcut:
+    if not shortcuts:
         for rule in table.values():
             rule.feeds = set(rule.writes)
     names = list(table)
@@ -278,7 +309,7 @@ def materialize(
         return data
 
     pending: dict = {name: set() for name in names}  # keys fed to a rule after it started
-    fed: dict = {name: [] for name in names}  # for schema rules: the outputs loaded since the rule started
+    fed: dict = {name: [] for name in names}  # schema and anchored rules: the outputs loaded since the rule started
 
     def evaluate_new(name: str, keys: set, outputs: list) -> bytes:
         """A schema rule over just OUTPUTS (the triples loaded since it started), keeping what the store lacks.
@@ -310,7 +341,10 @@ def materialize(
         if not data:
             return
         # every rule filters out what any graph already states, and the graph itself is a set
+        began = time.perf_counter()
         store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(table[name].graph))
+        if profile:
+            print(f"load {name}: {time.perf_counter() - began:.2f} s", file=sys.stderr)
         # a small output feeds through the keys it holds; a large one, through all its rule may write
         written = keys_of(data) if len(data) <= EXACT_KEYS_BELOW else None
         with lock:
@@ -318,7 +352,7 @@ def materialize(
                 if other != name and other in started:
                     keys = table[other].fed(table[name], written)
                     pending[other] |= keys
-                    if keys and table[other].query is None:
+                    if keys and (table[other].query is None or table[other].anchor):
                         fed[other].append(data)
 
     # first pass: each rule once, as soon as the earlier rules that feed it are loaded
@@ -350,11 +384,22 @@ def materialize(
             break
         for name in todo:
             keys, pending[name] = pending[name], set()
+            if profile:
+                print(f"rerun {name}: fed {sorted(k[1].rsplit('/', 1)[-1] for k in keys)}", file=sys.stderr)
             outputs, fed[name] = fed[name], []
             if table[name].query is None:
                 absorb(name, evaluate_new(name, keys, outputs))
                 continue
-            query = table[name].sparql(keys) if keys else None
+            rule = table[name]
+            subjects = None
+            if shortcuts and rule.anchor and sum(map(len, outputs)) <= ANCHORED_BELOW:
+                subjects = subjects_of(outputs, keys & rule.reads)
+                if any(isinstance(n, ox.BlankNode) for n in subjects):
+                    subjects = None  # VALUES cannot name a blank node: the rule runs whole
+            if subjects is not None:
+                query = rule.anchored(subjects) if subjects else None
+            else:
+                query = rule.sparql(keys) if keys else None
             if query is not None:
                 absorb(name, evaluate(name, query))
     if not count:

@@ -184,7 +184,9 @@ def test_parameters_go_into_values_blocks_not_into_the_text():
 def test_marked_queries_get_a_values_block_at_every_marker():
     info = q.get_query("accountability-chain")
     text = q.bind(info, {"actor": "lat-id:aaa-agency"})
-    assert text.count("VALUES (?actor ?max_depth ?basis)") == 8
+    # one per branch (paths of 1 to 8 hops) and one in each of the two label lookups
+    assert info.text.count("# @params") == 10
+    assert text.count("VALUES (?actor ?max_depth ?basis)") == 10
     assert "# @params" not in text
 
 

@@ -344,7 +344,8 @@ def test_two_rules_never_mint_one_record():
 
 def test_the_shortcuts_leave_the_graph_as_the_plain_fixpoint(accountability_dataset, monkeypatch):
     """The build (rules in parallel, minted attributes feeding no rule, schema rules re-run over new triples
-    only) gives the graph that one rule at a time, every written key feeding, gives."""
+    only, record rules over the nodes of new triples) gives the graph that one rule at a time, every written
+    key feeding and record rules re-run whole, gives."""
     import pyoxigraph as ox
 
     from kg import build as kb
@@ -355,7 +356,7 @@ def test_the_shortcuts_leave_the_graph_as_the_plain_fixpoint(accountability_data
     plain = ox.Store()
     for src in kb.sources():
         kb._load(plain, src)
-    materialize(plain, workers=1, minted_shortcut=False, count=False)
+    materialize(plain, workers=1, shortcuts=False, count=False)
     built = open_store(accountability_dataset, build_if_needed=False)
 
     def named(store, graph):  # blank nodes get new labels in each parse
