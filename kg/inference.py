@@ -186,8 +186,10 @@ class Rule:
             return None
         head, body = SCHEMA_RULES[self.name]
         pairs = " ".join(f"({a} {b})" for a, b in rows)
-        unknown = f" FILTER NOT EXISTS {{ {head} }}" if known else ""
-        return f"CONSTRUCT {{ {head} }} WHERE {{ VALUES (?a ?b) {{ {pairs} }} {body}{unknown} }}"
+        found = f"VALUES (?a ?b) {{ {pairs} }} {body}"
+        if not known:
+            return f"CONSTRUCT {{ {head} }} WHERE {{ {found} }}"
+        return f"CONSTRUCT {{ {head} }} WHERE {{ {found} FILTER NOT EXISTS {{ {head} }} }}"
 
     def anchored(self, subjects: list) -> str:
         """The record rule's CONSTRUCT over only the nodes SUBJECTS (pyoxigraph terms) as its anchor."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
+BATCH = 4 << 20  # bytes of N-Triples rewritten at a time
+
 
 class _Quads:
     """A binary sink for the N-Triples of one graph: it writes them to OUT as N-Quads of that graph.
@@ -15,20 +17,29 @@ class _Quads:
     def __init__(self, out: BinaryIO, graph: str):
         self.out = out
         self.end = f" {graph} .\n".encode()
-        self.tail = b""
+        self.parts: list[bytes] = []  # the serializer writes 8 KB at a time: they are joined before the rewrite
+        self.size = 0
         self.count = 0
 
     def write(self, chunk) -> int:
-        data = self.tail + bytes(chunk)
-        cut = data.rfind(b"\n") + 1
-        self.tail = data[cut:]
+        self.parts.append(bytes(chunk))
+        self.size += len(chunk)
+        if self.size >= BATCH:
+            self.drain()
+        return len(chunk)
+
+    def drain(self, last: bool = False) -> None:
+        """Write the whole lines received so far (with LAST, everything; the serializer ends every line)."""
+        data = b"".join(self.parts)
+        cut = len(data) if last else data.rfind(b"\n") + 1
+        tail = data[cut:]
         if cut:
             self.count += data.count(b"\n", 0, cut)
             self.out.write(data[:cut].replace(b" .\n", self.end))
-        return len(chunk)
+        self.parts, self.size = ([tail], len(tail)) if tail else ([], 0)
 
     def flush(self) -> None:
-        """Nothing to do: every whole line is written as it arrives."""
+        """Nothing to do: the lines are written in batches, and the rest by write_graph."""
 
 
 def write_graph(store, graph: str, out: BinaryIO) -> int:
@@ -38,8 +49,9 @@ def write_graph(store, graph: str, out: BinaryIO) -> int:
     node = ox.NamedNode(graph)
     sink = _Quads(out, str(node))
     store.dump(sink, format=ox.RdfFormat.N_TRIPLES, from_graph=node)
-    if sink.tail:  # the serializer ends every line
+    if sink.parts and not sink.parts[-1].endswith(b"\n"):
         raise ValueError(f"unfinished N-Triples line in the dump of {graph}")
+    sink.drain(last=True)
     return sink.count
 
 
