@@ -142,8 +142,14 @@ def _zygote_main(chan: socket.socket, load, store_path: str | None, memory_mb: i
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a signal to the process group: the server stops us in order
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
     snapshots = _Snapshots(store_path)
+    forker = None
     try:
         _preload()
+        if store_path:
+            # workers of a persistent store come from a process forked before the store is opened: RocksDB runs
+            # threads of its own, and a process forked while one of them holds a lock inherits the lock held
+            # by no thread of its own (a worker that waits for ever)
+            forker = _start_forker(memory_mb, confine)
         store = load()
         snapshots.take(store)
         _send(chan, {"ready": True})
@@ -156,9 +162,15 @@ def _zygote_main(chan: socket.socket, load, store_path: str | None, memory_mb: i
         except (EOFError, OSError):
             break
         op = msg.get("op")
-        if op == "fork":
+        if op == "fork" and forker is not None:
             if snapshots.dirty:
                 snapshots.take(store)
+            _send(forker, {"op": "fork", "nice": int(msg.get("nice", 0)), "snapshot": snapshots.current})
+            data, fds, _, _ = socket.recv_fds(forker, 4096, 1)
+            socket.send_fds(chan, [data], fds)
+            for fd in fds:
+                os.close(fd)
+        elif op == "fork":
             parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             pid = os.fork()
             if pid == 0:
@@ -198,6 +210,50 @@ def _zygote_main(chan: socket.socket, load, store_path: str | None, memory_mb: i
     except (AttributeError, OSError):
         pass
     snapshots.clear()
+
+
+def _start_forker(memory_mb: int, confine: bool) -> socket.socket:
+    """Fork the process that forks the workers of a persistent store; returns the zygote's end of its socket."""
+    mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            mine.close()
+            _forker_main(theirs, memory_mb, confine)
+        except BaseException as exc:
+            print(f"lattice forker failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            code = 1
+        os._exit(code)
+    theirs.close()
+    return mine
+
+
+def _forker_main(chan: socket.socket, memory_mb: int, confine: bool) -> None:
+    """Fork a worker on each request; the worker opens the snapshot it is given read-only."""
+    from kg.serve import sandbox
+
+    sandbox.die_with_parent()
+    while True:
+        try:
+            msg, _ = _recv(chan)
+        except (EOFError, OSError):
+            return
+        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                chan.close()
+                parent_end.close()
+                _worker_main(child_end, None, msg["snapshot"], memory_mb, int(msg.get("nice", 0)), confine)
+            except BaseException as exc:
+                print(f"lattice worker failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+                code = 1
+            os._exit(code)
+        child_end.close()
+        socket.send_fds(chan, [json.dumps({"pid": pid}).encode()], [parent_end.fileno()])
+        parent_end.close()
 
 
 class _Snapshots:
