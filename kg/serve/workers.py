@@ -190,8 +190,6 @@ def _zygote_main(chan: socket.socket, load, store_path: str | None, memory_mb: i
             outcome = _apply_update(store, body.decode("utf-8"), msg.get("base_iri"))
             if outcome.get("ok"):
                 snapshots.dirty = True  # taken at the next fork: a run of updates costs one snapshot
-                # written out now, by this thread: a fork while the store's own threads flush it can leave
-                # a worker waiting on a lock no thread of its own holds
                 try:
                     store.flush()
                 except (AttributeError, OSError):
