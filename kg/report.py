@@ -19,7 +19,6 @@ NORM_ORDER = [
     "ChecksAndBalances",
     "Subsidiarity",
     "AccountabilityToConstituencies",
-    "SupranationalChecks",
     "NGODualAccountability",
     "SinglePurpose",
     "VoluntaryParticipation",

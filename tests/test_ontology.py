@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
+from rdflib import Literal
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from kg import paths
@@ -256,6 +257,7 @@ MODULE_TERMS = {
         "ChecksAndBalances",
         "CommonButDifferentiatedResponsibilities",
         "CommonHeritageOfHumanity",
+        "FiveConstitutionalNorms",
         "GlobalDeliberativeEquality",
         "HorizontalScope",
         "IntergenerationalSolidarity",
@@ -567,6 +569,9 @@ def test_concepts_are_typed_by_their_scheme_class(onto):
     concepts = set(onto.subjects(RDF.type, SKOS.Concept))
     assert len(concepts) > 50
     for c in concepts:
+        if (c, OWL.deprecated, Literal(True)) in onto:
+            assert not list(onto.objects(c, SKOS.inScheme)), c  # a deprecated concept leaves its scheme
+            continue
         schemes = list(onto.objects(c, SKOS.inScheme))
         assert len(schemes) == 1, c
         classes = [k for k in onto.objects(c, RDF.type) if (k, RDFS.subClassOf, SKOS.Concept) in onto]
@@ -578,7 +583,8 @@ def test_concepts_are_typed_by_their_scheme_class(onto):
 
 def test_norms_have_proponent_scholar_and_source(onto):
     norms = set(onto.subjects(RDF.type, LAT.Norm))
-    assert len(norms) == len(MODULE_TERMS["norms"]) - 7  # all but the 7 non-individual terms
+    # all but the 7 non-individual terms, the collection of Slaughter's five and the deprecated third vertical norm
+    assert len(norms) == len(MODULE_TERMS["norms"]) - 9
     for n in norms:
         proponents = list(onto.objects(n, LAT.proponent))
         assert proponents and all((p, RDF.type, LAT.Scholar) in onto for p in proponents), n
@@ -587,6 +593,29 @@ def test_norms_have_proponent_scholar_and_source(onto):
     assert all(onto.value(n, LAT.normScope) == LAT.HorizontalScope for n in five)
     assert onto.value(LAT.Subsidiarity, LAT.normScope) == LAT.VerticalScope
     assert onto.value(LAT.ChecksAndBalances, LAT.normScope) == LAT.VerticalScope
+
+
+def test_slaughter_names_five_norms_two_of_them_vertical(onto):
+    """The collection of the five holds exactly the norms with a scope; no other concept is a Slaughter norm with
+    a scope (a third vertical norm was once recorded), and no shape encodes a deprecated concept."""
+    five = set(onto.objects(LAT.FiveConstitutionalNorms, SKOS.member))
+    assert len(five) == 5
+    scoped = {n for n in onto.subjects(RDF.type, LAT.Norm) if onto.value(n, LAT.normScope) is not None}
+    assert scoped == five
+    assert {n for n in five if onto.value(n, LAT.normScope) == LAT.VerticalScope} == {
+        LAT.ChecksAndBalances,
+        LAT.Subsidiarity,
+    }
+    assert (LAT.SupranationalChecks, RDF.type, LAT.Norm) not in onto
+    assert (LAT.SupranationalChecks, OWL.deprecated, Literal(True)) in onto
+    from kg.paths import SHAPES_DIR
+
+    shapes = rdflib.Graph()
+    for f in Path(SHAPES_DIR).glob("*.ttl"):
+        shapes.parse(f, format="turtle")
+    deprecated = set(onto.subjects(OWL.deprecated, Literal(True)))
+    encoded = set(shapes.objects(None, LAT.encodesNorm))
+    assert encoded and not encoded & deprecated
 
 
 def test_every_cited_passage_exists(onto):

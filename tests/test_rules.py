@@ -102,19 +102,34 @@ def test_composition_fires_for_a_full_member_with_its_years():
     assert relations(store, "composition") == {("net", "AAA", "1990-01-01", "1999-12-31")}
 
 
-def test_composition_silent_for_observers_networks_of_networks_and_undescribed_bodies():
+def test_composition_silent_for_observers_member_networks_and_undescribed_bodies():
     store = derive(
         NETWORK
         + """
         ex:m1 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:net ; lat:membershipStatus lat:ObserverMember ;
               lat:startDate "1990-01-01"^^xsd:date .
-        lat-id:non a lat:GovernmentNetwork , lat:NetworkOfNetworks ; dcterms:source ex:passage .
-        ex:m2 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:non ; lat:membershipStatus lat:FullMember .
+        lat-id:non a lat:InternationalOrganization , lat:NetworkOfNetworks ; dcterms:source ex:passage .
+        lat-id:member-net a lat:GovernmentNetwork .
+        ex:m2 org:member lat-id:member-net ; org:organization lat-id:non ; lat:membershipStatus lat:FullMember .
         lat-id:imported a lat:GovernmentNetwork ; dcterms:source ex:migo .
         ex:m3 org:member <https://w3id.org/lattice/id/state/BBB> ; org:organization lat-id:imported ; lat:membershipStatus lat:FullMember .
     """
     )
     assert relations(store, "composition") == set()
+
+
+def test_composition_covers_a_network_of_networks_with_member_states():
+    """A network of networks set up by states (the European Union, for one) answers to its member states; only
+    its member networks are not principals."""
+    store = derive(
+        NETWORK
+        + """
+        lat-id:non a lat:InternationalOrganization , lat:NetworkOfNetworks ; dcterms:source ex:passage .
+        ex:m2 org:member <https://w3id.org/lattice/id/state/AAA> ; org:organization lat-id:non ; lat:membershipStatus lat:FullMember ;
+              lat:startDate "1995-01-01"^^xsd:date .
+    """
+    )
+    assert ("non", "AAA", "1995-01-01", None) in relations(store, "composition")
 
 
 def test_composition_starts_at_founding_and_drops_a_membership_before_it():

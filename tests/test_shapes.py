@@ -171,7 +171,6 @@ ALL_NORMS = {
     "Subsidiarity",
     "AccountabilityToConstituencies",
     "NGODualAccountability",
-    "SupranationalChecks",
     "SinglePurpose",
     "VoluntaryParticipation",
     "Multipolarity",
