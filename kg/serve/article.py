@@ -506,12 +506,12 @@ def network_section(iri: str) -> str:
         '<section id="network" aria-labelledby="network-h"><h2 id="network-h">Accountability network</h2>'
         '<p class="muted">Forums up to three steps above, those answering here one step below. Drag to pan, '
         "scroll or the buttons to zoom, click a body to open its page; with the picture focused, the arrow keys "
-        "pan and + and - zoom.</p>"
+        "pan, + and - zoom, N and P step through the bodies and Enter opens the one chosen.</p>"
         '<div class="network-tools"><button type="button" id="net-zoom-in">Zoom in</button> '
         '<button type="button" id="net-zoom-out">Zoom out</button> <button type="button" id="net-fit">Fit</button> '
         f'<a href="/api/network.svg?iri={esc(q)}" download="network.svg">Download SVG</a></div>'
         f'<div id="cy" data-iri="{esc(iri)}" tabindex="0" role="application" '
-        'aria-label="accountability network; arrow keys pan, plus and minus zoom"></div>'
+        'aria-label="accountability network; arrow keys pan, plus and minus zoom, N and P choose a body, Enter opens it"></div>'
         '<p id="net-status" role="status" aria-live="polite"></p>'
         # Cytoscape.js adds a <style> element unless one with this id exists; the policy of the pages forbids
         # inline styles, so the rule it would add is in pages.css and this empty element stands in for it.
