@@ -65,6 +65,7 @@ def test_page_type_has_no_serious_axe_violations(real_server, browser, name):  #
     browser.get(real_server.url + PAGE_TYPES[name])
     if name == "query-page":
         _wait(browser, lambda d: d.find_element(By.ID, "named-query").get_attribute("data-loaded") == "true")
+        _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#network svg g.node"))
     if name == "entity-fatf":
         _wait(browser, lambda d: d.find_element(By.ID, "cy").get_attribute("data-ready") == "true")
     found = axe_violations(browser)
