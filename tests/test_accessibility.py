@@ -68,6 +68,8 @@ def test_page_type_has_no_serious_axe_violations(real_server, browser, name):  #
         _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#network svg g.node"))
     if name == "entity-fatf":
         _wait(browser, lambda d: d.find_element(By.ID, "cy").get_attribute("data-ready") == "true")
+        chart = "timeline-members-data-set-chart"
+        _wait(browser, lambda d: d.find_element(By.ID, chart).get_attribute("data-drawn"))
     found = axe_violations(browser)
     record(name, found)
     _shot(browser, f"page-{name}")

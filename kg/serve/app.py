@@ -184,6 +184,21 @@ class Site:
             if not _plain_iri(iri):
                 raise RequestFailed(400, "iri must be an absolute IRI")
             return await self.job("own", "network", iri=iri, fmt="svg" if path.endswith(".svg") else "json")
+        if path == "/api/timeline":
+            self.allowed(method, ("GET",))
+            from kg.serve.article import KIND_HEADINGS, SPELL_HEADINGS
+
+            given = _parse_qs(qs)
+            iri, role, kind, fmt = ((given.get(k) or [""])[-1] for k in ("iri", "role", "kind", "format"))
+            if not _plain_iri(iri):
+                raise RequestFailed(400, "iri must be an absolute IRI")
+            if role and role not in SPELL_HEADINGS:
+                raise RequestFailed(400, "role must be one of: " + ", ".join(SPELL_HEADINGS))
+            if kind and kind not in KIND_HEADINGS:
+                raise RequestFailed(400, "kind must be one of: " + ", ".join(KIND_HEADINGS))
+            if fmt not in ("", "json", "csv"):
+                raise RequestFailed(400, "format must be json or csv")
+            return await self.job("own", "timeline", iri=iri, role=role, kind=kind, fmt=fmt or "json")
         if path == "/api/search":
             self.allowed(method, ("GET",))
             return await self.search_json(qs)
