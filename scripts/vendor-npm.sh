@@ -2,11 +2,13 @@
 # Fetch the browser files listed in scripts/vendor-npm.list (network library, SPARQL editor, chart libraries, the
 # accessibility checker of the tests) from the npm registry at their pinned versions and checksums; `make install`
 # runs it. The files are not kept in the repository; the served pages load them from the package (no CDN).
-# Usage: bash scripts/vendor-npm.sh [LIST]   (needs npm; change a version and its checksums together in the list)
+# Usage: bash scripts/vendor-npm.sh [LIST [ROOT]]   (needs npm; change a version and its checksums together in the
+# list; destinations are relative to ROOT, the repository by default)
 # Every file of the list is checked before any is written; all are written or none.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 LIST="${1:-$HERE/scripts/vendor-npm.list}"
+ROOT="${2:-$HERE}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 declare -A unpacked=()
@@ -35,7 +37,7 @@ while IFS= read -r line || [ -n "$line" ]; do
     echo "$LIST:$lineno:1: $pkg@$version $file does not have the pinned checksum; nothing written" >&2
     exit 2
   fi
-  entries+=("$dir/package/$file|$HERE/$dest")
+  entries+=("$dir/package/$file|$ROOT/$dest")
 done <"$LIST"
 # all files checked: copy each beside its destination, then rename into place
 for e in "${entries[@]}"; do
