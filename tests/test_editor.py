@@ -69,6 +69,7 @@ def test_typed_query_runs_in_the_editor_and_the_link_reopens_it(page_server, bro
         "return window.latticeEditor.yasgui.getTab().getYasr().plugins.response.download().getData()"
     )
     assert [b["x"]["value"] for b in json.loads(raw)["results"]["bindings"]] == ["1", "2", "3"]
+    browser.execute_script("document.querySelector('#yasgui .yasqe').scrollIntoView()")
     _shot(browser, "query-editor")
     found = axe_violations(browser)
     record("query-editor", found)
