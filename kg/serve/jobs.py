@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from kg.serve.config import RequestFailed
@@ -213,6 +214,35 @@ class Jobs:
             for i, e in enumerate(edges)
         ]
         body = json.dumps({"iri": iri, "elements": elements}, ensure_ascii=False).encode("utf-8")
+        return 200, "application/json; charset=utf-8", {}, body
+
+    def job_timeline(self, iri: str, role: str = "", kind: str = "", fmt: str = "json") -> Reply:
+        """The counts by year of an entity's members, memberships and treaty spells (the data of its charts), as
+        JSON rows or CSV; ROLE and KIND narrow them to one group."""
+        import csv
+        import io
+        import json
+
+        from kg.serve.article import spell_counts
+        from kg.serve.entity import SPELLS, _q
+
+        try:
+            rows = [
+                r
+                for r in spell_counts(_q(self.store, SPELLS, iri))
+                if (not role or r["role"] == role) and (not kind or r["kind"] == kind)
+            ]
+        except ValueError:
+            raise RequestFailed(400, "iri must be an absolute IRI") from None
+        if fmt == "csv":
+            out = io.StringIO()
+            writer = csv.DictWriter(out, ["role", "kind", "year", "count"], lineterminator="\r\n")
+            writer.writeheader()
+            writer.writerows(rows)
+            name = "timeline-" + re.sub(r"[^A-Za-z0-9-]+", "-", iri.rsplit("/", 1)[-1])[:60] + ".csv"
+            headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+            return 200, "text/csv; charset=utf-8", headers, out.getvalue().encode("utf-8")
+        body = json.dumps({"iri": iri, "rows": rows}, ensure_ascii=False).encode("utf-8")
         return 200, "application/json; charset=utf-8", {}, body
 
     def job_search_index(self) -> Reply:

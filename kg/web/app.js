@@ -65,11 +65,17 @@ async function loadQueries() {
     select.appendChild(option);
   }
   const first = state.queries.find((q) => q.params.every((p) => !p.required)) || state.queries[0];
-  if (first) {
+  if (first && !(window.latticeEditor && window.latticeEditor.shared)) {  // a shared link keeps its query
     select.value = first.name;
     selectQuery(first.name);
   }
   select.dataset.loaded = "true";
+}
+
+// The editor's text: the text area, and YASGUI over it when it loaded (kg/web/editor.js).
+function setEditorText(text) {
+  $("editor").value = text;
+  if (window.latticeEditor) window.latticeEditor.set(text);
 }
 
 function selectQuery(name) {
@@ -79,10 +85,10 @@ function selectQuery(name) {
   form.innerHTML = "";
   $("question").textContent = q ? q.question : "";
   if (!q) {
-    $("editor").value = "SELECT ?s ?p ?o WHERE {\n  ?s ?p ?o\n}\nLIMIT 20\n";
+    setEditorText("SELECT ?s ?p ?o WHERE {\n  ?s ?p ?o\n}\nLIMIT 20\n");
     return;
   }
-  $("editor").value = q.sparql;
+  setEditorText(q.sparql);
   for (const p of q.params) {
     const row = document.createElement("div");
     row.className = "param";
@@ -153,7 +159,9 @@ async function runQuery() {
     const type = response.headers.get("Content-Type") || "";
     const ms = Math.round(performance.now() - started);
     if (type.includes("sparql-results+json")) {
-      const data = await response.json();
+      const text = await response.text();
+      const data = JSON.parse(text);
+      if (window.latticeEditor) window.latticeEditor.show(text, type, ms);
       const truncated = response.headers.get("X-Lattice-Truncated");
       if ("boolean" in data) {
         renderBoolean(data.boolean);
@@ -358,7 +366,7 @@ function drawNetwork(focus) {
   const colWidth = 240, rowHeight = 56, margin = 110;
   const height = Math.max(...[...byCol.values()].map((v) => v.length)) * rowHeight + 60;
   const width = cols.length * colWidth + 2 * margin - colWidth + 40;
-  const svg = svgEl("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "img",
+  const svg = svgEl("svg", { width, height, viewBox: `0 0 ${width} ${height}`, role: "group",
     "aria-label": "accountability network of " + shorten(focus) });
   const defs = svgEl("defs");
   const marker = svgEl("marker", { id: "arrow", viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "7",

@@ -52,7 +52,25 @@
         if (moves[e.key]) { e.preventDefault(); cy.panBy({ x: moves[e.key][0], y: moves[e.key][1] }); }
         else if (e.key === "+" || e.key === "=") { e.preventDefault(); zoom(1.25); }
         else if (e.key === "-") { e.preventDefault(); zoom(0.8); }
+        else if (e.key === "n" || e.key === "N" || e.key === "p" || e.key === "P") { e.preventDefault(); choose(/n/i.test(e.key) ? 1 : -1); }
+        else if (e.key === "Enter") {
+          const chosen = cy.nodes(":selected")[0];
+          if (chosen && chosen.data("href") && chosen.data("href").startsWith("/")) { e.preventDefault(); window.location.assign(chosen.data("href")); }
+        }
       });
+      // the bodies in reading order (by label) for N and P; the chosen one is selected, centred and read out
+      const order = cy.nodes().filter((n) => !n.data("focus") && n.data("href")).sort((a, b) =>
+        String(a.data("label")).localeCompare(String(b.data("label"))));
+      let current = -1;
+      function choose(by) {
+        if (!order.length) return;
+        current = (current + by + order.length) % order.length;
+        const node = order[current];
+        cy.nodes().unselect();
+        node.select();
+        cy.center(node);
+        say((current + 1) + " of " + order.length + ": " + node.data("label") + " (Enter opens its page)");
+      }
       window.latticeNetwork = cy;  // for tests and the console
     })
     .catch((err) => say("The network could not be drawn: " + err.message));

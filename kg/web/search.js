@@ -32,6 +32,7 @@
       li.setAttribute("role", "option");
       li.setAttribute("aria-selected", "false");
       li.textContent = hit.label;  // labels are data: text, never HTML
+      if (hit.href) li.dataset.href = hit.href;
       const extra = hit.alias ? "also “" + hit.alias + "”" : (hit.kinds || []).slice(0, 2).join(", ");
       if (extra) {
         const small = document.createElement("small");
