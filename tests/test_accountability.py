@@ -258,3 +258,17 @@ def test_the_generated_query_files_are_what_their_generator_writes():
 
     for name, generate in GENERATED.items():
         assert (QUERIES_DIR / name).read_text(encoding="utf-8") == generate(), f"run: python -m kg.chainquery ({name})"
+
+
+# ---------------------------------------------------------------- who a norm comes from
+
+
+def test_the_ngo_tension_is_santos_description_cited_by_pureza(accountability_store):
+    """Pureza proposes attending to the tension; the conflict itself is Santos's description, recorded as his
+    claim on a passage that names him (the graph once made it Pureza's alone)."""
+    assert ask(
+        accountability_store,
+        """ASK { ?c a lat:Claim ; lat:claimant lat-id:boaventura-de-sousa-santos ; lat:about lat:NGODualAccountability ;
+                 dcterms:source ?p . ?p lat:quote ?q . FILTER(CONTAINS(?q, "Santos")) }""",
+    )
+    assert ask(accountability_store, "ASK { lat:NGODualAccountability lat:proponent lat-id:jose-manuel-pureza }")
