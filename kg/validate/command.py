@@ -36,6 +36,8 @@ def validate(
     background=None,
     lattice_data: bool = False,
     report_files=None,
+    keep_state: bool = False,
+    full: bool = False,
 ) -> Report:
     """Validate DATA against SHAPES (None = every file in shapes/) and return a Report.
 
@@ -51,6 +53,9 @@ def validate(
     placed in them is reported; LATTICE_DATA adds Lattice's curated graph (kg/data/*.ttl) to them.
     REPORT_FILES (a subset of the data files) keeps only the results placed in those files; with a background
     and no REPORT_FILES, the results placed in the data files are kept.
+    KEEP_STATE (the built dataset, fast engine, no inference) keeps the results and the validated files beside
+    the dataset and re-checks, on the next run, only the focus nodes the changes since can affect
+    (kg/validate/incremental.py); FULL re-checks everything (and keeps the state).
     """
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
@@ -58,6 +63,30 @@ def validate(
         raise UsageError(f"unknown inference {inference!r}; use one of {', '.join(INFERENCE)}")
     started = time.perf_counter()
     shapes_store, shapes_used = load_shapes(shapes)
+    kept = None
+    if keep_state and data is None and engine == "fast" and inference == "none" and not background and shapes_used:
+        from kg.validate.incremental import load_shapes_stable, validate_dataset
+
+        shapes_store = load_shapes_stable(shapes_used)
+        try:
+            kept = validate_dataset(dataset, shapes_store, shapes_used, jobs, full=full)
+        except ShapesError as err:
+            where = shapes_used[0] if len(shapes_used) == 1 else "shapes"
+            raise InputError(f"unusable shapes graph: {err}", path=where) from None
+    if kept is not None:
+        store, results, outcome, jobs = kept
+        return finish(
+            Report(
+                conforms=not results,
+                results=sorted(results, key=result_sort_key),
+                jobs=jobs,
+                shapes_files=shapes_used,
+                incremental=outcome,
+            ),
+            store,
+            shapes_store,
+            started,
+        )
     store, files = working_store(data, dataset)
     if with_ontology and data is not None:
         add_ontology(store)
@@ -99,6 +128,13 @@ def validate(
         built=data is None,
         background=extra,
     )
+    return finish(report, store, shapes_store, started, placed=True)
+
+
+def finish(report: Report, store, shapes_store, started: float, placed: bool = False) -> Report:
+    """Place (unless PLACED: the built dataset's results go to the curated files), label and time REPORT."""
+    if not placed:
+        place(report, store, None, scoped=False, built=True)
     report.shapes = top_shapes(shapes_store)
     report.seconds = time.perf_counter() - started
     annotate(report, store, shapes_store)
@@ -234,6 +270,12 @@ def register(subparsers) -> None:
         action="store_true",
         help="load Lattice's curated graph (its bodies, states and memberships) as reference data",
     )
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="built dataset: re-check every focus node instead of only those the changes since the last run "
+        "can affect (the state for the next run is kept either way)",
+    )
     add_output(p, "write the report to FILE instead of standard output", metavar="FILE")
     p.set_defaults(func=run)
 
@@ -288,7 +330,11 @@ def run(args) -> int:
         background=background,
         lattice_data=lattice_data,
         report_files=report_files,
+        keep_state=index_for is not None and args.engine == "fast" and args.inference == "none",
+        full=args.full,
     )
+    if report.incremental is not None:
+        print(f"{report.incremental.line()} ({report.seconds:.2f} s)", file=sys.stderr)
     report.fail_on = args.fail_on
     if index_for is not None:
         write_findings(report, index_for, stamp)
