@@ -10,6 +10,7 @@ import pytest
 from kg.shacl.affected import affected_nodes, analyse
 from kg.shacl.engine import Engine
 from kg.validate.incremental import Outcome, run_full, run_narrowed
+from tests.test_validate_repo import MISTAKES, data_repo, finding_lines, git, kg  # noqa: F401 (data_repo: a fixture)
 
 PREFIX = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
 @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -254,16 +255,71 @@ def test_random_edits_of_the_curated_graph_give_the_results_of_a_full_run(tmp_pa
         },
         key=str,
     )
-    rng = random.Random(19)
+    rng = random.Random(3)  # with this seed, a walk that stops at the changed triples fails the test
     build(out)
     _, _, first, _ = validate_dataset(out, shapes, shapes_used, 1)
     assert first.mode == "full"
     kinds = Counter()
-    for _ in range(8):
+    for _ in range(12):
         what = _random_edit(rng, data, classes)
         build(out)
         _store, results, outcome, _ = validate_dataset(out, shapes, shapes_used, 1)
         full = run_full(load_sources(current_sources(out)), shapes, 1)
         assert Counter(results) == Counter(r for v in full.values() for r in v), what
         kinds[outcome.mode] += 1
-    assert kinds["incremental"] >= 6  # a changed ontology or hierarchy may force a full run, an edit may not
+    assert kinds["incremental"] >= 10  # a changed ontology or hierarchy may force a full run, an edit may not
+
+
+# ------------------------------------------------------------------ kg validate --repo --since REF
+
+
+@pytest.fixture
+def since_repo(request):
+    """A git repository of the worked example's data, committed (tests/test_validate_repo.py)."""
+    return request.getfixturevalue("data_repo")
+
+
+NEW_MISTAKE = """@prefix lat: <https://w3id.org/lattice/ontology#> .
+@prefix ex: <https://example.org/nrn/> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+ex:membership-early a org:Membership ;
+    org:member ex:carpathia-supervisor ; org:organization ex:nrn ;
+    lat:startDate "spring 2009" ;
+    dcterms:source ex:report-2015-membership .
+"""
+
+
+def test_since_reports_the_focus_nodes_a_commit_range_can_affect(since_repo, capsys):
+    (since_repo / "data" / "old.ttl").write_text(MISTAKES)
+    git(since_repo, "add", "data")
+    git(since_repo, "commit", "-qm", "old mistakes")
+    (since_repo / "data" / "new.ttl").write_text(NEW_MISTAKE)
+    git(since_repo, "add", "data")
+    code, full_out, _ = kg("validate", "--repo", capsys=capsys)
+    assert code == 1
+    code, since_out, err = kg("validate", "--repo", "--since", "HEAD", capsys=capsys)
+    assert code == 1 and "incremental:" in err
+    full, since = finding_lines(full_out), finding_lines(since_out)
+    assert set(since) < set(full)
+    assert any("membership-early" in x or "spring 2009" in x for x in since)
+    assert not any("July 2014" in x for x in since)  # committed before REF, on a node the change cannot reach
+    assert any("July 2014" in x for x in full)
+    # nothing changed since HEAD once committed: nothing is checked but the shapes that are checked whole
+    git(since_repo, "commit", "-qm", "new mistake")
+    code, none_out, err = kg("validate", "--repo", "--since", "HEAD", capsys=capsys)
+    assert not any("spring 2009" in x or "July 2014" in x for x in finding_lines(none_out))
+
+
+def test_since_validates_in_full_when_the_configuration_changed(since_repo, capsys):
+    (since_repo / ".lattice.toml").write_text('[validate]\ndata = ["data/*.ttl"]\n')
+    git(since_repo, "add", ".lattice.toml")
+    _, _, err = kg("validate", "--repo", "--since", "HEAD", capsys=capsys)
+    assert "validated in full (.lattice.toml changed since HEAD)" in err
+
+
+def test_since_refuses_a_ref_git_does_not_know_and_needs_repo(since_repo, capsys):
+    code, _, err = kg("validate", "--repo", "--since", "no-such-ref", capsys=capsys)
+    assert code == 2 and "--since" in err
+    code, _, err = kg("validate", "--since", "HEAD", capsys=capsys)
+    assert code == 2 and "--since needs --repo" in err
