@@ -149,7 +149,9 @@ def target(results: dict) -> dict:
         "unit": "s",
         "measured": measured,
         "pass": None if loop is None else (measured < LOOP_TARGET_S and loop["identical"]),
-        "note": "" if loop is None else f"build {loop['build_s']} s + validate {loop['validate_incremental_s']} s "
+        "note": ""
+        if loop is None
+        else f"build {loop['build_s']} s + validate {loop['validate_incremental_s']} s "
         f"(full validate {loop['validate_full_s']} s); in one process",
     }
 

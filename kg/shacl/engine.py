@@ -231,30 +231,6 @@ class Engine:
             return []
         return self.report(shape, focus)
 
-    def targets_among(self, shape: Shape, nodes: set[Term]) -> set[Term]:
-        """The nodes of NODES that are focus nodes of SHAPE's targets (read node by node: NODES is small)."""
-        dg = ox.DefaultGraph()
-        out = {t for t in shape.target_nodes if t in nodes}
-        classes: set[Term] = set()
-        for c in shape.target_classes:
-            classes.update(self.subclasses(c))
-        rdf_type = ox.NamedNode(RDF.type)
-        subjects_of = [p for p in shape.target_subjects_of if isinstance(p, ox.NamedNode)]
-        objects_of = [p for p in shape.target_objects_of if isinstance(p, ox.NamedNode)]
-        for n in nodes:
-            if n in out:
-                continue
-            if not isinstance(n, ox.Literal):
-                if classes and any(q.object in classes for q in self.store.quads_for_pattern(n, rdf_type, None, dg)):
-                    out.add(n)
-                    continue
-                if any(next(self.store.quads_for_pattern(n, p, None, dg), None) for p in subjects_of):
-                    out.add(n)
-                    continue
-            if any(next(self.store.quads_for_pattern(None, p, n, dg), None) for p in objects_of):
-                out.add(n)
-        return out
-
     def target_within(self, shape: Shape, nodes: set[Term]) -> NodeSet:
         """The focus nodes of SHAPE's targets that are among NODES, materialized into a fresh node set."""
         f = self.new_set()

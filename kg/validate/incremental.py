@@ -313,7 +313,7 @@ def run_narrowed(
     outcome: Outcome,
 ) -> dict[str, list[Result]]:
     """Every top shape's results: those the CHANGED triples can affect computed afresh, the rest from PREVIOUS."""
-    from kg.shacl.affected import affected_nodes, analyse, changes_hierarchy
+    from kg.shacl.affected import affected_nodes, analyse, changes_hierarchy, targets_among
     from kg.shacl.engine import Engine
     from kg.shacl.model import term_id
 
@@ -332,7 +332,7 @@ def run_narrowed(
             whole.append(s)
             continue
         affected[s.id] = {term_id(n) for n in nodes}
-        focus = engine.targets_among(s, nodes)  # a node that left the targets just loses its results
+        focus = targets_among(engine, s, nodes)  # a node that left the targets just loses its results
         if focus:
             narrowed.append(s)
             within[s.node] = focus
