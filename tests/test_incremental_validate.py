@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 
 import pyoxigraph as ox
@@ -323,3 +324,70 @@ def test_since_refuses_a_ref_git_does_not_know_and_needs_repo(since_repo, capsys
     assert code == 2 and "--since" in err
     code, _, err = kg("validate", "--since", "HEAD", capsys=capsys)
     assert code == 2 and "--since needs --repo" in err
+
+
+# ------------------------------------------------------------------ kg validate on the built dataset
+
+
+@pytest.fixture
+def curated_copy(tmp_path, monkeypatch):
+    """The curated graph copied into a folder of the test's own, built with no imports."""
+    import shutil
+
+    from kg import paths
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.DATA_DIR, data)
+    monkeypatch.setattr(paths, "DATA_DIR", data)
+    monkeypatch.setenv("LATTICE_HOME", str(tmp_path / "home"))
+    return data
+
+
+def _unlabelled(results) -> Counter:
+    import re
+
+    def erase(x):
+        return re.sub(r"_:\w+", "_:", x) if isinstance(x, str) else x
+
+    return Counter(
+        tuple(erase(v) for v in (r.focus, r.shape, r.component, r.severity, r.path, r.value)) for r in results
+    )
+
+
+def test_the_command_keeps_a_state_and_reuses_it(curated_copy, capsys):
+    from kg.store import dataset_dir
+    from kg.validate.command import validate
+    from kg.validate.incremental import STATE_FILE, state_dir
+
+    code, first, err = kg("validate", capsys=capsys)
+    assert code in (0, 1) and "validated in full (no stored state)" in err
+    code, again, err = kg("validate", capsys=capsys)
+    assert "incremental: 0 triples added, 0 removed" in err
+    body = [x for x in first.splitlines() if "fast engine" not in x]
+    assert body == [x for x in again.splitlines() if "fast engine" not in x]
+    # the graph the state's loader reads is the one the standard path reads (blank node labels aside)
+    assert _unlabelled(validate(None).results) == _unlabelled(validate(None, keep_state=True).results)
+    ngos = curated_copy / "ngos.ttl"
+    ngos.write_text(ngos.read_text().replace('rdfs:label "Mine Action Canada"@en', 'rdfs:label "MAC"@en'))
+    code, edited, err = kg("validate", capsys=capsys)
+    assert "incremental: 1 triples added, 1 removed" in err
+    code, full, err = kg("validate", "--full", capsys=capsys)
+    assert "validated in full (--full)" in err
+    assert [x for x in edited.splitlines() if "fast engine" not in x] == [
+        x for x in full.splitlines() if "fast engine" not in x
+    ]
+    state = state_dir(dataset_dir()) / STATE_FILE
+    for damage in ("{", '{"format": 1, "sources": [], "ontology": [], "results": {}}', '{"format": 0}'):
+        state.write_text(damage)
+        code, _out, err = kg("validate", capsys=capsys)
+        assert code in (0, 1) and "validated in full (no stored state)" in err and "Traceback" not in err
+    data = json.loads(state.read_text())
+    data["engine"] = "0" * 64
+    state.write_text(json.dumps(data))
+    _code, _out, err = kg("validate", capsys=capsys)
+    assert "validated in full (the engine or the shapes changed" in err
+    for copy in (state.parent / "sources").iterdir():
+        copy.write_bytes(b"# not the file it was\n")
+    ngos.write_text(ngos.read_text() + "\n")
+    _code, _out, err = kg("validate", capsys=capsys)
+    assert "validated in full (the stored state is incomplete)" in err

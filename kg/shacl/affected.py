@@ -16,11 +16,15 @@ on value nodes) is validated whole.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kg.namespaces import RDF, RDFS, SH
 from kg.shacl.model import Graph, Shape, Term, any_true
+
+if TYPE_CHECKING:
+    from kg.shacl.engine import Engine
 
 NESTED = ("node", "not", "qualifiedValueShape")  # parameters whose shape is checked on the value nodes
 NESTED_LISTS = ("and", "or", "xone")
@@ -80,7 +84,7 @@ def path_steps(g: Graph, node: Term, reads: Reads, inverse: bool = False, nestin
     raise Unanalysable("unrecognised path")
 
 
-def shape_reads(engine, shape: Shape, stack: tuple = ()) -> Reads:
+def shape_reads(engine: Engine, shape: Shape, stack: tuple[Term, ...] = ()) -> Reads:
     """What SHAPE reads from its focus node (raises Unanalysable)."""
     if shape.node in stack or len(stack) > MAX_NESTING:
         raise Unanalysable(f"{shape.id}: recursive shape")
@@ -119,7 +123,7 @@ def shape_reads(engine, shape: Shape, stack: tuple = ()) -> Reads:
     return reads
 
 
-def reports_on_focus(engine, shape: Shape, depth: int = 0) -> bool:
+def reports_on_focus(engine: Engine, shape: Shape, depth: int = 0) -> bool:
     """True when every result of SHAPE has one of its focus nodes as sh:focusNode (a property shape's own
     property shapes report on its value nodes, Engine.report)."""
     props = shape.params.get("property", [])
@@ -128,7 +132,7 @@ def reports_on_focus(engine, shape: Shape, depth: int = 0) -> bool:
     return all(reports_on_focus(engine, engine.shape_of(p, shape), depth + 1) for p in props)
 
 
-def analyse(engine, shape: Shape) -> Reads | None:
+def analyse(engine: Engine, shape: Shape) -> Reads | None:
     """What a top shape reads, or None when it must be validated whole."""
     try:
         if not reports_on_focus(engine, shape):
@@ -179,7 +183,7 @@ def affected_nodes(store: ox.Store, reads: Reads, changed: list[ox.Triple], limi
     return found | seen
 
 
-def targets_among(engine, shape: Shape, nodes: set[Term]) -> set[Term]:
+def targets_among(engine: Engine, shape: Shape, nodes: set[Term]) -> set[Term]:
     """The nodes of NODES that are focus nodes of SHAPE's targets (read node by node: NODES is small)."""
     dg = ox.DefaultGraph()
     out = {t for t in shape.target_nodes if t in nodes}

@@ -155,12 +155,14 @@ def finish(report: Report, store, shapes_store, started: float, placed: bool = F
     return report
 
 
-def results_since(store, shapes_store, jobs: int, since: tuple, files: list[str], background, labels):
+def results_since(store, shapes_store, jobs: int, since: tuple | None, files: list[str], background, labels):
     """The results on the focus nodes that the changes to FILES since the git ref can affect (SINCE = (repository
     root, ref)), and what was checked; everything when the change cannot be narrowed."""
     from kg.validate.incremental import Outcome, run_full, run_narrowed
     from kg.validate.since import change_since
 
+    if since is None:
+        raise UsageError("--since needs a repository and a git ref")
     root, ref = since
     change = change_since(Path(root), ref, files, list(background), labels)
     outcome = Outcome()
@@ -172,7 +174,7 @@ def results_since(store, shapes_store, jobs: int, since: tuple, files: list[str]
 
         outcome.mode = "incremental"
         outcome.added = len(change.triples)
-        tops = {s.id: [] for s in Engine(store, shapes_store).top_shapes()}
+        tops: dict[str, list] = {s.id: [] for s in Engine(store, shapes_store).top_shapes()}
         grouped = run_narrowed(store, shapes_store, jobs, change.triples, tops, outcome) if change.triples else {}
     return sorted((r for v in grouped.values() for r in v), key=result_sort_key), outcome
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
@@ -29,6 +30,7 @@ from kg.shacl.result import Result
 
 STATE_FORMAT = 1
 STATE_FILE = "state.json"
+SHA256 = re.compile(r"[0-9a-f]{64}")
 AFFECTED_LIMIT = 50000  # nodes a shape's walk back from the changes may reach before it is validated whole
 
 
@@ -192,7 +194,27 @@ def read_state(where: Path) -> dict | None:
         return None
     if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
         return None
+    sources, ontology, results = state.get("sources"), state.get("ontology"), state.get("results")
+    if not (
+        isinstance(sources, dict)
+        and all(isinstance(k, str) and isinstance(v, str) and SHA256.fullmatch(v) for k, v in sources.items())
+        and isinstance(ontology, list)
+        and all(isinstance(p, str) for p in ontology)
+        and isinstance(results, dict)
+        and all(isinstance(v, list) and all(_result_ok(d) for d in v) for v in results.values())
+    ):
+        return None
     return state
+
+
+def _result_ok(d: object) -> bool:
+    """True when D is a stored result: its text fields are strings (path and value may be null)."""
+    if not isinstance(d, dict):
+        return False
+    required = ("focus", "shape", "component", "severity", "message")
+    return all(isinstance(d.get(k), str) for k in required) and all(
+        d.get(k) is None or isinstance(d.get(k), str) for k in ("path", "value")
+    )
 
 
 def difference(old: dict[str, str], sources: list[Source], copies: Path) -> tuple[set, set] | None:
@@ -207,8 +229,8 @@ def difference(old: dict[str, str], sources: list[Source], copies: Path) -> tupl
         if now is not None and before == now.sha256:
             continue
         label = source_label(path)
-        if before is not None and not (copies / before).is_file():
-            return None
+        if before is not None and (not (copies / before).is_file() or file_sha256(copies / before) != before):
+            return None  # the copy of the old version is missing or not what it was
         if before is not None and now is not None and rdf_format(path) in LINE_FORMATS:
             old_triples, new_triples = line_difference(copies / before, Path(path))
         else:
@@ -247,7 +269,15 @@ def result_to_json(r: Result) -> dict:
 
 
 def result_from_json(d: dict) -> Result:
-    return Result(**{k: d.get(k) for k in ("focus", "shape", "component", "severity", "path", "value", "message")})
+    return Result(
+        focus=str(d["focus"]),
+        shape=str(d["shape"]),
+        component=str(d["component"]),
+        severity=str(d["severity"]),
+        path=d.get("path"),
+        value=d.get("value"),
+        message=str(d["message"]),
+    )
 
 
 def save_state(where: Path, stamp: dict, sources: list[Source], grouped: dict[str, list[Result]]) -> tuple[int, float]:
@@ -292,7 +322,7 @@ def previous_results(state: dict) -> dict[str, list[Result]] | None:
     """The results a state holds, by top shape; None when they are damaged."""
     try:
         return {str(k): [result_from_json(d) for d in v] for k, v in (state.get("results") or {}).items()}
-    except (TypeError, AttributeError):
+    except (TypeError, AttributeError, KeyError):
         return None
 
 
