@@ -391,3 +391,29 @@ def test_the_command_keeps_a_state_and_reuses_it(curated_copy, capsys):
     ngos.write_text(ngos.read_text() + "\n")
     _code, _out, err = kg("validate", capsys=capsys)
     assert "validated in full (the stored state is incomplete)" in err
+
+
+def test_the_difference_of_two_versions_of_a_file(tmp_path):
+    from kg.validate.incremental import Source, difference, file_sha256
+
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    nq, ttl = tmp_path / "d.nq", tmp_path / "c.ttl"
+    nq.write_text('<http://e/a> <http://e/p> "x" <http://e/g1> .\n<http://e/a> <http://e/p> "y" .\n')
+    ttl.write_text("<http://e/s> <http://e/q> [ <http://e/r> 1 ] .\n")
+    old = {}
+    for f in (nq, ttl):
+        old[str(f)] = file_sha256(f)
+        (copies / old[str(f)]).write_bytes(f.read_bytes())
+    # the same triple in another graph and another spelling is no change; the blank node keeps its name
+    nq.write_text('<http://e/a> <http://e/p> "y" .\n<http://e/a> <http://e/p> "\\u0078" <http://e/g2> .\n')
+    ttl.write_text("<http://e/s> <http://e/q> [ <http://e/r> 2 ] .\n")
+    now = [Source(str(f), file_sha256(f)) for f in (nq, ttl)]
+    added, removed = difference(old, now, copies)
+    assert [t.object.value for t in added] == ["2"] and [t.object.value for t in removed] == ["1"]
+    assert next(iter(added)).subject == next(iter(removed)).subject  # the blank node, named alike in both
+    # a removed file removes all its triples; a missing copy gives no difference (the run is full)
+    added, removed = difference(old, now[1:], copies)
+    assert len(removed) == 2 + 1 and len(added) == 1  # both triples of d.nq, and the changed one
+    (copies / old[str(ttl)]).unlink()
+    assert difference(old, now, copies) is None
