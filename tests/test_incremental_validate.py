@@ -417,3 +417,16 @@ def test_the_difference_of_two_versions_of_a_file(tmp_path):
     assert len(removed) == 2 + 1 and len(added) == 1  # both triples of d.nq, and the changed one
     (copies / old[str(ttl)]).unlink()
     assert difference(old, now, copies) is None
+
+
+def test_a_target_change_through_target_objects_of():
+    shapes = (
+        "ex:S a sh:NodeShape ; sh:targetObjectsOf ex:delegate ; sh:property [ sh:path ex:mandate ; sh:minCount 1 ] ."
+    )
+    before = "ex:a ex:delegate ex:b . ex:b ex:mandate ex:m ."
+    after = "ex:a ex:delegate ex:b . ex:b ex:mandate ex:m . ex:c ex:delegate ex:d ."
+    inc, full, outcome, _changed, previous = edit(shapes, before, after)
+    assert not previous.get("http://example.org/S") and [r.focus for r in full["http://example.org/S"]] == [
+        "http://example.org/d"
+    ]
+    assert multiset(inc) == multiset(full) and outcome.rechecked == 1
