@@ -317,8 +317,8 @@ def register(subparsers) -> None:
     p.add_argument(
         "--full",
         action="store_true",
-        help="built dataset: re-check every focus node instead of only those the changes since the last run "
-        "can affect (the state for the next run is kept either way)",
+        help="re-check every focus node: of the built dataset, instead of only those the changes since the last "
+        "run can affect (the state for the next run is kept either way); with --since, as if it were not given",
     )
     add_output(p, "write the report to FILE instead of standard output", metavar="FILE")
     p.set_defaults(func=run)
@@ -344,7 +344,7 @@ def run(args) -> int:
     since = None
     if args.repo:
         repo = repository_data()
-        since = (repo.root, args.since) if args.since else None
+        since = (repo.root, args.since) if args.since and not args.full else None
         given = [Path(f) for f in args.files]
         keys = {f.resolve() for f in given}
         data = [str(f) for f in given] + [str(f) for f in repo.data if f.resolve() not in keys]
