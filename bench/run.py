@@ -612,6 +612,8 @@ def real_input(r: Runner, opts, sink: list) -> dict:
             timeout=opts.step_timeout,
         )
     bench_dataset(r, "real", dataset, env, opts, entry, pick.get("actor"), None)
+    r.say("real: edit loop")  # build and validate after an edit, incremental against full (bench/edit_loop.py)
+    entry["edit_loop"] = _edit_loop().run(r, home, opts.step_timeout)
     return entry
 
 
@@ -696,7 +698,16 @@ def evaluate_targets(results: dict) -> list[dict]:
                 "note": note,
             }
         )
-    return out
+    return [*out, _edit_loop().target(results)]
+
+
+def _edit_loop():
+    """bench/edit_loop.py as a module (this file is also loaded by path, without bench/ on sys.path)."""
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
+    import edit_loop
+
+    return edit_loop
 
 
 def endpoint_qps(ep: dict | None) -> float | None:

@@ -59,7 +59,7 @@ def can_fork() -> bool:
 def _forked_shape_results(index: int) -> list[Result]:
     assert _FORKED is not None
     engine, shapes = _FORKED
-    return engine.shape_results(shapes[index])
+    return engine.shape_results(shapes[index], engine.within.get(shapes[index].node))
 
 
 def default_jobs(store: ox.Store) -> int:
@@ -91,6 +91,8 @@ class Engine:
         self._stack: list[Term] = []
         self._components: list[Term] | None = None
         self._shapes_graph_loaded = False
+        self.within: dict[Term, set[Term]] = {}  # shapes checked only on these candidate focus nodes (run_shapes)
+        self.checked = 0  # focus nodes checked by the shapes narrowed by WITHIN (in this process)
 
     # ------------------------------------------------------------------ sets of nodes held in named graphs
 
@@ -162,12 +164,34 @@ class Engine:
 
     # ------------------------------------------------------------------ driver
 
+    def top_shapes(self) -> list[Shape]:
+        """The shapes that have targets and are not deactivated, in the order of their ids."""
+        return [s for s in sorted(self.shapes.values(), key=lambda s: s.id) if not s.deactivated and s.has_targets]
+
     def run(self, jobs: int = 1) -> list[Result]:
         """All validation results for the shapes that have targets, found by up to JOBS processes."""
+        out = [r for part in self.run_shapes(self.top_shapes(), jobs).values() for r in part]
+        return sorted(out, key=lambda r: (r.shape, r.focus, r.component, r.value or "", r.path or ""))
+
+    def run_shapes(
+        self, shapes: list[Shape], jobs: int = 1, within: dict[Term, set[Term]] | None = None
+    ) -> dict[str, list[Result]]:
+        """The results of each of SHAPES (top shapes), keyed by its id, found by up to JOBS processes.
+
+        WITHIN maps a shape's node to candidate focus nodes: that shape is checked only on those of its focus
+        nodes that are candidates (kg/shacl/affected.py says which nodes an edit can affect).
+        """
+        self.within = dict(within or {})
+        grouped: dict[str, list[Result]] = {}
+        for shape, part in zip(shapes, self._run_each(shapes, jobs)):
+            grouped.setdefault(shape.id, []).extend(part)
+        return grouped
+
+    def _run_each(self, shapes: list[Shape], jobs: int) -> list[list[Result]]:
+        """The results of each of SHAPES, in order, found by up to JOBS processes."""
         global _FORKED
 
-        shapes = [s for s in sorted(self.shapes.values(), key=lambda s: s.id) if not s.deactivated and s.has_targets]
-        out: list[Result] = []
+        out: list[list[Result]] = []
         try:
             if jobs > 1 and len(shapes) > 1 and can_fork():
                 # each worker is a fork of this process: it has the store and the compiled shapes already, and
@@ -184,8 +208,7 @@ class Engine:
                     with ProcessPoolExecutor(
                         min(jobs, len(shapes)), mp_context=multiprocessing.get_context("fork")
                     ) as pool:
-                        for part in pool.map(_forked_shape_results, range(len(shapes))):
-                            out.extend(part)
+                        out.extend(pool.map(_forked_shape_results, range(len(shapes))))
                 except BrokenProcessPool:
                     raise LatticeError(
                         "a validation worker process died (out of memory?); "
@@ -194,18 +217,42 @@ class Engine:
                 finally:
                     _FORKED = None
             else:
-                for shape in shapes:
-                    out.extend(self.shape_results(shape))
+                out.extend(self.shape_results(shape, self.within.get(shape.node)) for shape in shapes)
         finally:
             self.cleanup()
-        return sorted(out, key=lambda r: (r.shape, r.focus, r.component, r.value or "", r.path or ""))
+        return out
 
-    def shape_results(self, shape: Shape) -> list[Result]:
-        """The validation results of one shape that has targets."""
-        focus = self.target_set(shape)
+    def shape_results(self, shape: Shape, within: set[Term] | None = None) -> list[Result]:
+        """The validation results of one shape that has targets (only on the focus nodes in WITHIN, if given)."""
+        focus = self.target_set(shape) if within is None else self.target_within(shape, within)
+        if within is not None:
+            self.checked += len(self.set_terms(focus))
         if self.is_empty(focus):
             return []
         return self.report(shape, focus)
+
+    def target_within(self, shape: Shape, nodes: set[Term]) -> NodeSet:
+        """The focus nodes of SHAPE's targets that are among NODES, materialized into a fresh node set."""
+        f = self.new_set()
+        if not nodes:
+            return f
+        self.add_terms(f, [t for t in shape.target_nodes if t in nodes])
+        cand = self.new_set()
+        self.add_terms(cand, nodes)
+        among = self.member(cand, "?this")
+        classes = set()
+        for c in shape.target_classes:
+            classes.update(self.subclasses(c))
+        if classes:
+            vals = " ".join(f"<{t.value}>" for t in sorted(classes, key=lambda t: t.value))
+            self.insert(f, f"{among} VALUES ?cls {{ {vals} }} ?this <{RDF.type}> ?cls")
+        for p in shape.target_subjects_of:
+            if isinstance(p, ox.NamedNode):
+                self.insert(f, f"{among} FILTER EXISTS {{ ?this <{p.value}> ?any }}")
+        for p in shape.target_objects_of:
+            if isinstance(p, ox.NamedNode):
+                self.insert(f, f"{among} FILTER EXISTS {{ ?any <{p.value}> ?this }}")
+        return f
 
     def target_set(self, shape: Shape) -> NodeSet:
         """Materialize the focus nodes of SHAPE's targets into a node set (shared by shapes with equal targets)."""

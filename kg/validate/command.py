@@ -36,6 +36,9 @@ def validate(
     background=None,
     lattice_data: bool = False,
     report_files=None,
+    keep_state: bool = False,
+    full: bool = False,
+    since: tuple | None = None,
 ) -> Report:
     """Validate DATA against SHAPES (None = every file in shapes/) and return a Report.
 
@@ -51,6 +54,11 @@ def validate(
     placed in them is reported; LATTICE_DATA adds Lattice's curated graph (kg/data/*.ttl) to them.
     REPORT_FILES (a subset of the data files) keeps only the results placed in those files; with a background
     and no REPORT_FILES, the results placed in the data files are kept.
+    KEEP_STATE (the built dataset, fast engine, no inference) keeps the results and the validated files beside
+    the dataset and re-checks, on the next run, only the focus nodes the changes since can affect
+    (kg/validate/incremental.py); FULL re-checks everything (and keeps the state).
+    SINCE = (repository root, git REF) with data files: only the focus nodes that the changes of the data files
+    since REF can affect are checked and reported (kg/validate/since.py; fast engine, no inference).
     """
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
@@ -58,7 +66,38 @@ def validate(
         raise UsageError(f"unknown inference {inference!r}; use one of {', '.join(INFERENCE)}")
     started = time.perf_counter()
     shapes_store, shapes_used = load_shapes(shapes)
-    store, files = working_store(data, dataset)
+    kept = None
+    if keep_state and data is None and engine == "fast" and inference == "none" and not background and shapes_used:
+        from kg.validate.incremental import load_shapes_stable, validate_dataset
+
+        shapes_store = load_shapes_stable(shapes_used)
+        try:
+            kept = validate_dataset(dataset, shapes_store, shapes_used, jobs, full=full)
+        except ShapesError as err:
+            where = shapes_used[0] if len(shapes_used) == 1 else "shapes"
+            raise InputError(f"unusable shapes graph: {err}", path=where) from None
+    if kept is not None:
+        store, results, outcome, jobs = kept
+        return finish(
+            Report(
+                conforms=not results,
+                results=sorted(results, key=result_sort_key),
+                jobs=jobs,
+                shapes_files=shapes_used,
+                incremental=outcome,
+            ),
+            store,
+            shapes_store,
+            started,
+        )
+    labels = None
+    if since is not None and engine == "fast" and inference == "none" and isinstance(data, (list, tuple)):
+        from kg.validate.since import load_data
+
+        files = [str(p) for p in data]
+        store, labels = load_data(files)
+    else:
+        store, files = working_store(data, dataset)
     if with_ontology and data is not None:
         add_ontology(store)
     extra = background_files(background, lattice_data, with_ontology and data is not None, files)
@@ -78,7 +117,10 @@ def validate(
         jobs = jobs or default_jobs(store)
         jobs = jobs if jobs > 1 and can_fork() else 1
         try:
-            results = sorted(validate_store(store, shapes_store, jobs=jobs), key=result_sort_key)
+            if labels is not None:
+                results, narrowed = results_since(store, shapes_store, jobs, since, files, extra, labels)
+            else:
+                results = sorted(validate_store(store, shapes_store, jobs=jobs), key=result_sort_key)
         except ShapesError as err:
             where = shapes_used[0] if len(shapes_used) == 1 else "shapes"
             raise InputError(f"unusable shapes graph: {err}", path=where) from None
@@ -90,6 +132,7 @@ def validate(
         shapes_files=shapes_used,
         data_files=files,
         jobs=jobs if engine == "fast" else 1,
+        incremental=narrowed if labels is not None else None,
     )
     place(
         report,
@@ -99,10 +142,41 @@ def validate(
         built=data is None,
         background=extra,
     )
+    return finish(report, store, shapes_store, started, placed=True)
+
+
+def finish(report: Report, store, shapes_store, started: float, placed: bool = False) -> Report:
+    """Place (unless PLACED: the built dataset's results go to the curated files), label and time REPORT."""
+    if not placed:
+        place(report, store, None, scoped=False, built=True)
     report.shapes = top_shapes(shapes_store)
     report.seconds = time.perf_counter() - started
     annotate(report, store, shapes_store)
     return report
+
+
+def results_since(store, shapes_store, jobs: int, since: tuple | None, files: list[str], background, labels):
+    """The results on the focus nodes that the changes to FILES since the git ref can affect (SINCE = (repository
+    root, ref)), and what was checked; everything when the change cannot be narrowed."""
+    from kg.validate.incremental import Outcome, run_full, run_narrowed
+    from kg.validate.since import change_since
+
+    if since is None:
+        raise UsageError("--since needs a repository and a git ref")
+    root, ref = since
+    change = change_since(Path(root), ref, files, list(background), labels)
+    outcome = Outcome()
+    if change.full:
+        outcome.reason = change.full
+        grouped = run_full(store, shapes_store, jobs)
+    else:
+        from kg.shacl.engine import Engine
+
+        outcome.mode = "incremental"
+        outcome.added = len(change.triples)
+        tops: dict[str, list] = {s.id: [] for s in Engine(store, shapes_store).top_shapes()}
+        grouped = run_narrowed(store, shapes_store, jobs, change.triples, tops, outcome) if change.triples else {}
+    return sorted((r for v in grouped.values() for r in v), key=result_sort_key), outcome
 
 
 def background_files(background, lattice_data: bool, has_context: bool, files: list[str]) -> list[str]:
@@ -234,6 +308,18 @@ def register(subparsers) -> None:
         action="store_true",
         help="load Lattice's curated graph (its bodies, states and memberships) as reference data",
     )
+    p.add_argument(
+        "--since",
+        metavar="REF",
+        help="with --repo: check and report only the focus nodes that the changes to the data files since the "
+        "git commit REF can affect (for CI: the findings a pull request can have introduced or removed)",
+    )
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="re-check every focus node: of the built dataset, instead of only those the changes since the last "
+        "run can affect (the state for the next run is kept either way); with --since, as if it were not given",
+    )
     add_output(p, "write the report to FILE instead of standard output", metavar="FILE")
     p.set_defaults(func=run)
 
@@ -251,8 +337,14 @@ def run(args) -> int:
     report_files = None
     if args.repo and args.endpoint:
         raise UsageError("--repo validates the files of a repository, not an endpoint")
+    if args.since and not args.repo:
+        raise UsageError("--since needs --repo (the repository whose history it reads)")
+    if args.since and (args.engine != "fast" or args.inference != "none"):
+        raise UsageError("--since works with the fast engine and no --inference")
+    since = None
     if args.repo:
         repo = repository_data()
+        since = (repo.root, args.since) if args.since and not args.full else None
         given = [Path(f) for f in args.files]
         keys = {f.resolve() for f in given}
         data = [str(f) for f in given] + [str(f) for f in repo.data if f.resolve() not in keys]
@@ -288,7 +380,12 @@ def run(args) -> int:
         background=background,
         lattice_data=lattice_data,
         report_files=report_files,
+        keep_state=index_for is not None and args.engine == "fast" and args.inference == "none",
+        full=args.full,
+        since=since,
     )
+    if report.incremental is not None:
+        print(f"{report.incremental.line()} ({report.seconds:.2f} s)", file=sys.stderr)
     report.fail_on = args.fail_on
     if index_for is not None:
         write_findings(report, index_for, stamp)

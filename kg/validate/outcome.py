@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from kg.errors import UsageError
 from kg.shacl.result import Result
@@ -31,6 +32,7 @@ class Report:
     fail_on: str = "violation"  # the lowest severity that fails (JUnit failures, exit code)
     seconds: float = 0.0
     jobs: int = 1  # processes the fast engine used
+    incremental: Any = None  # for the built dataset with a kept state: what was re-checked (kg/validate/incremental.py)
 
     def location(self, i: int) -> tuple[str, int] | None:
         """(file, line) of the I-th result, when known."""

@@ -1,0 +1,177 @@
+"""The edit loop on a built dataset: edit the curated graph, `kg build`, `kg validate`; incremental against full.
+
+Usage: python bench/edit_loop.py --home HOME [--json OUT] — HOME is a LATTICE_HOME whose imports/ hold the
+imported data sets (the real-data build). The curated files are copied into a work folder (the repository's
+are never edited) and built with the imports into a dataset of its own; then, for each edit (one line of
+ngos.ttl changed, a 100-triple change, a removed file), the build and the incremental validation are timed,
+then a full validation of the same dataset, and the two result sets are compared as multisets. Everything
+runs in this one process, so the times leave out the interpreter's start (about 0.4 s for the `kg` command).
+`bench/run.py` runs it on the real-data build (`run`) and reports it beside the other figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+LOOP_TARGET_S = 1.5  # kg build + kg validate after a one-line change (docs/performance.md)
+
+
+def edit_one_line(data: Path) -> str:
+    """Change one literal of ngos.ttl (the first English label gets a suffix)."""
+    f = data / "ngos.ttl"
+    text = f.read_text()
+    new, n = re.subn(r'(rdfs:label "[^"]*)("@en)', r"\1 (edited)\2", text, count=1)
+    assert n == 1, "ngos.ttl has no English label to edit"
+    f.write_text(new)
+    return "one line of ngos.ttl changed"
+
+
+def edit_hundred(data: Path) -> str:
+    """Add 100 triples to ngos.ttl: copies of its records' triples about new subjects."""
+    import pyoxigraph as ox
+
+    f = data / "ngos.ttl"
+    triples = [t for t in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE) if isinstance(t.subject, ox.NamedNode)]
+    lines = []
+    for i in range(100):
+        t = triples[i % len(triples)]
+        s = ox.NamedNode(f"{t.subject.value}-copy-{i // len(triples)}")
+        lines.append(str(ox.Triple(s, t.predicate, t.object)) + " .")
+    with open(f, "a") as out:
+        out.write("\n" + "\n".join(lines) + "\n")
+    return "100 triples added to ngos.ttl"
+
+
+def remove_file(data: Path) -> str:
+    """Remove ngos.ttl."""
+    (data / "ngos.ttl").unlink()
+    return "ngos.ttl removed"
+
+
+EDITS = (("one-line", edit_one_line), ("hundred-triples", edit_hundred), ("removed-file", remove_file))
+
+
+def measure(home: Path, work: Path) -> dict:
+    """Build a copy of the curated graph with HOME's imports, then time each edit of EDITS."""
+    os.environ["LATTICE_HOME"] = str(home)
+    from kg import paths
+    from kg.build import build
+    from kg.validate.command import validate
+
+    data = work / "data"
+    shutil.copytree(paths.DATA_DIR, data)
+    paths.DATA_DIR = data
+    dataset = work / "build"
+    t = time.perf_counter()
+    res = build(dataset)
+    out: dict = {"triples": getattr(res, "triples", None), "first_build_s": round(time.perf_counter() - t, 3)}
+    t = time.perf_counter()
+    first = validate(None, dataset=dataset, keep_state=True, full=True)
+    out["full_validate_s"] = round(time.perf_counter() - t, 3)
+    inc = first.incremental
+    out["state_mb"] = round(inc.state_bytes / 2**20, 1)
+    out["state_write_s"] = round(inc.state_seconds, 3)
+    out["results"] = len(first.results)
+    out["edits"] = {}
+    for name, apply in EDITS:
+        what = apply(data)
+        t = time.perf_counter()
+        build(dataset)
+        build_s = time.perf_counter() - t
+        t = time.perf_counter()
+        report = validate(None, dataset=dataset, keep_state=True)
+        validate_s = time.perf_counter() - t
+        outcome = report.incremental
+        t = time.perf_counter()
+        full = validate(None, dataset=dataset, keep_state=True, full=True)
+        full_s = time.perf_counter() - t
+        out["edits"][name] = {
+            "edit": what,
+            "build_s": round(build_s, 3),
+            "validate_incremental_s": round(validate_s, 3),
+            "validate_full_s": round(full_s, 3),
+            "loop_s": round(build_s + validate_s, 3),
+            "mode": outcome.mode,
+            "line": outcome.line(),
+            "timings": {k: round(v, 3) for k, v in outcome.timings.items()},
+            "identical": Counter(report.results) == Counter(full.results),
+            "results": len(report.results),
+        }
+    return out
+
+
+def run(r, home: Path, timeout: float) -> dict:
+    """Run this benchmark in a fresh process for bench/run.py (Runner R); its figures, or status and error."""
+    result = r.work / "edit-loop.json"
+    started = time.perf_counter()
+    try:
+        proc = subprocess.run(
+            [sys.executable, str(Path(__file__)), "--home", str(home), "--json", str(result)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return {"status": "timeout", "error": f"stopped after {timeout:.0f} s"}
+    if proc.returncode != 0 or not result.is_file():
+        tail = proc.stderr.strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
+        return {"status": "error", "error": tail[0]}
+    figures = json.loads(result.read_text())
+    figures.update(status="ok", wall_seconds=round(time.perf_counter() - started, 1))
+    return figures
+
+
+def target(results: dict) -> dict:
+    """The edit-loop target row for bench/run.py's table of targets."""
+    loop = None
+    for e in results.get("inputs", []):
+        if isinstance(e.get("edit_loop"), dict):
+            loop = e["edit_loop"].get("edits", {}).get("one-line")
+    measured = loop["loop_s"] if loop else None
+    return {
+        "id": "edit-loop",
+        "target": f"real data: kg build + kg validate after a one-line change < {LOOP_TARGET_S} s, same results",
+        "threshold": LOOP_TARGET_S,
+        "unit": "s",
+        "measured": measured,
+        "pass": None if loop is None else (measured < LOOP_TARGET_S and loop["identical"]),
+        "note": ""
+        if loop is None
+        else f"build {loop['build_s']} s + validate {loop['validate_incremental_s']} s "
+        f"(full validate {loop['validate_full_s']} s); in one process",
+    }
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--home", type=Path, required=True, help="a LATTICE_HOME with the imports to build with")
+    ap.add_argument("--json", type=Path, help="write the figures here")
+    args = ap.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="lattice-edit-loop-"))
+    try:
+        figures = measure(args.home.resolve(), work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    text = json.dumps(figures, indent=2)
+    if args.json:
+        args.json.write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

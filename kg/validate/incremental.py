@@ -1,0 +1,459 @@
+"""Incremental validation of the built dataset: the state kept beside it, what changed since, and the merge.
+
+`kg validate` on the built dataset keeps, in `<dataset>.validation/` beside the dataset folder (a build
+replaces the folder, so the state lives next to it): `state.json` (the stamp of the engine and the shapes,
+the SHA-256 of every source file it validated, its results grouped by top shape) and `sources/<sha256>`, a
+copy of each of those files. The next run parses the old and the new version of each file whose SHA-256
+changed, takes the difference as the changed triples, and re-checks only the focus nodes they can affect
+(kg/shacl/affected.py); the results of every other focus node are taken from the state. A missing, damaged
+or differently stamped state, a changed ontology graph or class hierarchy, or `--full` validates in full.
+Blank nodes get labels that depend only on the file and the order they appear in it, so that a reused result
+names the same node as a fresh one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import InputError
+from kg.fileio import check_rdf_file, from_oxigraph_syntax_error, load_rdf, rdf_format, write_atomic
+from kg.shacl.result import Result
+
+STATE_FORMAT = 1
+STATE_FILE = "state.json"
+SHA256 = re.compile(r"[0-9a-f]{64}")
+AFFECTED_LIMIT = 50000  # nodes a shape's walk back from the changes may reach before it is validated whole
+
+
+@dataclass
+class Source:
+    """One file the validated graph is read from."""
+
+    path: str
+    sha256: str
+    ontology: bool = False  # the ontology graph: a change to it validates in full
+
+
+@dataclass
+class Outcome:
+    """What an incremental (or full) run did, for the line `kg validate` prints."""
+
+    mode: str = "full"  # "full" or "incremental"
+    reason: str = ""  # why a run was full
+    added: int = 0
+    removed: int = 0
+    shapes_whole: int = 0  # shapes validated on all their focus nodes
+    shapes_narrowed: int = 0  # shapes re-checked only on the focus nodes the edit can affect
+    rechecked: int = 0  # focus nodes re-checked by the narrowed shapes
+    reused: int = 0  # results taken from the previous run
+    reused_focus: int = 0  # distinct (shape, focus node) pairs of those results
+    state_bytes: int = 0
+    state_seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def line(self) -> str:
+        """One line saying what was re-checked and what was reused."""
+        if self.mode == "full":
+            return f"validated in full ({self.reason})" if self.reason else "validated in full"
+        return (
+            f"incremental: {self.added} triples added, {self.removed} removed; re-checked {self.rechecked} focus "
+            f"nodes of {self.shapes_narrowed} shapes and {self.shapes_whole} shapes whole; reused {self.reused} "
+            f"results on {self.reused_focus} focus nodes"
+        )
+
+
+def state_dir(dataset: Path) -> Path:
+    """Where the validation state of the dataset folder DATASET lives: beside it, since a build replaces it."""
+    dataset = Path(dataset)
+    return dataset.parent / f"{dataset.name}.validation"
+
+
+def engine_stamp() -> str:
+    """What must equal for a state to be reused: the state format, the version and the engine's code."""
+    import kg.shacl
+    from kg.version import __version__
+
+    h = hashlib.sha256(f"{STATE_FORMAT} {__version__}".encode())
+    for f in sorted([*Path(kg.shacl.__file__).parent.glob("*.py"), Path(__file__)]):
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+def shapes_stamp(files: list[str]) -> str:
+    """The SHA-256 of the shapes files (their names and contents)."""
+    h = hashlib.sha256()
+    for f in sorted(files):
+        h.update(str(f).encode() + b"\0" + file_sha256(Path(f)).encode())
+    return h.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def current_sources(dataset: Path) -> list[Source] | None:
+    """The files the validated graphs of the built DATASET are read from (its manifest's inputs, unchanged
+    since the build, and the derived records); None when an input changed since the build (the caller then
+    validates the usual way)."""
+    from kg.build import DERIVED
+    from kg.namespaces import GRAPH_CURATED, GRAPH_IMPORT, GRAPH_ONTOLOGY
+
+    try:
+        manifest = json.loads((dataset / "manifest.json").read_text())
+        out = []
+        for i in manifest["inputs"]:
+            g = i["graph"]
+            if g != GRAPH_ONTOLOGY and not g.startswith((GRAPH_CURATED, GRAPH_IMPORT)):
+                continue
+            st = Path(i["path"]).stat()
+            if st.st_size != i["size"]:
+                return None
+            if st.st_mtime_ns != i["mtime_ns"] and file_sha256(Path(i["path"])) != i["sha256"]:
+                return None  # touched since the build: still the file built when its content is the same
+            out.append(Source(str(i["path"]), str(i["sha256"]), g == GRAPH_ONTOLOGY))
+        derived = dataset / DERIVED
+        out.append(Source(str(derived), file_sha256(derived)))
+    except (OSError, KeyError, ValueError, TypeError):
+        return None
+    return out
+
+
+def parse_source(path: Path, label: str, read: Path | None = None) -> list[ox.Triple]:
+    """The triples of the RDF file PATH (read from READ when given: an older copy), every graph merged.
+
+    Blank nodes of a graph file are labelled from LABEL and the order they appear in (the parser makes new
+    ones every time); a dataset file (N-Quads, TriG) keeps the labels it writes, as `load_rdf` does.
+    """
+    fmt = rdf_format(path)
+    src = read or path
+    check_rdf_file(src, fmt)
+    try:
+        quads = list(ox.parse(path=str(src), format=fmt))
+    except SyntaxError as err:
+        raise from_oxigraph_syntax_error(err, path) from None
+    except ValueError as err:
+        raise InputError(str(err), path=path) from None
+    if fmt.supports_datasets:
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    names: dict[str, ox.BlankNode] = {}
+
+    def name(t):
+        if isinstance(t, ox.BlankNode):
+            b = names.get(t.value)
+            if b is None:
+                b = names[t.value] = ox.BlankNode(f"{label}x{len(names)}")
+            return b
+        return t
+
+    return [ox.Triple(name(q.subject), q.predicate, name(q.object)) for q in quads]
+
+
+def source_label(path: str) -> str:
+    """The blank node label prefix of a source file: the same for the same path in every run."""
+    return "s" + hashlib.sha256(path.encode()).hexdigest()[:12]
+
+
+def load_sources(sources: list[Source]) -> ox.Store:
+    """The validated graph: every source merged into the default graph of one in-memory store."""
+    datasets = [s for s in sources if rdf_format(s.path).supports_datasets]
+    store = load_rdf([s.path for s in datasets])
+    dg = ox.DefaultGraph()
+    for s in sources:
+        if s not in datasets:
+            triples = parse_source(Path(s.path), source_label(s.path))
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, dg) for t in triples)
+    return store
+
+
+def load_shapes_stable(files: list[str]) -> ox.Store:
+    """The shapes graph of FILES with blank node labels fixed by file and order, so that an anonymous
+    property shape has the same id in every run (a reused result names it as a fresh one does)."""
+    store = ox.Store()
+    dg = ox.DefaultGraph()
+    for f in files:
+        triples = parse_source(Path(f), source_label(str(f)))
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, dg) for t in triples)
+    return store
+
+
+def read_state(where: Path) -> dict | None:
+    """The stored state, or None when it is missing or unreadable."""
+    try:
+        state = json.loads((where / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
+        return None
+    sources, ontology, results = state.get("sources"), state.get("ontology"), state.get("results")
+    if not (
+        isinstance(sources, dict)
+        and all(isinstance(k, str) and isinstance(v, str) and SHA256.fullmatch(v) for k, v in sources.items())
+        and isinstance(ontology, list)
+        and all(isinstance(p, str) for p in ontology)
+        and isinstance(results, dict)
+        and all(isinstance(v, list) and all(_result_ok(d) for d in v) for v in results.values())
+    ):
+        return None
+    return state
+
+
+def _result_ok(d: object) -> bool:
+    """True when D is a stored result: its text fields are strings (path and value may be null)."""
+    if not isinstance(d, dict):
+        return False
+    required = ("focus", "shape", "component", "severity", "message")
+    return all(isinstance(d.get(k), str) for k in required) and all(
+        d.get(k) is None or isinstance(d.get(k), str) for k in ("path", "value")
+    )
+
+
+def difference(old: dict[str, str], sources: list[Source], copies: Path) -> tuple[set, set] | None:
+    """The triples added and removed since the state whose sources (path -> SHA-256) are OLD; None when the
+    copy of an old version is missing."""
+    new = {s.path: s for s in sources}
+    added: set[ox.Triple] = set()
+    removed: set[ox.Triple] = set()
+    for path in sorted(set(old) | set(new)):
+        before = old.get(path)
+        now = new.get(path)
+        if now is not None and before == now.sha256:
+            continue
+        label = source_label(path)
+        if before is not None and (not (copies / before).is_file() or file_sha256(copies / before) != before):
+            return None  # the copy of the old version is missing or not what it was
+        if before is not None and now is not None and rdf_format(path) in LINE_FORMATS:
+            old_triples, new_triples = line_difference(copies / before, Path(path))
+        else:
+            old_triples = set(parse_source(Path(path), label, read=copies / before)) if before is not None else set()
+            new_triples = set(parse_source(Path(path), label)) if now is not None else set()
+        added |= new_triples - old_triples
+        removed |= old_triples - new_triples
+    return added, removed
+
+
+LINE_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES)  # one statement per line
+
+
+def line_difference(old: Path, new: Path) -> tuple[set[ox.Triple], set[ox.Triple]]:
+    """The triples of the lines of OLD not in NEW, and of NEW not in OLD (N-Triples or N-Quads, whose blank
+    node labels the parser keeps): only the lines that differ are parsed. A triple written twice, or alike in
+    two spellings, may show on both sides; the caller's difference of the two sets cancels it."""
+    fmt = rdf_format(new)
+    a = set(old.read_bytes().splitlines())
+    b = set(new.read_bytes().splitlines())
+
+    def parse(lines: set[bytes], where: Path) -> set[ox.Triple]:
+        try:
+            return {
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in ox.parse(b"\n".join(sorted(lines)) + b"\n", format=fmt)
+            }
+        except SyntaxError as err:
+            raise from_oxigraph_syntax_error(err, where) from None
+
+    return parse(a - b, old), parse(b - a, new)
+
+
+def result_to_json(r: Result) -> dict:
+    return asdict(r)
+
+
+def result_from_json(d: dict) -> Result:
+    return Result(
+        focus=str(d["focus"]),
+        shape=str(d["shape"]),
+        component=str(d["component"]),
+        severity=str(d["severity"]),
+        path=d.get("path"),
+        value=d.get("value"),
+        message=str(d["message"]),
+    )
+
+
+def save_state(where: Path, stamp: dict, sources: list[Source], grouped: dict[str, list[Result]]) -> tuple[int, float]:
+    """Write the state: copies of the source files not copied yet, then state.json, then drop unused copies.
+
+    Returns the bytes the state takes and the seconds the writing took. A file that changed while it was
+    copied (its SHA-256 is not the one validated) leaves no state behind.
+    """
+    started = time.perf_counter()
+    copies = where / "sources"
+    copies.mkdir(parents=True, exist_ok=True)
+    for s in sources:
+        dest = copies / s.sha256
+        if dest.is_file():
+            continue
+        tmp = copies / f"{s.sha256}.tmp-{os.getpid()}"
+        shutil.copyfile(s.path, tmp)
+        if file_sha256(tmp) != s.sha256:
+            tmp.unlink(missing_ok=True)
+            (where / STATE_FILE).unlink(missing_ok=True)
+            return 0, time.perf_counter() - started
+        os.replace(tmp, dest)
+    state = {
+        "format": STATE_FORMAT,
+        **stamp,
+        "sources": {s.path: s.sha256 for s in sources},
+        "ontology": sorted(s.path for s in sources if s.ontology),
+        "results": {k: [result_to_json(r) for r in v] for k, v in sorted(grouped.items())},
+    }
+    write_atomic(where / STATE_FILE, json.dumps(state, separators=(",", ":")))
+    keep = {s.sha256 for s in sources}
+    size = (where / STATE_FILE).stat().st_size
+    for f in copies.iterdir():
+        if f.name in keep:
+            size += f.stat().st_size
+        else:
+            f.unlink(missing_ok=True)
+    return size, time.perf_counter() - started
+
+
+def previous_results(state: dict) -> dict[str, list[Result]] | None:
+    """The results a state holds, by top shape; None when they are damaged."""
+    try:
+        return {str(k): [result_from_json(d) for d in v] for k, v in (state.get("results") or {}).items()}
+    except (TypeError, AttributeError, KeyError):
+        return None
+
+
+def run_full(store: ox.Store, shapes_store: ox.Store, jobs: int) -> dict[str, list[Result]]:
+    """Every top shape's results on the whole graph."""
+    from kg.shacl.engine import Engine
+
+    engine = Engine(store, shapes_store)
+    return engine.run_shapes(engine.top_shapes(), jobs)
+
+
+def run_narrowed(
+    store: ox.Store,
+    shapes_store: ox.Store,
+    jobs: int,
+    changed: list[ox.Triple],
+    previous: dict[str, list[Result]],
+    outcome: Outcome,
+) -> dict[str, list[Result]]:
+    """Every top shape's results: those the CHANGED triples can affect computed afresh, the rest from PREVIOUS."""
+    from kg.shacl.affected import affected_nodes, analyse, changes_hierarchy, targets_among
+    from kg.shacl.engine import Engine
+    from kg.shacl.model import term_id
+
+    engine = Engine(store, shapes_store)
+    tops = engine.top_shapes()
+    whole, narrowed, within = [], [], {}
+    affected: dict[str, set[str]] = {}  # per analysed shape: the nodes whose previous results are dropped
+    everything = changes_hierarchy(changed)  # sh:class and class targets read the hierarchy everywhere
+    for s in tops:
+        if everything or s.id not in previous:
+            whole.append(s)
+            continue
+        reads = analyse(engine, s)
+        nodes = affected_nodes(store, reads, changed, AFFECTED_LIMIT) if reads is not None else None
+        if nodes is None:
+            whole.append(s)
+            continue
+        affected[s.id] = {term_id(n) for n in nodes}
+        focus = targets_among(engine, s, nodes)  # a node that left the targets just loses its results
+        if focus:
+            narrowed.append(s)
+            within[s.node] = focus
+    grouped = {k: list(v) for k, v in previous.items() if k in {s.id for s in tops}}
+    reused: list[tuple[str, str]] = []
+    for k, ids in affected.items():
+        grouped[k] = [r for r in grouped.get(k, []) if r.focus not in ids]
+    for k in {s.id for s in tops} - {s.id for s in whole}:
+        reused.extend((k, r.focus) for r in grouped.get(k, []))
+    if narrowed:
+        fresh = engine.run_shapes(narrowed, 1, within)
+        for s in narrowed:
+            grouped[s.id] = grouped.get(s.id, []) + fresh.get(s.id, [])
+        outcome.rechecked = engine.checked
+    if whole:
+        again = Engine(store, shapes_store)
+        fresh = again.run_shapes(whole, jobs)
+        for s in whole:
+            grouped[s.id] = fresh.get(s.id, [])
+    outcome.shapes_whole, outcome.shapes_narrowed = len(whole), len(narrowed)
+    if everything:
+        outcome.reason = "the class hierarchy changed"
+    outcome.reused, outcome.reused_focus = len(reused), len(set(reused))
+    return grouped
+
+
+def validate_dataset(dataset, shapes_store: ox.Store, shape_files: list[str], jobs: int, full: bool = False):
+    """Validate the built DATASET with the shapes graph SHAPES_STORE, incrementally when a usable state is
+    stored beside it (unless FULL), and store the state for the next run.
+
+    Returns the validated store, the results, and the Outcome; None when the dataset's inputs changed since
+    its build (the caller validates the usual way).
+    """
+    from kg.shacl.engine import can_fork, default_jobs
+    from kg.store import dataset_dir, ensure_built
+
+    ensure_built(dataset)
+    ds = dataset_dir(dataset)
+    t0 = time.perf_counter()
+    sources = current_sources(ds)
+    if sources is None:
+        return None
+    outcome = Outcome()
+    store = load_sources(sources)
+    outcome.timings["load"] = time.perf_counter() - t0
+    jobs = jobs or default_jobs(store)
+    jobs = jobs if jobs > 1 and can_fork() else 1
+    stamp = {"engine": engine_stamp(), "shapes": shapes_stamp(shape_files)}
+    where = state_dir(ds)
+    state = None if full else read_state(where)
+    grouped = None
+    t1 = time.perf_counter()
+    if full:
+        outcome.reason = "--full"
+    elif state is None:
+        outcome.reason = "no stored state"
+    elif any(state.get(k) != v for k, v in stamp.items()):
+        outcome.reason = "the engine or the shapes changed since the stored state"
+    else:
+        old_sources = state.get("sources") or {}
+        new_sha = {s.path: s.sha256 for s in sources}
+        onto = set(state.get("ontology") or []) | {s.path for s in sources if s.ontology}
+        diff = None
+        if any(old_sources.get(p) != new_sha.get(p) for p in onto):
+            outcome.reason = "the ontology changed"
+        else:
+            diff = difference(old_sources, sources, where / "sources")
+            if diff is None:
+                outcome.reason = "the stored state is incomplete"
+        if diff is not None:
+            added, removed = diff
+            changed = sorted(added | removed, key=str)
+            outcome.added, outcome.removed = len(added), len(removed)
+            outcome.timings["difference"] = time.perf_counter() - t1
+            previous = previous_results(state)
+            if previous is None:
+                outcome.reason = "the stored state is damaged"
+            else:
+                outcome.mode = "incremental"
+                grouped = run_narrowed(store, shapes_store, jobs, changed, previous, outcome)
+    if grouped is None:
+        grouped = run_full(store, shapes_store, jobs)
+    outcome.timings["validate"] = time.perf_counter() - t1
+    try:
+        outcome.state_bytes, outcome.state_seconds = save_state(where, stamp, sources, grouped)
+    except OSError as exc:
+        import sys
+
+        print(f"{where}: cannot keep the validation state: {exc.strerror or exc}", file=sys.stderr)
+    results = [r for v in grouped.values() for r in v]
+    return store, results, outcome, jobs
