@@ -216,3 +216,23 @@ def test_claims_have_holder_stance_and_subject(everything):
         assert list(everything.objects(c, LAT.claimant)), c
         assert len(list(everything.objects(c, LAT.stance))) == 1, c
         assert list(everything.objects(c, LAT.about)), c
+
+
+def _english_label_clashes(g: rdflib.Graph) -> dict:
+    """Nodes with more than one English (or untagged) rdfs:label: which one is the title is up to each engine."""
+    found: dict = {}
+    for s, label in g.subject_objects(rdflib.RDFS.label):
+        if isinstance(label, rdflib.Literal) and (label.language or "en").startswith("en"):
+            found.setdefault(s, set()).add(str(label))
+    return {s: ls for s, ls in found.items() if len(ls) > 1}
+
+
+def test_a_node_with_two_english_labels_is_reported():
+    g = _g('lat-id:x rdfs:label "one"@en . lat-id:x rdfs:label "two" . lat-id:y rdfs:label "one"@en , "un"@fr .')
+    assert set(_english_label_clashes(g)) == {EX.x}
+
+
+def test_every_curated_node_has_at_most_one_english_label(everything):
+    """One title per node (aliases are skos:altLabel): with two, MIN(?label) picked one on Oxigraph and the other
+    on Virtuoso."""
+    assert _english_label_clashes(everything) == {}
