@@ -171,21 +171,7 @@ def _zygote_main(chan: socket.socket, load, store_path: str | None, memory_mb: i
             for fd in fds:
                 os.close(fd)
         elif op == "fork":
-            parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-            pid = os.fork()
-            if pid == 0:
-                code = 0
-                try:
-                    chan.close()
-                    parent_end.close()
-                    _worker_main(child_end, store, snapshots.current, memory_mb, int(msg.get("nice", 0)), confine)
-                except BaseException as exc:
-                    print(f"lattice worker failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
-                    code = 1
-                os._exit(code)
-            child_end.close()
-            socket.send_fds(chan, [json.dumps({"pid": pid}).encode()], [parent_end.fileno()])
-            parent_end.close()
+            _fork_worker(chan, store, snapshots.current, memory_mb, int(msg.get("nice", 0)), confine)
         elif op == "update":
             outcome = _apply_update(store, body.decode("utf-8"), msg.get("base_iri"))
             if outcome.get("ok"):
@@ -237,21 +223,26 @@ def _forker_main(chan: socket.socket, memory_mb: int, confine: bool) -> None:
             msg, _ = _recv(chan)
         except (EOFError, OSError):
             return
-        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                chan.close()
-                parent_end.close()
-                _worker_main(child_end, None, msg["snapshot"], memory_mb, int(msg.get("nice", 0)), confine)
-            except BaseException as exc:
-                print(f"lattice worker failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
-                code = 1
-            os._exit(code)
-        child_end.close()
-        socket.send_fds(chan, [json.dumps({"pid": pid}).encode()], [parent_end.fileno()])
-        parent_end.close()
+        _fork_worker(chan, None, msg["snapshot"], memory_mb, int(msg.get("nice", 0)), confine)
+
+
+def _fork_worker(chan: socket.socket, store, store_path: str | None, memory_mb: int, nice: int, confine: bool) -> None:
+    """Fork one worker and hand the other end of its socket, with its pid, over CHAN."""
+    parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            chan.close()
+            parent_end.close()
+            _worker_main(child_end, store, store_path, memory_mb, nice, confine)
+        except BaseException as exc:
+            print(f"lattice worker failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            code = 1
+        os._exit(code)
+    child_end.close()
+    socket.send_fds(chan, [json.dumps({"pid": pid}).encode()], [parent_end.fileno()])
+    parent_end.close()
 
 
 class _Snapshots:
