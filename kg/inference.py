@@ -274,8 +274,24 @@ def rules(store, derivations: list | None = None) -> dict:
     return {name: out[name] for name in order(derivations)}
 
 
+@dataclass
+class Seed:
+    """Where a materialization starts when the store already holds a closure that a change made stale (see
+    kg.maintain): triples to feed every rule as if just derived, nodes an anchored record rule must be run
+    at, and rules that must run whole. With a seed, the first pass is skipped: every rule counts as run."""
+
+    data: list = field(default_factory=list)  # N-Triples
+    anchors: dict = field(default_factory=dict)  # rule name -> set of nodes (pyoxigraph terms)
+    whole: set = field(default_factory=set)  # rule names
+
+
 def materialize(
-    store, workers: int | None = None, max_passes: int = 8, count: bool = True, shortcuts: bool = True
+    store,
+    workers: int | None = None,
+    max_passes: int = 8,
+    count: bool = True,
+    shortcuts: bool = True,
+    seed: Seed | None = None,
 ) -> int | None:
     """Add the inferences to STORE's lat-g:inferred graph; returns how many triples that graph holds after
     (None with COUNT false, which saves a scan of the graph).
@@ -349,17 +365,39 @@ def materialize(
             print(f"load {name}: {time.perf_counter() - began:.2f} s", file=sys.stderr)
         # a small output feeds through the keys it holds; a large one, through all its rule may write
         written = keys_of(data) if len(data) <= EXACT_KEYS_BELOW else None
+        feed(data, written, name)
+
+    def feed(data: bytes, written: set | None, source: str | None) -> None:
+        """Tell the started rules that DATA (with keys WRITTEN; None: all SOURCE may write) was loaded."""
         with lock:
             for other in names:
-                if other != name and other in started:
-                    keys = table[other].fed(table[name], written)
+                if other != source and other in started:
+                    if source is None:
+                        keys = touched(written or set(), table[other].reads)
+                    else:
+                        keys = table[other].fed(table[source], written)
                     pending[other] |= keys
                     if keys and (table[other].query is None or table[other].anchor):
                         fed[other].append(data)
 
+    anchors: dict = {name: set() for name in names}  # nodes an anchored rule must run at, whatever it is fed
+    whole: set = set()  # rules that must run whole once more
+    if seed is not None:
+        started.update(names)
+        for data in seed.data:
+            if data:
+                feed(data, keys_of(data), None)
+        for name, nodes in seed.anchors.items():
+            if nodes:
+                anchors[name] |= set(nodes)
+                pending[name] |= set(table[name].reads)
+        for name in seed.whole:
+            whole.add(name)
+            pending[name] |= set(table[name].reads) or {("whole", name)}
+
     # first pass: each rule once, as soon as the earlier rules that feed it are loaded
     feeders = {name: {f for f in names[:i] if table[name].fed(table[f])} for i, name in enumerate(names)}
-    waiting, done, running = list(names), set(), {}
+    waiting, done, running = ([] if seed is not None else list(names)), set(), {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-rule") as pool:
         while waiting or running:
             for name in list(waiting):
@@ -389,13 +427,23 @@ def materialize(
             if profile:
                 print(f"rerun {name}: fed {sorted(k[1].rsplit('/', 1)[-1] for k in keys)}", file=sys.stderr)
             outputs, fed[name] = fed[name], []
-            if table[name].query is None:
+            rule = table[name]
+            if name in whole:
+                whole.discard(name)
+                anchors[name] = set()
+                query = rule.sparql()
+                if query is not None:
+                    absorb(name, evaluate(name, query))
+                continue
+            if rule.query is None:
                 absorb(name, evaluate_new(name, keys, outputs))
                 continue
-            rule = table[name]
             subjects = None
-            if shortcuts and rule.anchor and sum(map(len, outputs)) <= ANCHORED_BELOW:
-                subjects = subjects_of(outputs, keys & rule.reads)
+            if rule.anchor and (not shortcuts or sum(map(len, outputs)) > ANCHORED_BELOW):
+                anchors[name] = set()  # the rule runs whole below
+            elif rule.anchor:
+                subjects = list(dict.fromkeys([*subjects_of(outputs, keys & rule.reads), *anchors[name]]))
+                anchors[name] = set()
                 if any(isinstance(n, ox.BlankNode) for n in subjects):
                     subjects = None  # VALUES cannot name a blank node: the rule runs whole
             if subjects is not None:

@@ -1,0 +1,306 @@
+"""Inferences maintained by difference: after an input graph changed, delete what the change may have derived,
+rederive what still holds and add what is new (delete and rederive), so that a small edit costs about its size.
+
+The store holds the previous build: input graphs, lat-g:inferred and lat-g:derived, a closure of the rules.
+`update` is given, per changed input graph, its triples before and after. It
+
+1. finds what may no longer hold (overdeletion), starting from the triples no input graph states any more:
+   - schema rules (subclass, subproperty, inverse, symmetric) read one triple: their consequences are
+     followed exactly, triple by triple;
+   - record rules read the triples of one node (their anchor): every triple the rule gives at the anchor
+     of a changed triple is taken, whatever filters the rule has (so that additions that switch a rule off,
+     through a FILTER NOT EXISTS, are covered too);
+   - the derivation rules of rules/ join across nodes and some negate: when a changed or overdeleted triple
+     has a key one of them reads or writes, the whole derived graph is overdeleted and they run again;
+2. removes those triples and applies the change to the input graphs;
+3. runs the rules again from a seed (kg.inference.Seed): the added triples, the triples that premised an
+   overdeleted one (rederivation), the anchors of overdeleted record-rule triples, and the rules to run
+   whole; the usual reruns take it to the fixpoint.
+
+A change to the schema (class or property hierarchy, inverses, the classes defined by owl:hasValue) changes
+the rules themselves: `update` then returns None and the caller materializes from scratch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg import namespaces as ns
+from kg.inference import RDF_TYPE, SCHEMA_RULES, Seed, T, _key, materialize, rules
+from kg.rules import touched
+
+RDFS = ns.PREFIXES["rdfs"]
+OWL = ns.PREFIXES["owl"]
+RDF = ns.PREFIXES["rdf"]
+# what the rules are made of: a change to any of these is a change to the rules, not to the data
+SCHEMA_KEYS = frozenset(
+    {
+        _key(RDFS + "subClassOf"),
+        _key(RDFS + "subPropertyOf"),
+        _key(OWL + "inverseOf"),
+        T(OWL + "SymmetricProperty"),
+        _key(OWL + "equivalentClass"),
+        _key(OWL + "intersectionOf"),
+        _key(OWL + "onProperty"),
+        _key(OWL + "hasValue"),
+        _key(RDF + "first"),
+        _key(RDF + "rest"),
+    }
+)
+MADE = (ns.GRAPH_INFERRED, ns.GRAPH_DERIVED)
+
+LAT, ORG, TIME = ns.LAT, ns.ORG, ns.TIME
+
+
+def _objects(store, node, predicate: str, graph=None) -> list:
+    return [q.object for q in store.quads_for_pattern(node, ox.NamedNode(predicate), None, graph)]
+
+
+def _accountable_to(store, r, graph) -> list:
+    forums = _objects(store, r, LAT + "forum")
+    return [
+        ox.Triple(a, ox.NamedNode(LAT + "accountableTo"), f)
+        for a in _objects(store, r, LAT + "accountableActor")
+        for f in forums
+    ]
+
+
+def _member_of(store, x, graph) -> list:
+    out = []
+    for o in _objects(store, x, ORG + "organization"):
+        for m in _objects(store, x, ORG + "member"):
+            out += [
+                ox.Triple(m, ox.NamedNode(LAT + "memberOf"), o),
+                ox.Triple(m, ox.NamedNode(ORG + "memberOf"), o),
+                ox.Triple(o, ox.NamedNode(ORG + "hasMember"), m),
+            ]
+    return out
+
+
+def _member_during(store, x, graph) -> list:
+    out = []
+    for q in store.quads_for_pattern(x, ox.NamedNode(ORG + "memberDuring"), None, graph):
+        out.append(q.triple)
+        ends = [q.object]
+        for p in ("hasBeginning", "hasEnd"):
+            ends += _objects(store, q.object, TIME + p, graph)
+        for node in ends:
+            out += [e.triple for e in store.quads_for_pattern(node, None, None, graph)]
+    return out
+
+
+# What a record rule gives at its anchor, with none of its filters (a superset of what it derived there), from
+# the triples of the anchor: one function per anchored rule of kg.inference.ANCHORS.
+SUPPORT = {"accountable-to": _accountable_to, "member-of": _member_of, "member-during": _member_during}
+ANCHORED = tuple(SUPPORT)  # has-value-class: anchored at ?x too, but its few classes are checked directly
+HAS_VALUE = "has-value-class"
+
+
+@dataclass
+class Change:
+    """What `update` did."""
+
+    removed: int = 0  # input triples no graph states any more
+    added: int = 0
+    overdeleted: int = 0
+    derived_again: bool = False  # the derivation rules ran whole
+    seconds: dict = field(default_factory=dict)
+
+
+def triple_key(t) -> tuple:
+    """The build key of a triple (see kg.inference)."""
+    p = t.predicate.value
+    if p == RDF_TYPE and isinstance(t.object, ox.NamedNode):
+        return T(t.object.value)
+    return _key(p)
+
+
+def graph_triples(store, graph: str) -> set:
+    """The triples of GRAPH in STORE, as a set."""
+    return {
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+    }
+
+
+def _ntriples(triples) -> bytes:
+    triples = list(triples)
+    return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"") if triples else b""
+
+
+class _Schema:
+    """The schema rules' pairs, by the predicate (or class) they read."""
+
+    def __init__(self, table: dict):
+        self.up: dict = {name: {} for name in SCHEMA_RULES}
+        self.down: dict = {name: {} for name in SCHEMA_RULES}
+        for name in SCHEMA_RULES:
+            for a, b, _k in table[name].pairs:
+                self.up[name].setdefault(a.value, []).append(b)
+                self.down[name].setdefault(b.value, []).append(a)
+
+    def consequences(self, t) -> list:
+        """The triples the schema rules give from T."""
+        out = []
+        s, p, o = t.subject, t.predicate, t.object
+        if p.value == RDF_TYPE and isinstance(o, ox.NamedNode):
+            out += [ox.Triple(s, p, b) for b in self.up["subclass"].get(o.value, ())]
+        out += [ox.Triple(s, b, o) for b in self.up["subproperty"].get(p.value, ())]
+        if not isinstance(o, ox.Literal):
+            out += [ox.Triple(o, b, s) for b in self.up["inverse"].get(p.value, ())]
+            out += [ox.Triple(o, b, s) for b in self.up["symmetric"].get(p.value, ())]
+        return out
+
+    def premises(self, store, t) -> list:
+        """The triples in STORE from which a schema rule gives T."""
+        out = []
+        s, p, o = t.subject, t.predicate, t.object
+        if p.value == RDF_TYPE and isinstance(o, ox.NamedNode):
+            for a in self.down["subclass"].get(o.value, ()):
+                out += store.quads_for_pattern(s, p, a)
+        for a in self.down["subproperty"].get(p.value, ()):
+            out += store.quads_for_pattern(s, a, o)
+        if not isinstance(o, ox.Literal):
+            for a in [*self.down["inverse"].get(p.value, ()), *self.down["symmetric"].get(p.value, ())]:
+                out += store.quads_for_pattern(o, a, s)
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in out]
+
+
+def update(store, changes: dict[str, tuple[set, set]], workers: int | None = None, profile=None) -> Change | None:
+    """Apply CHANGES (input graph IRI -> (its triples before, its triples after)) to STORE and bring the two
+    graphs the rules write up to date; None, with STORE untouched, when the change reaches the schema."""
+    say = profile or (lambda msg: None)
+    began = time.perf_counter()
+    result = Change()
+    changed = set(changes)
+    removed_all: set = set()
+    added_all: set = set()
+    for before, after in changes.values():
+        removed_all |= before - after
+        added_all |= after - before
+    if any(triple_key(t) in SCHEMA_KEYS for t in removed_all | added_all):
+        return None
+
+    def stated_elsewhere(t) -> bool:
+        """Whether T is still stated once the change is applied."""
+        for q in store.quads_for_pattern(t.subject, t.predicate, t.object):
+            g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
+            if g not in MADE and g not in changed:
+                return True
+        return any(t in after for _, after in changes.values())
+
+    removed = {t for t in removed_all if not stated_elsewhere(t)}
+    result.removed, result.added = len(removed), len(added_all)
+    table = rules(store)
+    schema = _Schema(table)
+    derivations = [r for r in table.values() if r.graph == ns.GRAPH_DERIVED]
+    has_value = table[HAS_VALUE]
+    has_value_classes = [ox.NamedNode(k[1]) for k in has_value.writes if k[0] == "t"]
+    inferred_graph = ox.NamedNode(ns.GRAPH_INFERRED)
+
+    def inferred(t) -> bool:
+        return ox.Quad(t.subject, t.predicate, t.object, inferred_graph) in store
+
+    # 1. overdeletion, on the store as it was
+    gone: set = set()  # inferred triples that may no longer hold
+    anchors: dict = {name: set() for name in ANCHORED}
+    whole: set = set()  # record rules to run whole (an anchor that VALUES cannot name)
+    rederive_all_derived = False
+    queue = deque((t, True) for t in removed)  # (triple, removed: False for an addition)
+    queue.extend((t, False) for t in added_all)
+    new_anchors: dict = {name: set() for name in ANCHORED}
+    supported_whole: set = set()
+    while queue:
+        while queue:
+            t, is_removed = queue.popleft()
+            k = triple_key(t)
+            if is_removed:
+                for c in schema.consequences(t):
+                    if c not in gone and inferred(c):
+                        gone.add(c)
+                        queue.append((c, True))
+            for name in ANCHORED:  # writes too: a rule's filters read what it writes (member-during)
+                if touched({k}, table[name].reads | table[name].writes):
+                    node = t.subject
+                    if isinstance(node, ox.BlankNode):
+                        whole.add(name)
+                    elif node not in anchors[name]:
+                        anchors[name].add(node)
+                        new_anchors[name].add(node)
+            if touched({k}, has_value.reads) or touched({k}, has_value.writes):
+                whole.add(HAS_VALUE)
+                for c in has_value_classes:
+                    c = ox.Triple(t.subject, ox.NamedNode(RDF_TYPE), c)
+                    if c not in gone and inferred(c):
+                        gone.add(c)
+                        queue.append((c, True))
+            if not rederive_all_derived and any(touched({k}, r.reads | r.writes) for r in derivations):
+                rederive_all_derived = True
+                for q in store.quads_for_pattern(None, None, None, ox.NamedNode(ns.GRAPH_DERIVED)):
+                    queue.append((ox.Triple(q.subject, q.predicate, q.object), True))
+        for name in ANCHORED:  # what the record rules gave at the new anchors
+            nodes, new_anchors[name] = new_anchors[name], set()
+            if name in whole and name not in supported_whole:
+                supported_whole.add(name)  # every node the rule reads a triple of
+                nodes = {
+                    q.subject
+                    for k in table[name].reads
+                    if k[0] == "p"
+                    for q in store.quads_for_pattern(None, ox.NamedNode(k[1]), None)
+                }
+            for node in nodes:
+                for c in SUPPORT[name](store, node, inferred_graph):
+                    if c not in gone and inferred(c):
+                        gone.add(c)
+                        queue.append((c, True))
+    # a record rule run whole needs no anchors; its support was taken whole once
+    result.overdeleted = len(gone)
+    result.derived_again = rederive_all_derived
+    result.seconds["overdelete"] = time.perf_counter() - began
+
+    # 2. the change, and the removal
+    t0 = time.perf_counter()
+    for graph, (before, after) in changes.items():
+        node = ox.NamedNode(graph)
+        for t in before - after:
+            store.remove(ox.Quad(t.subject, t.predicate, t.object, node))
+        store.extend([ox.Quad(t.subject, t.predicate, t.object, node) for t in after - before])
+    for t in gone:
+        store.remove(ox.Quad(t.subject, t.predicate, t.object, inferred_graph))
+    for t in added_all:  # now stated: a build never puts a stated triple in lat-g:inferred
+        store.remove(ox.Quad(t.subject, t.predicate, t.object, inferred_graph))
+    if rederive_all_derived:
+        store.remove_graph(ox.NamedNode(ns.GRAPH_DERIVED))
+
+    # 3. rederive and add, from a seed
+    premises: dict = {}
+    for t in gone | removed:
+        for p in schema.premises(store, t):
+            premises[p] = None
+    seed = Seed(
+        data=[_ntriples(added_all), _ntriples(premises)],
+        anchors={name: nodes for name, nodes in anchors.items() if name not in whole},
+        whole=set(whole) | ({r.name for r in derivations} if rederive_all_derived else set()),
+    )
+    for t in removed:  # a triple no longer stated may still follow from a record rule that wrote it
+        k = triple_key(t)
+        for name in (*ANCHORED, HAS_VALUE):
+            if touched({k}, table[name].writes):
+                seed.whole.add(name)
+        if any(touched({k}, r.writes) for r in derivations):
+            seed.whole |= {r.name for r in derivations}
+    result.seconds["apply"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    materialize(store, workers=workers, count=False, seed=seed)
+    result.seconds["rederive"] = time.perf_counter() - t0
+    say(
+        f"maintained: {result.removed} removed, {result.added} added, {result.overdeleted} overdeleted"
+        + (", derivation rules run again" if rederive_all_derived else "")
+        + "; "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in result.seconds.items())
+    )
+    return result
