@@ -198,6 +198,15 @@ class Rule:
         return self.query.replace(ANCHOR_MARK, f"VALUES {self.anchor} {{ {values} }}")
 
 
+def triple_key(t) -> tuple:
+    """The build key of a triple: its predicate, or rdf:type with its class."""
+    import pyoxigraph as ox
+
+    if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode):
+        return T(t.object.value)
+    return _key(t.predicate.value)
+
+
 def subjects_of(outputs: list, keys: set) -> list:
     """The subjects of the triples in OUTPUTS (N-Triples) that have one of the build KEYS."""
     import pyoxigraph as ox
@@ -205,9 +214,7 @@ def subjects_of(outputs: list, keys: set) -> list:
     found: dict = {}
     for data in outputs:
         for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
-            p = t.predicate.value
-            key = T(t.object.value) if p == RDF_TYPE and isinstance(t.object, ox.NamedNode) else _key(p)
-            if touched({key}, keys):
+            if touched({triple_key(t)}, keys):
                 found[t.subject] = None
     return list(found)
 
@@ -397,7 +404,9 @@ def materialize(
 
     # first pass: each rule once, as soon as the earlier rules that feed it are loaded
     feeders = {name: {f for f in names[:i] if table[name].fed(table[f])} for i, name in enumerate(names)}
-    waiting, done, running = ([] if seed is not None else list(names)), set(), {}
+    waiting: list = [] if seed is not None else list(names)
+    done: set = set()
+    running: dict = {}
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kg-rule") as pool:
         while waiting or running:
             for name in list(waiting):

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg import namespaces as ns
-from kg.inference import RDF_TYPE, SCHEMA_RULES, Seed, T, _key, materialize, rules
+from kg.inference import RDF_TYPE, SCHEMA_RULES, Seed, T, _key, materialize, rules, triple_key
 from kg.rules import touched
 
 RDFS = ns.PREFIXES["rdfs"]
@@ -111,14 +111,6 @@ class Change:
     seconds: dict = field(default_factory=dict)
 
 
-def triple_key(t) -> tuple:
-    """The build key of a triple (see kg.inference)."""
-    p = t.predicate.value
-    if p == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-        return T(t.object.value)
-    return _key(p)
-
-
 def graph_triples(store, graph: str) -> set:
     """The triples of GRAPH in STORE, as a set."""
     return {
@@ -167,7 +159,7 @@ class _Schema:
         if not isinstance(o, ox.Literal):
             for a in [*self.down["inverse"].get(p.value, ()), *self.down["symmetric"].get(p.value, ())]:
                 out += store.quads_for_pattern(o, a, s)
-        return [ox.Triple(q.subject, q.predicate, q.object) for q in out]
+        return [q.triple for q in out]
 
 
 def update(store, changes: dict[str, tuple[set, set]], workers: int | None = None, profile=None) -> Change | None:
@@ -208,56 +200,41 @@ def update(store, changes: dict[str, tuple[set, set]], workers: int | None = Non
     # 1. overdeletion, on the store as it was
     gone: set = set()  # inferred triples that may no longer hold
     anchors: dict = {name: set() for name in ANCHORED}
-    whole: set = set()  # record rules to run whole (an anchor that VALUES cannot name)
+    whole: set = set()  # rules to run whole
     rederive_all_derived = False
     queue = deque((t, True) for t in removed)  # (triple, removed: False for an addition)
     queue.extend((t, False) for t in added_all)
     new_anchors: dict = {name: set() for name in ANCHORED}
-    supported_whole: set = set()
+
+    def overdelete(c) -> None:
+        if c not in gone and inferred(c):
+            gone.add(c)
+            queue.append((c, True))
+
     while queue:
         while queue:
             t, is_removed = queue.popleft()
             k = triple_key(t)
             if is_removed:
                 for c in schema.consequences(t):
-                    if c not in gone and inferred(c):
-                        gone.add(c)
-                        queue.append((c, True))
+                    overdelete(c)
             for name in ANCHORED:  # writes too: a rule's filters read what it writes (member-during)
-                if touched({k}, table[name].reads | table[name].writes):
-                    node = t.subject
-                    if isinstance(node, ox.BlankNode):
-                        whole.add(name)
-                    elif node not in anchors[name]:
-                        anchors[name].add(node)
-                        new_anchors[name].add(node)
-            if touched({k}, has_value.reads) or touched({k}, has_value.writes):
+                if touched({k}, table[name].reads | table[name].writes) and t.subject not in anchors[name]:
+                    anchors[name].add(t.subject)  # a blank node: the rerun runs the rule whole
+                    new_anchors[name].add(t.subject)
+            if touched({k}, has_value.reads | has_value.writes):
                 whole.add(HAS_VALUE)
                 for c in has_value_classes:
-                    c = ox.Triple(t.subject, ox.NamedNode(RDF_TYPE), c)
-                    if c not in gone and inferred(c):
-                        gone.add(c)
-                        queue.append((c, True))
+                    overdelete(ox.Triple(t.subject, ox.NamedNode(RDF_TYPE), c))
             if not rederive_all_derived and any(touched({k}, r.reads | r.writes) for r in derivations):
                 rederive_all_derived = True
                 for q in store.quads_for_pattern(None, None, None, ox.NamedNode(ns.GRAPH_DERIVED)):
-                    queue.append((ox.Triple(q.subject, q.predicate, q.object), True))
+                    queue.append((q.triple, True))
         for name in ANCHORED:  # what the record rules gave at the new anchors
             nodes, new_anchors[name] = new_anchors[name], set()
-            if name in whole and name not in supported_whole:
-                supported_whole.add(name)  # every node the rule reads a triple of
-                nodes = {
-                    q.subject
-                    for k in table[name].reads
-                    if k[0] == "p"
-                    for q in store.quads_for_pattern(None, ox.NamedNode(k[1]), None)
-                }
             for node in nodes:
                 for c in SUPPORT[name](store, node, inferred_graph):
-                    if c not in gone and inferred(c):
-                        gone.add(c)
-                        queue.append((c, True))
-    # a record rule run whole needs no anchors; its support was taken whole once
+                    overdelete(c)
     result.overdeleted = len(gone)
     result.derived_again = rederive_all_derived
     result.seconds["overdelete"] = time.perf_counter() - began
@@ -283,7 +260,7 @@ def update(store, changes: dict[str, tuple[set, set]], workers: int | None = Non
             premises[p] = None
     seed = Seed(
         data=[_ntriples(added_all), _ntriples(premises)],
-        anchors={name: nodes for name, nodes in anchors.items() if name not in whole},
+        anchors=anchors,
         whole=set(whole) | ({r.name for r in derivations} if rederive_all_derived else set()),
     )
     for t in removed:  # a triple no longer stated may still follow from a record rule that wrote it

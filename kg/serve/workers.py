@@ -199,18 +199,25 @@ def _zygote_main(chan: socket.socket, load, store_path: str | None, memory_mb: i
 def _start_forker(memory_mb: int, confine: bool) -> socket.socket:
     """Fork the process that forks the workers of a persistent store; returns the zygote's end of its socket."""
     mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    _fork("forker", lambda: _forker_main(theirs, memory_mb, confine), mine)
+    theirs.close()
+    return mine
+
+
+def _fork(what: str, body, *inherited: socket.socket) -> int:
+    """Fork a child that closes INHERITED, runs BODY and exits (1, saying so, if BODY raised); returns its pid."""
     pid = os.fork()
     if pid == 0:
         code = 0
         try:
-            mine.close()
-            _forker_main(theirs, memory_mb, confine)
+            for s in inherited:
+                s.close()
+            body()
         except BaseException as exc:
-            print(f"lattice forker failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+            print(f"lattice {what} failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
             code = 1
         os._exit(code)
-    theirs.close()
-    return mine
+    return pid
 
 
 def _forker_main(chan: socket.socket, memory_mb: int, confine: bool) -> None:
@@ -229,17 +236,9 @@ def _forker_main(chan: socket.socket, memory_mb: int, confine: bool) -> None:
 def _fork_worker(chan: socket.socket, store, store_path: str | None, memory_mb: int, nice: int, confine: bool) -> None:
     """Fork one worker and hand the other end of its socket, with its pid, over CHAN."""
     parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-    pid = os.fork()
-    if pid == 0:
-        code = 0
-        try:
-            chan.close()
-            parent_end.close()
-            _worker_main(child_end, store, store_path, memory_mb, nice, confine)
-        except BaseException as exc:
-            print(f"lattice worker failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
-            code = 1
-        os._exit(code)
+    pid = _fork(
+        "worker", lambda: _worker_main(child_end, store, store_path, memory_mb, nice, confine), chan, parent_end
+    )
     child_end.close()
     socket.send_fds(chan, [json.dumps({"pid": pid}).encode()], [parent_end.fileno()])
     parent_end.close()
