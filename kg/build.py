@@ -60,6 +60,7 @@ class BuildResult:
     seconds: float = 0.0
     skipped: bool = False
     incremental: bool = False  # the inferences were kept by difference (kg.maintain)
+    derived_again: bool = False  # ... and the derivation rules of rules/ ran again, the change reaching their reads
 
 
 def rdf_format(path: Path):
@@ -135,10 +136,18 @@ def _previous_entries(manifest: dict | None) -> dict:
     return {f"{e['graph']} {e['path']}": e for e in manifest.get("inputs", [])}
 
 
+def has_dataset(out: Path) -> bool:
+    """Whether OUT holds a built dataset: its N-Quads file, or its on-disk index alone (after an incremental
+    build of a large dataset; kg.store writes the file again when a command needs it)."""
+    from kg.store import DISK_INDEX
+
+    return (out / DATASET).is_file() or (out / DISK_INDEX).is_dir()
+
+
 def is_current(out: Path, extra: list[Path] | None = None) -> bool:
     """True when the dataset in OUT was built by this version from exactly the current inputs."""
     manifest = read_manifest(out)
-    if not manifest or manifest.get("kg_version") != __version__ or not (out / DATASET).is_file():
+    if not manifest or manifest.get("kg_version") != __version__ or not has_dataset(out):
         return False
     if extra is None:
         extra = [Path(p) for p in manifest.get("extra", [])]
@@ -189,12 +198,31 @@ def _load(store, src: Source) -> None:
         raise InputError(f"cannot read: {exc}", path=src.path) from None
 
 
-def _maintain(store, inputs: list[Source], stale: set, result: BuildResult, say) -> bool:
+def _stale(manifest: dict, entries: list) -> set:
+    """The graphs whose inputs differ between MANIFEST (the previous build) and ENTRIES (fingerprints)."""
+    old_graphs: dict[str, set] = {}
+    new_graphs: dict[str, set] = {}
+    for e in manifest.get("inputs", []):
+        old_graphs.setdefault(e["graph"], set()).add(e["sha256"])
+    for e in entries:
+        new_graphs.setdefault(e["graph"], set()).add(e["sha256"])
+    return {g for g in set(old_graphs) | set(new_graphs) if old_graphs.get(g) != new_graphs.get(g)}
+
+
+def _on_disk(out: Path, manifest: dict) -> bool:
+    """Whether the build in OUT is kept up to date on its on-disk index: it has one, or is large (kg.store)."""
+    from kg.store import DISK_INDEX, large
+
+    return (out / DISK_INDEX).is_dir() or large(manifest)
+
+
+def _maintain(store, inputs: list[Source], stale: set, result: BuildResult, say, sizes: dict | None = None):
     """Apply the new content of the STALE input graphs to STORE (the previous build) and keep the inferences
-    by difference (kg.maintain); False, with STORE untouched, when the change reaches the schema."""
+    by difference (kg.maintain); returns what changed (a kg.maintain.Change), or None, with STORE untouched,
+    when the change reaches the schema. SIZES, when given, gets the new size of each stale graph."""
     import pyoxigraph as ox
 
-    from kg.maintain import graph_triples, update
+    from kg.maintain import align_blank_nodes, graph_triples, update
 
     changes = {}
     for graph in sorted(stale):
@@ -203,14 +231,100 @@ def _maintain(store, inputs: list[Source], stale: set, result: BuildResult, say)
             if src.graph == graph:
                 say(f"parse {src.path}")
                 _load(scratch, src)
-        changes[graph] = (graph_triples(store, graph), graph_triples(scratch, graph))
+        before = graph_triples(store, graph)
+        changes[graph] = (before, align_blank_nodes(before, graph_triples(scratch, graph)))
     change = update(store, changes, profile=say)
     if change is None:
-        return False
+        return None
     result.incremental = True
+    result.derived_again = change.derived_again
     for src in inputs:
         (result.parsed if src.graph in stale else result.reused).append(str(src.path))
+    if sizes is not None:
+        for graph, (_before, after) in changes.items():
+            sizes[graph] = len(after)
+    return change
+
+
+# A change whose triples name more nodes than this rebuilds the search index whole rather than entry by entry.
+SEARCH_UPDATE_MAX_NODES = 5000
+
+
+def _count(store, graph: str) -> int:
+    found = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return int(next(iter(found))[0].value)
+
+
+def _build_on_disk(out: Path, manifest: dict, inputs, entries, stale: set, extra, result: BuildResult, say) -> bool:
+    """The incremental build of a large dataset, on its on-disk index (kg.store): a copy of the index (its files
+    hard-linked: instant) gets the change and the inferences kept by difference, and becomes the new build with
+    the files that changed; the N-Quads file is written again only when a command needs it. False, with
+    nothing written, when the change reaches the schema (the caller then builds in memory)."""
+    import gc
+
+    import pyoxigraph as ox
+
+    from kg.search import INDEX_FILE, update_index
+    from kg.search import write_index as write_search_index
+    from kg.store import DISK_INDEX, make_index
+
+    index = out / DISK_INDEX
+    if not index.is_dir():
+        say(f"index {out / DATASET} on disk (once per full build)")
+        make_index(out)
+    tmp = out.parent / f"{out.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    store = None
+    try:
+        ox.Store.read_only(str(index)).backup(str(tmp / DISK_INDEX))
+        gc.collect()
+        store = ox.Store(str(tmp / DISK_INDEX))
+        sizes = dict(manifest.get("graphs", {}))
+        change = _maintain(store, inputs, stale, result, say, sizes)
+        if change is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+            return False
+        say("write the changed files")
+        for graph in (ns.GRAPH_INFERRED, ns.GRAPH_DERIVED):
+            sizes[graph] = _count(store, graph)
+        sizes = {g: n for g, n in sorted(sizes.items()) if n}
+        if change.derived_again:
+            with open(tmp / DERIVED, "wb") as apart:
+                write_graphs(store, [ns.GRAPH_DERIVED, ns.GRAPH_RULES], apart)
+        else:
+            os.link(out / DERIVED, tmp / DERIVED)
+        if change.derived_again or len(change.nodes) > SEARCH_UPDATE_MAX_NODES or not (out / INDEX_FILE).is_file():
+            write_search_index(store, tmp)
+        else:
+            update_index(out / INDEX_FILE, store, change.nodes, tmp)
+        store.flush()
+        store = None
+        gc.collect()  # the store is closed when the last reference goes, before its folder is renamed
+        result.triples = sum(sizes.values())
+        result.inferred = sizes.get(ns.GRAPH_INFERRED, 0)
+        _write_manifest(tmp, entries, extra, sizes)
+        _swap(tmp, out)
+    except BaseException:
+        store = None
+        gc.collect()
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return True
+
+
+def _write_manifest(folder: Path, entries: list, extra, sizes: dict) -> None:
+    """The manifest, written last: a folder with one is a complete build (see recover)."""
+    new_manifest = {
+        "kg_version": __version__,
+        "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "inputs": entries,
+        "extra": [str(Path(p).resolve()) for p in (extra or [])],
+        "graphs": sizes,
+        "triples": sum(sizes.values()),
+        "inferred": sizes.get(ns.GRAPH_INFERRED, 0),
+    }
+    (folder / MANIFEST).write_text(json.dumps(new_manifest, indent=2))
 
 
 def build(
@@ -254,26 +368,23 @@ def build(
         result = BuildResult(out=out)
         store = ox.Store()
         stale = {e["graph"] for e in entries}
-        reuse = (
-            not force
-            and manifest is not None
-            and manifest.get("kg_version") == __version__
-            and (out / DATASET).is_file()
-        )
+        old = manifest if not force and manifest and manifest.get("kg_version") == __version__ else None
+        if old is not None and incremental and has_dataset(out) and _on_disk(out, old):
+            stale = _stale(old, entries)
+            if stale and all(g.startswith((ns.GRAPH_CURATED, ns.GRAPH_IMPORT)) for g in stale):
+                if _build_on_disk(out, old, inputs, entries, stale, extra, result, say):
+                    result.seconds = time.perf_counter() - started
+                    return result
+                result.parsed, result.reused = [], []
+            stale = {e["graph"] for e in entries}
         maintained = False
-        if reuse:
+        if old is not None and (out / DATASET).is_file():
             # graphs whose inputs are unchanged come from the previous dataset; only the others are parsed
-            old_graphs: dict[str, set] = {}
-            new_graphs: dict[str, set] = {}
-            for e in manifest.get("inputs", []):
-                old_graphs.setdefault(e["graph"], set()).add(e["sha256"])
-            for e in entries:
-                new_graphs.setdefault(e["graph"], set()).add(e["sha256"])
-            stale = {g for g in set(old_graphs) | set(new_graphs) if old_graphs.get(g) != new_graphs.get(g)}
+            stale = _stale(old, entries)
             say(f"reuse {out / DATASET}")
             store.bulk_load(path=str(out / DATASET), format=ox.RdfFormat.N_QUADS, lenient=True)
             if stale and incremental and all(g.startswith((ns.GRAPH_CURATED, ns.GRAPH_IMPORT)) for g in stale):
-                maintained = _maintain(store, inputs, stale, result, say)
+                maintained = _maintain(store, inputs, stale, result, say) is not None
             if not maintained:
                 for g in stale | {ns.GRAPH_INFERRED, ns.GRAPH_DERIVED}:
                     if store.contains_named_graph(ox.NamedNode(g)):
@@ -313,16 +424,7 @@ def build(
             sizes = dict(sorted(sizes.items()))
             result.triples = sum(sizes.values())
             result.inferred = sizes.get(ns.GRAPH_INFERRED, 0)
-            new_manifest = {
-                "kg_version": __version__,
-                "built": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "inputs": entries,
-                "extra": [str(Path(p).resolve()) for p in (extra or [])],
-                "graphs": sizes,
-                "triples": result.triples,
-                "inferred": result.inferred,
-            }
-            (tmp / MANIFEST).write_text(json.dumps(new_manifest, indent=2))
+            _write_manifest(tmp, entries, extra, sizes)
             _swap(tmp, out)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)

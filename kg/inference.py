@@ -158,6 +158,7 @@ class Rule:
     graph: str = ns.GRAPH_INFERRED  # where its results go: lat-g:inferred, or lat-g:derived for rules/
     feeds: set = field(default_factory=set)  # the written keys that can make another derivation rule wait or rerun
     anchor: str | None = None  # record rules: see ANCHORS
+    guards: dict = field(default_factory=dict)  # derivation rules: guarded reads (see kg.rules)
 
     def __post_init__(self) -> None:
         self.feeds = self.feeds or set(self.writes)
@@ -255,7 +256,9 @@ def rules(store, derivations: list | None = None) -> dict:
 
     out: dict = {}
     for d in derivations:
-        out[d.name] = Rule(d.name, set(d.reads), set(d.writes), query=d.query, graph=ns.GRAPH_DERIVED, feeds=d.feeds)
+        out[d.name] = Rule(
+            d.name, set(d.reads), set(d.writes), query=d.query, graph=ns.GRAPH_DERIVED, feeds=d.feeds, guards=d.guards
+        )
     for name in ORDER:
         if name in RECORD_RULES and RECORD_RULES[name][1] is not None:
             query, reads, writes = RECORD_RULES[name]
@@ -290,6 +293,7 @@ class Seed:
     data: list = field(default_factory=list)  # N-Triples
     anchors: dict = field(default_factory=dict)  # rule name -> set of nodes (pyoxigraph terms)
     whole: set = field(default_factory=set)  # rule names
+    skip: set = field(default_factory=set)  # rule names whose output the change cannot alter: they do not run
 
 
 def materialize(
@@ -390,6 +394,7 @@ def materialize(
     anchors: dict = {name: set() for name in names}  # nodes an anchored rule must run at, whatever it is fed
     whole: set = set()  # rules that must run whole once more
     if seed is not None:
+        names = [name for name in names if name not in seed.skip]
         started.update(names)
         for data in seed.data:
             if data:

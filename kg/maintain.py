@@ -24,14 +24,14 @@ the rules themselves: `update` then returns None and the caller materializes fro
 from __future__ import annotations
 
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from kg import namespaces as ns
 from kg.inference import RDF_TYPE, SCHEMA_RULES, Seed, T, _key, materialize, rules, triple_key
-from kg.rules import touched
+from kg.rules import DERIVED_BY, rule_iri, touched
 
 RDFS = ns.PREFIXES["rdfs"]
 OWL = ns.PREFIXES["owl"]
@@ -108,6 +108,7 @@ class Change:
     added: int = 0
     overdeleted: int = 0
     derived_again: bool = False  # the derivation rules ran whole
+    nodes: set = field(default_factory=set)  # the IRIs of the changed and overdeleted triples
     seconds: dict = field(default_factory=dict)
 
 
@@ -117,6 +118,37 @@ def graph_triples(store, graph: str) -> set:
         ox.Triple(q.subject, q.predicate, q.object)
         for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
     }
+
+
+def align_blank_nodes(before: set, after: set) -> set:
+    """AFTER with each blank node renamed to the blank node of BEFORE it matches: the one with the same triples
+    (its other node abbreviated when blank), each unique in its graph. A parser names blank nodes anew every
+    time, so without this an edit anywhere in a file would change every triple with a blank node in it; the
+    renaming is one to one, so AFTER stays the same graph."""
+
+    def signatures(triples) -> dict:
+        found: dict = {}
+        for t in triples:
+            s, o = t.subject, t.object
+            if isinstance(s, ox.BlankNode):
+                found.setdefault(s, []).append(
+                    ("out", t.predicate.value, "_" if isinstance(o, ox.BlankNode) else str(o))
+                )
+            if isinstance(o, ox.BlankNode):
+                found.setdefault(o, []).append(
+                    ("in", t.predicate.value, "_" if isinstance(s, ox.BlankNode) else str(s))
+                )
+        return {b: tuple(sorted(v)) for b, v in found.items()}
+
+    def unique(sigs: dict) -> dict:
+        count = Counter(sigs.values())
+        return {v: b for b, v in sigs.items() if count[v] == 1}
+
+    old = unique(signatures(before))
+    rename = {b: old[v] for v, b in unique(signatures(after)).items() if v in old}
+    if not rename:
+        return after
+    return {ox.Triple(rename.get(t.subject, t.subject), t.predicate, rename.get(t.object, t.object)) for t in after}
 
 
 def _ntriples(triples) -> bytes:
@@ -162,6 +194,43 @@ class _Schema:
         return [q.triple for q in out]
 
 
+def _schema_closure(schema: _Schema, triples: set) -> set:
+    """TRIPLES with all the schema rules give from them, transitively."""
+    out = set(triples)
+    todo = list(triples)
+    while todo:
+        for c in schema.consequences(todo.pop()):
+            if c not in out:
+                out.add(c)
+                todo.append(c)
+    return out
+
+
+def _record_keys(table: dict, keys: set) -> set:
+    """The keys the record rules (and the schema rules after them) may newly give from triples with KEYS."""
+    out: set = set()
+    frontier = set(keys)
+    while frontier:
+        new: set = set()
+        for name in (*ANCHORED, HAS_VALUE):
+            if touched(frontier, table[name].reads):
+                new |= table[name].writes - out
+        out |= new
+        grow = set(new)
+        while grow:
+            found = {
+                T(b.value) if name == "subclass" else _key(b.value)
+                for name in SCHEMA_RULES
+                for _a, b, k in table[name].pairs
+                if touched(grow, {k})
+            }
+            grow = found - out
+            out |= grow
+            new |= grow
+        frontier = new
+    return out
+
+
 def update(store, changes: dict[str, tuple[set, set]], workers: int | None = None, profile=None) -> Change | None:
     """Apply CHANGES (input graph IRI -> (its triples before, its triples after)) to STORE and bring the two
     graphs the rules write up to date; None, with STORE untouched, when the change reaches the schema."""
@@ -197,12 +266,52 @@ def update(store, changes: dict[str, tuple[set, set]], workers: int | None = Non
     def inferred(t) -> bool:
         return ox.Quad(t.subject, t.predicate, t.object, inferred_graph) in store
 
+    # what the additions give through the schema rules, triple by triple, and through the record rules, by key
+    grown = _schema_closure(schema, added_all)
+    added_keys: dict = {}
+    for t in grown:
+        added_keys.setdefault(t.subject, set()).add(triple_key(t))
+    recorded = _record_keys(table, {triple_key(t) for t in grown})
+
+    def has_key(node, key) -> bool:
+        """Whether NODE has a triple with KEY in the store as it was or among the additions."""
+        if key in added_keys.get(node, ()):
+            return True
+        if key[0] == "t":
+            predicate, value = ox.NamedNode(RDF_TYPE), ox.NamedNode(key[1])
+        elif key[0] == "d":
+            predicate, value = ox.NamedNode(DERIVED_BY[1]), ox.NamedNode(key[1])
+        else:
+            predicate, value = ox.NamedNode(key[1]), None
+        return next(store.quads_for_pattern(node, predicate, value), None) is not None
+
+    def reads(r) -> set:
+        return r.reads | {("d", rule_iri(r.name))}  # its own records, which it filters out
+
+    def reaches_derivations(t) -> bool:
+        """Whether a derivation rule reads T: a key it reads, on a node its guard admits (kg.rules)."""
+        k = triple_key(t)
+        for r in derivations:
+            hit = touched({k}, reads(r))
+            if any(h not in r.guards for h in hit):
+                return True
+            if any(has_key(t.subject, g) for h in hit for g in r.guards[h]):
+                return True
+        return False
+
+    rederive_all_derived = any(touched(recorded, reads(r)) for r in derivations) or any(
+        reaches_derivations(t) for t in grown - added_all
+    )
+
     # 1. overdeletion, on the store as it was
     gone: set = set()  # inferred triples that may no longer hold
     anchors: dict = {name: set() for name in ANCHORED}
     whole: set = set()  # rules to run whole
-    rederive_all_derived = False
     queue = deque((t, True) for t in removed)  # (triple, removed: False for an addition)
+    if rederive_all_derived:
+        queue.extend(
+            (q.triple, True) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(ns.GRAPH_DERIVED))
+        )
     queue.extend((t, False) for t in added_all)
     new_anchors: dict = {name: set() for name in ANCHORED}
 
@@ -226,7 +335,7 @@ def update(store, changes: dict[str, tuple[set, set]], workers: int | None = Non
                 whole.add(HAS_VALUE)
                 for c in has_value_classes:
                     overdelete(ox.Triple(t.subject, ox.NamedNode(RDF_TYPE), c))
-            if not rederive_all_derived and any(touched({k}, r.reads | r.writes) for r in derivations):
+            if not rederive_all_derived and reaches_derivations(t):
                 rederive_all_derived = True
                 for q in store.quads_for_pattern(None, None, None, ox.NamedNode(ns.GRAPH_DERIVED)):
                     queue.append((q.triple, True))
@@ -237,6 +346,9 @@ def update(store, changes: dict[str, tuple[set, set]], workers: int | None = Non
                     overdelete(c)
     result.overdeleted = len(gone)
     result.derived_again = rederive_all_derived
+    result.nodes = {
+        x for t in removed_all | added_all | gone for x in (t.subject, t.object) if isinstance(x, ox.NamedNode)
+    }
     result.seconds["overdelete"] = time.perf_counter() - began
 
     # 2. the change, and the removal
@@ -258,18 +370,18 @@ def update(store, changes: dict[str, tuple[set, set]], workers: int | None = Non
     for t in gone | removed:
         for p in schema.premises(store, t):
             premises[p] = None
+    names = {r.name for r in derivations}
     seed = Seed(
         data=[_ntriples(added_all), _ntriples(premises)],
         anchors=anchors,
-        whole=set(whole) | ({r.name for r in derivations} if rederive_all_derived else set()),
+        whole=set(whole) | (names if rederive_all_derived else set()),
+        skip=set() if rederive_all_derived else names,  # no derivation rule reads what changed: lat-g:derived stays
     )
     for t in removed:  # a triple no longer stated may still follow from a record rule that wrote it
         k = triple_key(t)
         for name in (*ANCHORED, HAS_VALUE):
             if touched({k}, table[name].writes):
                 seed.whole.add(name)
-        if any(touched({k}, r.writes) for r in derivations):
-            seed.whole |= {r.name for r in derivations}
     result.seconds["apply"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     materialize(store, workers=workers, count=False, seed=seed)

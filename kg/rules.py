@@ -13,7 +13,10 @@ A rule file is one SPARQL CONSTRUCT whose header names the rule and what grounds
 `reads` and `writes` are the keys the build uses to decide when a rule must run again (a property, or
 rdf:type with a class; rdf:type/* for classes not known in advance; lat:derivedBy/lat-id:rule/NAME for the
 records one rule made, where lat:derivedBy alone reads those of any rule, and a rule writing lat:derivedBy
-writes its own); `reads` is also published as the rule's lat:readsTerm. The build loads each rule as a lat:DerivationRule individual (IRI lat-id:rule/NAME)
+writes its own); `reads` is also published as the rule's lat:readsTerm. A read may be guarded, KEY@GUARD: the
+rule reads triples with KEY only about nodes that have a triple with the key GUARD (rdfs:label@lat:iso3: the
+labels of nodes with an ISO code), so that an incremental build (kg.maintain) can tell that a change to other
+nodes' KEY leaves the rule's records as they are; a key read both guarded and plain is read plain. The build loads each rule as a lat:DerivationRule individual (IRI lat-id:rule/NAME)
 into the graph lat-g:rules, so every derived record's lat:derivedBy resolves to its definition.
 """
 
@@ -68,6 +71,7 @@ class DerivationRule:
     reads: set = field(default_factory=set)
     writes: set = field(default_factory=set)
     read_terms: list[str] = field(default_factory=list)
+    guards: dict = field(default_factory=dict)  # a guarded read key -> the keys a node it reads about has one of
     notes: str = ""
     query: str = ""
 
@@ -99,28 +103,37 @@ def expand(term: str, path: Path, line: int) -> str:
     return ns.PREFIXES[prefix] + local
 
 
-def _keys(text: str, path: Path, line: int) -> tuple[set, list[str]]:
-    """The build keys for a reads:/writes: field, and the terms it names."""
+def _key_of(token: str, path: Path, line: int) -> tuple[tuple, str | None]:
+    """The build key a reads:/writes: token names, and the term it names (None for rdf:type/*)."""
+    if token.startswith("lat:derivedBy/"):  # the records one rule made
+        return ("d", expand(token[len("lat:derivedBy/") :], path, line)), DERIVED_BY[1]
+    if token.startswith("rdf:type/"):
+        cls = token[len("rdf:type/") :]
+        if cls == "*":
+            return ANY_CLASS, None
+        iri = expand(cls, path, line)
+        return ("t", iri), iri
+    iri = expand(token, path, line)
+    return ("p", iri), iri
+
+
+def _keys(text: str, path: Path, line: int) -> tuple[set, list[str], dict]:
+    """The build keys for a reads:/writes: field, the terms it names, and its guarded keys (KEY@GUARD)."""
     keys: set = set()
     terms: list[str] = []
+    guards: dict = {}
+    plain: set = set()
     for token in text.split():
-        if token.startswith("lat:derivedBy/"):  # the records one rule made
-            keys.add(("d", expand(token[len("lat:derivedBy/") :], path, line)))
-            terms.append(DERIVED_BY[1])
-            continue
-        if token.startswith("rdf:type/"):
-            cls = token[len("rdf:type/") :]
-            if cls == "*":
-                keys.add(ANY_CLASS)
-                continue
-            iri = expand(cls, path, line)
-            keys.add(("t", iri))
-            terms.append(iri)
+        token, at, guard = token.partition("@")
+        key, term = _key_of(token, path, line)
+        keys.add(key)
+        if term is not None and term not in terms:
+            terms.append(term)
+        if at:
+            guards.setdefault(key, set()).add(_key_of(guard, path, line)[0])
         else:
-            iri = expand(token, path, line)
-            keys.add(("p", iri))
-            terms.append(iri)
-    return keys, terms
+            plain.add(key)
+    return keys, terms, {k: frozenset(g) for k, g in guards.items() if k not in plain}
 
 
 def parse(path: Path) -> DerivationRule:
@@ -155,8 +168,8 @@ def parse(path: Path) -> DerivationRule:
         raise InputError(
             f"rule {values['rule']!r} must be named like its file ({path.stem!r})", path=path, line=where["rule"], col=1
         )
-    reads, read_terms = _keys(values["reads"], path, where["reads"])
-    writes, _ = _keys(values["writes"], path, where["writes"])
+    reads, read_terms, guards = _keys(values["reads"], path, where["reads"])
+    writes, _, _ = _keys(values["writes"], path, where["writes"])
     if DERIVED_BY in writes:  # a rule names only itself as what derived its records
         writes = (writes - {DERIVED_BY}) | {("d", rule_iri(values["rule"]))}
     grounds = [expand(g, path, where["grounds"]) for g in values["grounds"].split()]
@@ -178,6 +191,7 @@ def parse(path: Path) -> DerivationRule:
         reads=reads,
         writes=writes,
         read_terms=read_terms,
+        guards=guards,
         notes=values.get("notes", ""),
         query=text,
     )
@@ -257,3 +271,77 @@ def to_ntriples(rule: DerivationRule) -> str:
 def rules_graph(folder: Path | None = None) -> bytes:
     """Every rule in FOLDER as N-Triples, for the graph lat-g:rules."""
     return "".join(to_ntriples(r) for r in load(folder)).encode("utf-8")
+
+
+def query_keys(rule: DerivationRule) -> set:
+    """The build keys of the triple patterns RULE's query matches (its WHERE, EXISTS filters and subqueries
+    included), found in the query's algebra: what its reads must declare. A variable predicate or class bound
+    by VALUES gives a key per value; one left free gives ("p", "*") or rdf:type/*."""
+    from rdflib import URIRef, Variable
+    from rdflib.paths import Path as PropertyPath
+    from rdflib.plugins.sparql import prepareQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    algebra = prepareQuery(rule.query).algebra
+    patterns: list = []
+    values: dict = {}
+    seen: set = set()
+
+    def walk(node) -> None:
+        if id(node) in seen:
+            return
+        seen.add(id(node))
+        if isinstance(node, CompValue):
+            if node.name in ("BGP", "TriplesBlock"):
+                for t in node.get("triples") or []:
+                    t = list(t)
+                    patterns.extend(tuple(t[i : i + 3]) for i in range(0, len(t) - 2, 3))
+            if node.name == "values":
+                for row in node.get("res") or []:
+                    for var, term in row.items():
+                        values.setdefault(var, set()).add(term)
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, dict):
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, (list, tuple, set)):
+            for child in node:
+                walk(child)
+
+    walk(algebra.get("p"))
+
+    def terms(x) -> list:
+        if isinstance(x, Variable):
+            return sorted(values.get(x, {None}), key=str)
+        if isinstance(x, PropertyPath):
+            return [t for t in _path_iris(x)]
+        return [x]
+
+    keys: set = set()
+    for _s, p, o in patterns:
+        for pred in terms(p):
+            if pred is None:
+                keys.add(("p", "*"))
+            elif str(pred) == RDF_TYPE:
+                classes = terms(o)
+                keys |= {("t", str(c)) if isinstance(c, URIRef) else ANY_CLASS for c in classes}
+            elif str(pred) == DERIVED_BY[1] and isinstance(o, URIRef):
+                keys.add(("d", str(o)))
+            else:
+                keys.add(("p", str(pred)))
+    return keys
+
+
+def _path_iris(path) -> list:
+    """The IRIs a property path steps through."""
+    from rdflib import URIRef
+
+    found = []
+    for attr in ("args", "path"):
+        parts = getattr(path, attr, None)
+        if parts is None:
+            continue
+        for part in parts if isinstance(parts, (list, tuple)) else [parts]:
+            found += [part] if isinstance(part, URIRef) else _path_iris(part)
+    return found

@@ -42,19 +42,25 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-def _entries_query() -> str:
+def _entries_query(nodes: list | None = None) -> str:
     values = " ".join(f"<{p}>" for p in NAME_PROPERTIES)
+    among = "VALUES ?s { " + " ".join(str(n) for n in nodes) + " } " if nodes is not None else ""
     return (
-        "SELECT ?s ?p ?name WHERE { VALUES ?p { " + values + " } ?s ?p ?name . FILTER(isIRI(?s) && isLiteral(?name)) }"
+        "SELECT ?s ?p ?name WHERE { "
+        + among
+        + "VALUES ?p { "
+        + values
+        + " } ?s ?p ?name . FILTER(isIRI(?s) && isLiteral(?name)) }"
     )
 
 
-def collect(store) -> dict:
-    """The index document for STORE: every IRI with a name, its label, its aliases and its kinds."""
+def collect(store, nodes: list | None = None) -> dict:
+    """The index document for STORE: every IRI with a name (with NODES, pyoxigraph terms, only those), its
+    label, its aliases and its kinds."""
     import pyoxigraph as ox
 
     names: dict[str, dict] = {}
-    for sol in store.query(_entries_query(), use_default_graph_as_union=True):
+    for sol in store.query(_entries_query(nodes), use_default_graph_as_union=True):
         s, p, name = sol["s"].value, sol["p"].value, sol["name"]
         lang = name.language or ""
         if lang and not lang.startswith("en") and p in LABEL_PROPERTIES:
@@ -88,6 +94,31 @@ def write_index(store, folder: Path) -> Path:
     """Write the index of STORE into FOLDER (atomically); returns the file."""
     target = Path(folder) / INDEX_FILE
     write_atomic(target, json.dumps(collect(store), ensure_ascii=False, separators=(",", ":")))
+    return target
+
+
+def update_index(previous: Path, store, nodes: set, folder: Path) -> Path:
+    """Write into FOLDER the index PREVIOUS (a file) with the entries of NODES (IRIs whose names or kinds may
+    have changed) taken again from STORE; the same document as write_index(STORE) gives."""
+    import pyoxigraph as ox
+
+    document = json.loads(Path(previous).read_text(encoding="utf-8"))
+    if document.get("version") != INDEX_VERSION:
+        return write_index(store, folder)
+    iris = {n.value for n in nodes}
+    entries = [e for e in document["entries"] if e[0] not in iris]
+    if nodes:
+        entries += collect(store, [ox.NamedNode(i) for i in sorted(iris)])["entries"]
+    entries.sort(key=lambda e: e[0])
+    used = {k for e in entries for k in e[3]}
+    kinds = {e[0]: e[1] for e in entries if e[0] in used}
+    target = Path(folder) / INDEX_FILE
+    write_atomic(
+        target,
+        json.dumps(
+            {"version": INDEX_VERSION, "entries": entries, "kinds": kinds}, ensure_ascii=False, separators=(",", ":")
+        ),
+    )
     return target
 
 

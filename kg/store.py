@@ -34,71 +34,117 @@ def open_store(dataset=None, build_if_needed: bool = True):
     """
     import pyoxigraph as ox
 
-    from kg.build import DATASET
-
     out = dataset_dir(dataset)
     if build_if_needed:
         ensure_built(out)
-    elif not (out / DATASET).is_file():
+    from kg.build import has_dataset
+
+    if not has_dataset(out):
         raise UsageError(f"{out}: no built dataset here; run `kg build`")
     store = ox.Store()
-    store.bulk_load(path=str(out / DATASET), format=ox.RdfFormat.N_QUADS, lenient=True)
+    store.bulk_load(path=str(dataset_file(out)), format=ox.RdfFormat.N_QUADS, lenient=True)
     return store
 
 
-# A dataset at least this large is read through an on-disk index instead of being loaded for every command.
+# A dataset at least this large is read through an on-disk index instead of being loaded for every command, and
+# an incremental build of it works on that index (kg.build).
 DISK_INDEX_MIN_TRIPLES = 200_000
 DISK_INDEX = "store"
+
+
+def large(manifest: dict | None) -> bool:
+    """Whether the build of MANIFEST is large enough to be read and kept up to date on disk."""
+    import os
+
+    if os.environ.get("LATTICE_DISK_INDEX", "1") == "0":
+        return False
+    return (manifest or {}).get("triples", 0) >= DISK_INDEX_MIN_TRIPLES
+
+
+def dataset_file(out: Path) -> Path:
+    """The N-Quads file of the dataset in OUT, written from its on-disk index first when an incremental build
+    left only the index (once per build)."""
+    import os
+    import sys
+
+    from kg.build import DATASET, lock
+
+    target = out / DATASET
+    if target.is_file():
+        return target
+    with lock(out):
+        if not target.is_file():
+            import pyoxigraph as ox
+
+            from kg.nquads import write_graphs
+
+            print(f"writing {target} from its on-disk index (once per build) ...", file=sys.stderr)
+            index = ox.Store.read_only(str(out / DISK_INDEX))
+            graphs = sorted(g.value for g in index.named_graphs() if isinstance(g, ox.NamedNode))
+            tmp = out / f"{DATASET}.tmp-{os.getpid()}"
+            try:
+                with open(tmp, "wb") as f:
+                    write_graphs(index, graphs, f)
+                os.replace(tmp, target)
+            finally:
+                tmp.unlink(missing_ok=True)
+    return target
 
 
 def open_read_store(dataset=None):
     """A store for reading only: the built dataset's on-disk index when the dataset is large, else open_store().
 
     Loading `dataset.nq` costs a few seconds per million triples on every command; the on-disk index opens in
-    milliseconds. It is made once, on the first read after a build, inside the dataset folder (so the next
-    build, which replaces the folder, drops it). LATTICE_DISK_INDEX=0 turns it off.
+    milliseconds. It is made once, on the first read after a full build, inside the dataset folder (so the
+    next full build, which replaces the folder, drops it; an incremental build carries it over, updated).
+    LATTICE_DISK_INDEX=0 turns it off.
     """
-    import os
     import sys
 
     import pyoxigraph as ox
 
-    from kg.build import DATASET, lock, read_manifest
+    from kg.build import lock, read_manifest
 
     out = ensure_built(dataset)
     manifest = read_manifest(out) or {}
-    if os.environ.get("LATTICE_DISK_INDEX", "1") == "0" or manifest.get("triples", 0) < DISK_INDEX_MIN_TRIPLES:
+    if not large(manifest):
         return open_store(out, build_if_needed=False)
     index = out / DISK_INDEX
     if not index.is_dir():
-        tmp = out / f"{DISK_INDEX}.tmp-{os.getpid()}"
         try:
             with lock(out):
                 if not index.is_dir():
-                    print(f"indexing {out / DATASET} on disk for fast reads (once per build) ...", file=sys.stderr)
-                    _write_index(out / DATASET, tmp)
-                    os.replace(tmp, index)
+                    print(f"indexing {out} on disk for fast reads (once per build) ...", file=sys.stderr)
+                    make_index(out)
         except OSError as exc:  # a read-only folder or a full disk: read from memory as before
-            import shutil
-
-            shutil.rmtree(tmp, ignore_errors=True)
             print(f"cannot write the on-disk index ({exc}); loading into memory", file=sys.stderr)
             return open_store(out, build_if_needed=False)
     return ox.Store.read_only(str(index))
 
 
-def _write_index(nquads: Path, where: Path) -> None:
-    """Fill a new on-disk store at WHERE with NQUADS and close it."""
+def make_index(out: Path) -> None:
+    """Write the on-disk index of the dataset in OUT from its N-Quads file (call under kg.build.lock(out))."""
     import gc
+    import os
+    import shutil
 
     import pyoxigraph as ox
 
-    store = ox.Store(str(where))
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS, lenient=True)
-    store.optimize()
-    store.flush()
-    del store
-    gc.collect()  # the store is closed when the last reference goes
+    from kg.build import DATASET
+
+    index = out / DISK_INDEX
+    tmp = out / f"{DISK_INDEX}.tmp-{os.getpid()}"
+    try:
+        store = ox.Store(str(tmp))
+        store.bulk_load(path=str(out / DATASET), format=ox.RdfFormat.N_QUADS, lenient=True)
+        store.optimize()
+        store.flush()
+        del store
+        gc.collect()  # the store is closed when the last reference goes
+        os.replace(tmp, index)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def open_memory_store(dataset=None, build_if_needed: bool = True):

@@ -78,6 +78,42 @@ def test_every_rule_has_a_header_and_is_grounded():
         assert r.reads and r.writes, r.name
 
 
+def undeclared(rule) -> set:
+    """The keys RULE's query reads that its header does not declare."""
+    own = ("d", derivation.rule_iri(rule.name))  # its own records, which it filters out
+    return {k for k in derivation.query_keys(rule) if k != own and not derivation.touched({k}, rule.reads)}
+
+
+def test_every_rule_declares_what_its_query_reads():
+    # an incremental build reruns a rule only when a change has a key it declares (kg.maintain)
+    for r in derivation.load():
+        assert not undeclared(r), r.name
+
+
+def test_a_read_left_out_of_the_header_is_found(tmp_path):
+    source = paths.RULES_DIR / "delegation.rq"
+    text = source.read_text()
+    header, _, rest = text.partition("# writes:")
+    assert "lat:delegate " in header
+    copy = tmp_path / "delegation.rq"
+    copy.write_text(header.replace("lat:delegate ", "", 1) + "# writes:" + rest)
+    assert undeclared(derivation.parse(copy)) == {("p", ns.LAT + "delegate")}
+    assert not undeclared(derivation.parse(source))
+
+
+def test_a_guarded_read_names_the_key_its_nodes_have(tmp_path):
+    rule = derivation.parse(paths.RULES_DIR / "electoral-legislature.rq")
+    label = ("p", ns.PREFIXES["rdfs"] + "label")
+    assert label in rule.reads
+    assert rule.guards[label] == {("p", ns.LAT + "iso3"), ("d", derivation.rule_iri("electoral-legislature"))}
+    assert ns.PREFIXES["rdfs"] + "label" in rule.read_terms
+    # read both guarded and plain, a key is read plain
+    text = (paths.RULES_DIR / "electoral-legislature.rq").read_text()
+    plain = tmp_path / "electoral-legislature.rq"
+    plain.write_text(text.replace("rdfs:label@lat:iso3", "rdfs:label rdfs:label@lat:iso3", 1))
+    assert label not in derivation.parse(plain).guards
+
+
 def test_rule_header_errors_name_file_and_line(tmp_path):
     from kg.errors import InputError
 

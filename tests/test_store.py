@@ -62,10 +62,31 @@ def test_an_index_that_cannot_be_written_falls_back_to_memory(dataset, monkeypat
         raise OSError("no space left on device" if where == "index" else "read-only file system")
 
     if where == "index":
-        monkeypatch.setattr(kstore, "_write_index", fail)
+        monkeypatch.setattr(kstore, "make_index", fail)
     else:  # a dataset folder the user may read but not write: even the lock file cannot be made
         monkeypatch.setattr(kg.build, "lock", lambda out: contextlib.nullcontext(fail()))
     store = kstore.open_read_store(dataset)
     assert isinstance(store, ox.Store) and len(store) > 1000
     assert "cannot write the on-disk index" in capsys.readouterr().err
     assert not any(p.name.startswith(kstore.DISK_INDEX) for p in dataset.iterdir())
+
+
+def test_an_incremental_build_carries_the_index_over_and_writes_the_file_when_asked(dataset, tmp_path, monkeypatch):
+    import shutil
+
+    from kg import paths
+    from kg.build import DATASET
+
+    data = tmp_path / "data"
+    shutil.copytree(paths.DATA_DIR, data)
+    monkeypatch.setattr(paths, "DATA_DIR", data)
+    build(dataset, force=True)
+    ngos = data / "ngos.ttl"
+    ngos.write_text(ngos.read_text() + '\n<urn:x:ngo> <http://www.w3.org/2000/01/rdf-schema#label> "an NGO"@en .\n')
+    res = build(dataset)
+    assert res.incremental and (dataset / kstore.DISK_INDEX).is_dir() and not (dataset / DATASET).exists()
+    ask = 'ASK { <urn:x:ngo> ?p "an NGO"@en }'
+    assert kstore.open_read_store(dataset).query(ask, use_default_graph_as_union=True)  # the index, updated
+    assert not (dataset / DATASET).exists()
+    assert kstore.open_store(dataset, build_if_needed=False).query(ask, use_default_graph_as_union=True)
+    assert (dataset / DATASET).is_file()  # written from the index, once
