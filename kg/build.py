@@ -139,7 +139,7 @@ def _previous_entries(manifest: dict | None) -> dict:
 def has_dataset(out: Path) -> bool:
     """Whether OUT holds a built dataset: its N-Quads file, or its on-disk index alone (after an incremental
     build of a large dataset; kg.store writes the file again when a command needs it)."""
-    from kg.store import DISK_INDEX
+    from kg.diskindex import DISK_INDEX
 
     return (out / DATASET).is_file() or (out / DISK_INDEX).is_dir()
 
@@ -211,7 +211,7 @@ def _stale(manifest: dict, entries: list) -> set:
 
 def _on_disk(out: Path, manifest: dict) -> bool:
     """Whether the build in OUT is kept up to date on its on-disk index: it has one, or is large (kg.store)."""
-    from kg.store import DISK_INDEX, large
+    from kg.diskindex import DISK_INDEX, large
 
     return (out / DISK_INDEX).is_dir() or large(manifest)
 
@@ -264,14 +264,14 @@ def _build_on_disk(out: Path, manifest: dict, inputs, entries, stale: set, extra
 
     import pyoxigraph as ox
 
+    from kg.diskindex import DISK_INDEX, make_index
     from kg.search import INDEX_FILE, update_index
     from kg.search import write_index as write_search_index
-    from kg.store import DISK_INDEX, make_index
 
     index = out / DISK_INDEX
     if not index.is_dir():
         say(f"index {out / DATASET} on disk (once per full build)")
-        make_index(out)
+        make_index(out / DATASET, index)
     tmp = out.parent / f"{out.name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)

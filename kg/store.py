@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kg import paths
+from kg.diskindex import DISK_INDEX, large, make_index
 from kg.errors import UsageError
 
 
@@ -44,21 +45,6 @@ def open_store(dataset=None, build_if_needed: bool = True):
     store = ox.Store()
     store.bulk_load(path=str(dataset_file(out)), format=ox.RdfFormat.N_QUADS, lenient=True)
     return store
-
-
-# A dataset at least this large is read through an on-disk index instead of being loaded for every command, and
-# an incremental build of it works on that index (kg.build).
-DISK_INDEX_MIN_TRIPLES = 200_000
-DISK_INDEX = "store"
-
-
-def large(manifest: dict | None) -> bool:
-    """Whether the build of MANIFEST is large enough to be read and kept up to date on disk."""
-    import os
-
-    if os.environ.get("LATTICE_DISK_INDEX", "1") == "0":
-        return False
-    return (manifest or {}).get("triples", 0) >= DISK_INDEX_MIN_TRIPLES
 
 
 def dataset_file(out: Path) -> Path:
@@ -103,7 +89,7 @@ def open_read_store(dataset=None):
 
     import pyoxigraph as ox
 
-    from kg.build import lock, read_manifest
+    from kg.build import DATASET, lock, read_manifest
 
     out = ensure_built(dataset)
     manifest = read_manifest(out) or {}
@@ -115,36 +101,11 @@ def open_read_store(dataset=None):
             with lock(out):
                 if not index.is_dir():
                     print(f"indexing {out} on disk for fast reads (once per build) ...", file=sys.stderr)
-                    make_index(out)
+                    make_index(out / DATASET, out / DISK_INDEX)
         except OSError as exc:  # a read-only folder or a full disk: read from memory as before
             print(f"cannot write the on-disk index ({exc}); loading into memory", file=sys.stderr)
             return open_store(out, build_if_needed=False)
     return ox.Store.read_only(str(index))
-
-
-def make_index(out: Path) -> None:
-    """Write the on-disk index of the dataset in OUT from its N-Quads file (call under kg.build.lock(out))."""
-    import gc
-    import os
-    import shutil
-
-    import pyoxigraph as ox
-
-    from kg.build import DATASET
-
-    index = out / DISK_INDEX
-    tmp = out / f"{DISK_INDEX}.tmp-{os.getpid()}"
-    try:
-        store = ox.Store(str(tmp))
-        store.bulk_load(path=str(out / DATASET), format=ox.RdfFormat.N_QUADS, lenient=True)
-        store.optimize()
-        store.flush()
-        del store
-        gc.collect()  # the store is closed when the last reference goes
-        os.replace(tmp, index)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def open_memory_store(dataset=None, build_if_needed: bool = True):

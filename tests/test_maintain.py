@@ -9,12 +9,12 @@ import shutil
 import pyoxigraph as ox
 import pytest
 
+from kg import diskindex, paths
 from kg import namespaces as ns
-from kg import paths
-from kg import store as kg_store
 from kg.build import build
+from kg.diskindex import DISK_INDEX
 from kg.search import INDEX_FILE
-from kg.store import DISK_INDEX, dataset_file
+from kg.store import dataset_file
 
 LABEL = ns.PREFIXES["rdfs"] + "label"
 
@@ -37,7 +37,7 @@ def _graphs(out) -> dict:
 def curated_copy(request, lattice_home, tmp_path, monkeypatch):
     """A copy of the curated graph the build reads, so that tests can edit it; built in memory, or kept up to
     date on the on-disk index as a large dataset is (every dataset counts as large)."""
-    monkeypatch.setattr(kg_store, "DISK_INDEX_MIN_TRIPLES", 0 if request.param == "on disk" else 10**12)
+    monkeypatch.setattr(diskindex, "DISK_INDEX_MIN_TRIPLES", 0 if request.param == "on disk" else 10**12)
     data = tmp_path / "data"
     shutil.copytree(paths.DATA_DIR, data)
     monkeypatch.setattr(paths, "DATA_DIR", data)
@@ -90,7 +90,7 @@ def test_random_edits_give_the_dataset_of_a_full_build(curated_copy, tmp_path):
         what = edit(rng, curated_copy)
         res = build(inc)
         kept += res.incremental
-        assert (inc / DISK_INDEX).is_dir() == (res.incremental and kg_store.DISK_INDEX_MIN_TRIPLES == 0)
+        assert (inc / DISK_INDEX).is_dir() == (res.incremental and diskindex.DISK_INDEX_MIN_TRIPLES == 0)
         build(full, force=True)
         a, b = _graphs(inc), _graphs(full)
         assert a.keys() == b.keys(), what

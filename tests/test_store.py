@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
+from kg import diskindex
 from kg import store as kstore
 from kg.build import build
 from kg.query import run_named, run_sparql
@@ -16,7 +17,7 @@ COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 def dataset(tmp_path, monkeypatch):
     """A private build of the repository's graph, with every dataset counting as large."""
     monkeypatch.setenv("LATTICE_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(kstore, "DISK_INDEX_MIN_TRIPLES", 0)
+    monkeypatch.setattr(diskindex, "DISK_INDEX_MIN_TRIPLES", 0)
     out = tmp_path / "build"
     build(out)
     return out
@@ -47,7 +48,7 @@ def test_a_rebuild_drops_the_index_and_small_datasets_load_into_memory(dataset, 
     kstore.open_read_store(dataset).update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")  # an in-memory copy
     assert not (dataset / kstore.DISK_INDEX).exists()
     monkeypatch.delenv("LATTICE_DISK_INDEX")
-    monkeypatch.setattr(kstore, "DISK_INDEX_MIN_TRIPLES", 10**9)
+    monkeypatch.setattr(diskindex, "DISK_INDEX_MIN_TRIPLES", 10**9)
     kstore.open_read_store(dataset).update("INSERT DATA { <urn:a> <urn:b> <urn:c> }")
     assert not (dataset / kstore.DISK_INDEX).exists()
 
