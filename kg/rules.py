@@ -279,69 +279,27 @@ def query_keys(rule: DerivationRule) -> set:
     by VALUES gives a key per value; one left free gives ("p", "*") or rdf:type/*."""
     from rdflib import URIRef, Variable
     from rdflib.paths import Path as PropertyPath
-    from rdflib.plugins.sparql import prepareQuery
-    from rdflib.plugins.sparql.parserutils import CompValue
 
-    algebra = prepareQuery(rule.query).algebra
-    patterns: list = []
-    values: dict = {}
-    seen: set = set()
+    from kg.sparqlalgebra import path_iris, patterns
 
-    def walk(node) -> None:
-        if id(node) in seen:
-            return
-        seen.add(id(node))
-        if isinstance(node, CompValue):
-            if node.name in ("BGP", "TriplesBlock"):
-                for t in node.get("triples") or []:
-                    t = list(t)
-                    patterns.extend(tuple(t[i : i + 3]) for i in range(0, len(t) - 2, 3))
-            if node.name == "values":
-                for row in node.get("res") or []:
-                    for var, term in row.items():
-                        values.setdefault(var, set()).add(term)
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, dict):
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, (list, tuple, set)):
-            for child in node:
-                walk(child)
-
-    walk(algebra.get("p"))
+    found = patterns(rule.query)
 
     def terms(x) -> list:
         if isinstance(x, Variable):
-            return sorted(values.get(x, {None}), key=str)
+            return sorted(found.values.get(x, {None}), key=str)
         if isinstance(x, PropertyPath):
-            return [t for t in _path_iris(x)]
+            return path_iris(x)
         return [x]
 
     keys: set = set()
-    for _s, p, o in patterns:
-        for pred in terms(p):
+    for p in found.triples:
+        for pred in terms(p.predicate):
             if pred is None:
                 keys.add(("p", "*"))
             elif str(pred) == RDF_TYPE:
-                classes = terms(o)
-                keys |= {("t", str(c)) if isinstance(c, URIRef) else ANY_CLASS for c in classes}
-            elif str(pred) == DERIVED_BY[1] and isinstance(o, URIRef):
-                keys.add(("d", str(o)))
+                keys |= {("t", str(c)) if isinstance(c, URIRef) else ANY_CLASS for c in terms(p.object)}
+            elif str(pred) == DERIVED_BY[1] and isinstance(p.object, URIRef):
+                keys.add(("d", str(p.object)))
             else:
                 keys.add(("p", str(pred)))
     return keys
-
-
-def _path_iris(path) -> list:
-    """The IRIs a property path steps through."""
-    from rdflib import URIRef
-
-    found = []
-    for attr in ("args", "path"):
-        parts = getattr(path, attr, None)
-        if parts is None:
-            continue
-        for part in parts if isinstance(parts, (list, tuple)) else [parts]:
-            found += [part] if isinstance(part, URIRef) else _path_iris(part)
-    return found

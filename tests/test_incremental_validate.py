@@ -133,13 +133,59 @@ SPARQL = """ex:S a sh:NodeShape ; sh:targetNode ex:registry ;
   sh:sparql [ sh:select "SELECT $this ?value WHERE { ?value <http://example.org/score> ?s . FILTER(?s > 10) }" ] ."""
 
 
-def test_a_sparql_constraint_is_validated_whole():
+def test_a_sparql_constraint_bound_by_its_value_is_rechecked_for_the_changed_values():
     before = "ex:a ex:score 5 . ex:b ex:score 20 ."
     after = "ex:a ex:score 50 . ex:b ex:score 20 ."
     inc, full, outcome, _changed, previous = edit(SPARQL, before, after)
     assert len(full["http://example.org/S"]) == 2 and len(previous["http://example.org/S"]) == 1
     assert multiset(inc) == multiset(full)
-    assert outcome.shapes_whole == 1 and outcome.shapes_narrowed == 0
+    assert outcome.shapes_whole == 0 and outcome.shapes_narrowed == 1
+    # a result whose value the edit does not name is kept; one it names goes
+    inc, full, outcome, _changed, _previous = edit(SPARQL, after, "ex:a ex:score 1 . ex:b ex:score 20 .")
+    assert multiset(inc) == multiset(full) and len(full["http://example.org/S"]) == 1
+    # through a pattern that does not name ?value, a result depends on other triples: validated whole
+    linked = SPARQL.replace(
+        "?value <http://example.org/score> ?s", "?value <http://example.org/link> ?x . ?x <http://example.org/score> ?s"
+    )
+    before = "ex:a ex:link ex:b . ex:b ex:score 5 ."
+    inc, full, outcome, _changed, previous = edit(linked, before, "ex:a ex:link ex:b . ex:b ex:score 50 .")
+    assert len(full["http://example.org/S"]) == 1 and not previous.get("http://example.org/S")
+    assert multiset(inc) == multiset(full) and outcome.shapes_whole == 1
+
+
+# every term used as a predicate, unless declared (the shape of lat-sh:NoUndeclaredTerm)
+UNDECLARED = (
+    'ex:S a sh:NodeShape ; sh:targetNode ex:registry ; sh:sparql [ sh:select "SELECT $this ?value WHERE { '
+    "{ SELECT DISTINCT $this ?value WHERE { ?s ?value ?o } } "
+    'FILTER NOT EXISTS { ?value a <http://example.org/Declared> } }" ] .'
+)
+
+
+def test_a_sparql_constraint_over_every_predicate_is_rechecked_for_the_changed_terms():
+    base = "ex:p a ex:Declared . ex:x ex:p 1 . ex:Declared a ex:Declared . "
+    inc, full, outcome, _changed, previous = edit(UNDECLARED, base, base + "ex:x ex:q 2 .")
+    assert (
+        multiset(inc) == multiset(full)
+        and len(full["http://example.org/S"]) == len(previous["http://example.org/S"]) + 1
+    )
+    assert outcome.shapes_whole == 0
+    inc, full, outcome, _changed, previous = edit(UNDECLARED, base + "ex:x ex:q 2 .", base + "ex:q a ex:Declared .")
+    assert (
+        multiset(inc) == multiset(full)
+        and len(full["http://example.org/S"]) == len(previous["http://example.org/S"]) - 1
+    )
+
+
+def test_a_sparql_constraint_that_reads_none_of_the_changed_predicates_keeps_its_results():
+    shapes = SPARQL.replace("sh:targetNode ex:registry", "sh:targetSubjectsOf ex:score")
+    inc, full, outcome, _changed, previous = edit(shapes, "ex:b ex:score 20 .", "ex:b ex:score 20 ; ex:label 'b' .")
+    assert multiset(inc) == multiset(full) == multiset(previous) and outcome.reused == 1
+    assert outcome.shapes_whole == 0 and outcome.shapes_narrowed == 0
+    # one that reads a changed predicate and is not bound by its value is validated whole
+    inc, full, outcome, _changed, _previous = edit(
+        shapes, "ex:b ex:score 20 .", "ex:b ex:score 20 . ex:c ex:score 30 ."
+    )
+    assert multiset(inc) == multiset(full) and outcome.shapes_whole == 1
 
 
 def test_an_edit_no_shape_reads_rechecks_nothing_but_keeps_the_results():
@@ -231,11 +277,12 @@ def _random_edit(rng, data, classes) -> str:
     return f"{kind} in {f.name}"
 
 
-def test_random_edits_of_the_curated_graph_give_the_results_of_a_full_run(tmp_path, monkeypatch):
+@pytest.mark.parametrize("where", ["in memory", "on disk"])
+def test_random_edits_of_the_curated_graph_give_the_results_of_a_full_run(tmp_path, monkeypatch, where):
     import random
     import shutil
 
-    from kg import paths
+    from kg import diskindex, paths
     from kg.build import build
     from kg.validate.incremental import current_sources, load_shapes_stable, load_sources, validate_dataset
     from kg.validate.inputs import shape_files
@@ -244,6 +291,8 @@ def test_random_edits_of_the_curated_graph_give_the_results_of_a_full_run(tmp_pa
     shutil.copytree(paths.DATA_DIR, data)
     monkeypatch.setattr(paths, "DATA_DIR", data)
     monkeypatch.setenv("LATTICE_HOME", str(tmp_path / "home"))  # no imports
+    # on disk: every dataset counts as large, so the build and the validated graph are kept up to date on disk
+    monkeypatch.setattr(diskindex, "DISK_INDEX_MIN_TRIPLES", 0 if where == "on disk" else 10**12)
     out = tmp_path / "build"
     shapes_used = [str(f) for f in shape_files()]
     shapes = load_shapes_stable(shapes_used)
@@ -268,7 +317,11 @@ def test_random_edits_of_the_curated_graph_give_the_results_of_a_full_run(tmp_pa
         full = run_full(load_sources(current_sources(out)), shapes, 1)
         assert Counter(results) == Counter(r for v in full.values() for r in v), what
         kinds[outcome.mode] += 1
+        kinds["on disk"] += outcome.on_disk
     assert kinds["incremental"] >= 10  # a changed ontology or hierarchy may force a full run, an edit may not
+    assert kinds["on disk"] >= (8 if where == "on disk" else 0) and kinds["on disk"] <= (
+        12 if where == "on disk" else 0
+    )
 
 
 # ------------------------------------------------------------------ kg validate --repo --since REF
@@ -430,3 +483,40 @@ def test_a_target_change_through_target_objects_of():
         "http://example.org/d"
     ]
     assert multiset(inc) == multiset(full) and outcome.rechecked == 1
+
+
+def test_on_disk_a_triple_another_file_still_states_stays(curated_copy, monkeypatch):
+    from kg import diskindex
+    from kg.build import build
+    from kg.store import dataset_dir
+    from kg.validate.incremental import current_sources, load_shapes_stable, load_sources, validate_dataset
+    from kg.validate.inputs import shape_files
+
+    monkeypatch.setattr(diskindex, "DISK_INDEX_MIN_TRIPLES", 0)
+    shapes_used = [str(f) for f in shape_files()]
+    shapes = load_shapes_stable(shapes_used)
+    ngos = curated_copy / "ngos.ttl"
+    label = next(
+        t for t in ox.parse(path=str(ngos), format=ox.RdfFormat.TURTLE) if t.predicate.value.endswith("#label")
+    )
+    (curated_copy / "also.ttl").write_bytes(ox.serialize([label], format=ox.RdfFormat.N_TRIPLES) or b"")
+    out = dataset_dir()
+    build(out)
+    validate_dataset(out, shapes, shapes_used, 1)  # in full: keeps the validated graph on disk
+    (curated_copy / "unrelated.ttl").write_text("<urn:x:a> <urn:x:b> <urn:x:c> .\n")
+    build(out)  # the build's on-disk index is made
+    validate_dataset(out, shapes, shapes_used, 1)
+    _rewrite(
+        ngos,
+        [
+            (t.subject, t.predicate, t.object)
+            for t in ox.parse(path=str(ngos), format=ox.RdfFormat.TURTLE)
+            if t != label
+        ],
+    )
+    build(out)
+    store, results, outcome, _ = validate_dataset(out, shapes, shapes_used, 1)
+    assert outcome.on_disk and outcome.removed == 1
+    assert ox.Quad(label.subject, label.predicate, label.object, ox.DefaultGraph()) in store
+    full = run_full(load_sources(current_sources(out)), shapes, 1)
+    assert Counter(results) == Counter(r for v in full.values() for r in v)

@@ -206,3 +206,57 @@ def targets_among(engine: Engine, shape: Shape, nodes: set[Term]) -> set[Term]:
         if any(next(engine.store.quads_for_pattern(None, p, n, dg), None) for p in objects_of):
             out.add(n)
     return out
+
+
+@dataclass
+class SparqlPlan:
+    """How an incremental run treats a shape made of SPARQL constraints alone, which analyse() cannot follow:
+    its previous results kept (nothing it reads changed), or re-checked for some values of ?value."""
+
+    unaffected: bool = False
+    values: list[Term] = field(default_factory=list)  # the values of ?value to check again
+
+
+def sparql_plan(engine: Engine, shape: Shape, changed: list[ox.Triple]) -> SparqlPlan | None:
+    """For a node shape whose only constraints are SPARQL SELECT queries (read from their algebra):
+    unaffected when no changed triple has a predicate the queries or the targets read; else, when its targets
+    are constant nodes and ?value is bound through, and only read by, patterns naming it (a solution with ?value
+    = v then depends only on the triples in which v appears; kg.sparqlalgebra.bound_by_data), the terms of the
+    changed triples as the values to re-check; None otherwise (the shape is validated whole)."""
+    from rdflib import URIRef, Variable
+    from rdflib.paths import NegatedPath
+    from rdflib.paths import Path as PropertyPath
+
+    from kg.shacl.sparql import prefixes_for
+    from kg.sparqlalgebra import bound_by_data, path_iris, patterns
+
+    if shape.is_property or shape.deactivated or set(shape.params) != {"sparql"}:
+        return None
+    read: set[str] = {
+        p.value for p in [*shape.target_subjects_of, *shape.target_objects_of] if isinstance(p, ox.NamedNode)
+    }
+    if shape.target_classes:
+        read.add(RDF.type)
+    everything = False
+    local = True
+    for cnode in shape.params["sparql"]:
+        select = engine.g.one(cnode, SH.select)
+        if select is None or engine.g.is_true(cnode, SH.deactivated):
+            return None
+        text = prefixes_for(engine, cnode) + select.value
+        try:
+            found = patterns(text)
+            local = local and bound_by_data(text, "value")
+        except Exception:  # rdflib's parser and algebra raise several kinds: the shape is validated whole
+            return None
+        for p in found.triples:
+            preds = path_iris(p.predicate) if isinstance(p.predicate, PropertyPath) else [p.predicate]
+            if isinstance(p.predicate, Variable) or any(isinstance(x, NegatedPath) for x in [p.predicate]):
+                everything = True
+            read.update(str(x) for x in preds if isinstance(x, URIRef))
+    if not everything and not any(t.predicate.value in read for t in changed):
+        return SparqlPlan(unaffected=True)
+    if local and not (shape.target_classes or shape.target_subjects_of or shape.target_objects_of):
+        terms = {x for t in changed for x in (t.subject, t.predicate, t.object)}
+        return SparqlPlan(values=sorted(terms, key=str))
+    return None

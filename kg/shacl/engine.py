@@ -92,6 +92,8 @@ class Engine:
         self._components: list[Term] | None = None
         self._shapes_graph_loaded = False
         self.within: dict[Term, set[Term]] = {}  # shapes checked only on these candidate focus nodes (run_shapes)
+        # SPARQL constraints checked only for these values of ?value (kg.shacl.affected.sparql_plan)
+        self.values_within: dict[Term, list[Term]] = {}
         self.checked = 0  # focus nodes checked by the shapes narrowed by WITHIN (in this process)
 
     # ------------------------------------------------------------------ sets of nodes held in named graphs

@@ -132,9 +132,17 @@ def sparql_constraint(engine: Engine, shape: Shape, cnode: Term, focus: NodeSet)
         and all(sparql_term(v) for v in binds.values())
     )
 
+    among = engine.values_within.get(shape.node)
+
     def run() -> list[_Row]:
         rows: list[Any] = []
-        if can_inline:
+        if among is not None:  # an incremental run: only the solutions with these values of ?value
+            for node in engine.set_terms(focus):
+                for value in among:
+                    q, subs = prebind(text, {"this": node, "value": value, **binds})
+                    for row in solutions(engine.store, prologue + q, substitutions=subs):
+                        rows.append(_Vars({"this": node, "value": value}, row))
+        elif can_inline:
             inject = (
                 engine.member(focus, "?this")
                 + " "

@@ -58,6 +58,7 @@ class Outcome:
     reused_focus: int = 0  # distinct (shape, focus node) pairs of those results
     state_bytes: int = 0
     state_seconds: float = 0.0
+    on_disk: bool = False  # the validated graph kept on disk was updated by the difference (VALIDATED)
     timings: dict[str, float] = field(default_factory=dict)
 
     def line(self) -> str:
@@ -346,13 +347,14 @@ def run_narrowed(
     outcome: Outcome,
 ) -> dict[str, list[Result]]:
     """Every top shape's results: those the CHANGED triples can affect computed afresh, the rest from PREVIOUS."""
-    from kg.shacl.affected import affected_nodes, analyse, changes_hierarchy, targets_among
+    from kg.shacl.affected import affected_nodes, analyse, changes_hierarchy, sparql_plan, targets_among
     from kg.shacl.engine import Engine
     from kg.shacl.model import term_id
 
     engine = Engine(store, shapes_store)
     tops = engine.top_shapes()
     whole, narrowed, within = [], [], {}
+    by_value: list = []  # (shape, values): SPARQL-only shapes re-checked for some values of ?value (sparql_plan)
     affected: dict[str, set[str]] = {}  # per analysed shape: the nodes whose previous results are dropped
     everything = changes_hierarchy(changed)  # sh:class and class targets read the hierarchy everywhere
     for s in tops:
@@ -360,7 +362,16 @@ def run_narrowed(
             whole.append(s)
             continue
         reads = analyse(engine, s)
-        nodes = affected_nodes(store, reads, changed, AFFECTED_LIMIT) if reads is not None else None
+        if reads is None:
+            plan = sparql_plan(engine, s, changed)
+            if plan is None:
+                whole.append(s)
+            elif plan.unaffected:
+                affected[s.id] = set()
+            else:
+                by_value.append((s, plan.values))
+            continue
+        nodes = affected_nodes(store, reads, changed, AFFECTED_LIMIT)
         if nodes is None:
             whole.append(s)
             continue
@@ -373,6 +384,9 @@ def run_narrowed(
     reused: list[tuple[str, str]] = []
     for k, ids in affected.items():
         grouped[k] = [r for r in grouped.get(k, []) if r.focus not in ids]
+    for s, values in by_value:
+        ids = {term_id(v) for v in values}
+        grouped[s.id] = [r for r in grouped.get(s.id, []) if r.value not in ids]
     for k in {s.id for s in tops} - {s.id for s in whole}:
         reused.extend((k, r.focus) for r in grouped.get(k, []))
     if narrowed:
@@ -380,44 +394,27 @@ def run_narrowed(
         for s in narrowed:
             grouped[s.id] = grouped.get(s.id, []) + fresh.get(s.id, [])
         outcome.rechecked = engine.checked
+    if by_value:
+        again = Engine(store, shapes_store)
+        again.values_within = {s.node: values for s, values in by_value}
+        fresh = again.run_shapes([s for s, _ in by_value], 1)
+        for s, _ in by_value:
+            grouped[s.id] = grouped.get(s.id, []) + fresh.get(s.id, [])
     if whole:
         again = Engine(store, shapes_store)
         fresh = again.run_shapes(whole, jobs)
         for s in whole:
             grouped[s.id] = fresh.get(s.id, [])
-    outcome.shapes_whole, outcome.shapes_narrowed = len(whole), len(narrowed)
+    outcome.shapes_whole, outcome.shapes_narrowed = len(whole), len(narrowed) + len(by_value)
     if everything:
         outcome.reason = "the class hierarchy changed"
     outcome.reused, outcome.reused_focus = len(reused), len(set(reused))
     return grouped
 
 
-def validate_dataset(dataset, shapes_store: ox.Store, shape_files: list[str], jobs: int, full: bool = False):
-    """Validate the built DATASET with the shapes graph SHAPES_STORE, incrementally when a usable state is
-    stored beside it (unless FULL), and store the state for the next run.
-
-    Returns the validated store, the results, and the Outcome; None when the dataset's inputs changed since
-    its build (the caller validates the usual way).
-    """
-    from kg.shacl.engine import can_fork, default_jobs
-    from kg.store import dataset_dir, ensure_built
-
-    ensure_built(dataset)
-    ds = dataset_dir(dataset)
-    t0 = time.perf_counter()
-    sources = current_sources(ds)
-    if sources is None:
-        return None
-    outcome = Outcome()
-    store = load_sources(sources)
-    outcome.timings["load"] = time.perf_counter() - t0
-    jobs = jobs or default_jobs(store)
-    jobs = jobs if jobs > 1 and can_fork() else 1
-    stamp = {"engine": engine_stamp(), "shapes": shapes_stamp(shape_files)}
-    where = state_dir(ds)
-    state = None if full else read_state(where)
-    grouped = None
-    t1 = time.perf_counter()
+def _plan(state: dict | None, stamp: dict, sources: list[Source], where: Path, full: bool, outcome: Outcome):
+    """What an incremental run re-checks: (triples added, triples removed, the previous results by shape), or
+    None with OUTCOME.reason saying why the run is full."""
     if full:
         outcome.reason = "--full"
     elif state is None:
@@ -428,29 +425,170 @@ def validate_dataset(dataset, shapes_store: ox.Store, shape_files: list[str], jo
         old_sources = state.get("sources") or {}
         new_sha = {s.path: s.sha256 for s in sources}
         onto = set(state.get("ontology") or []) | {s.path for s in sources if s.ontology}
-        diff = None
         if any(old_sources.get(p) != new_sha.get(p) for p in onto):
             outcome.reason = "the ontology changed"
-        else:
-            diff = difference(old_sources, sources, where / "sources")
-            if diff is None:
-                outcome.reason = "the stored state is incomplete"
-        if diff is not None:
-            added, removed = diff
-            changed = sorted(added | removed, key=str)
-            outcome.added, outcome.removed = len(added), len(removed)
-            outcome.timings["difference"] = time.perf_counter() - t1
-            previous = previous_results(state)
-            if previous is None:
-                outcome.reason = "the stored state is damaged"
-            else:
-                outcome.mode = "incremental"
-                grouped = run_narrowed(store, shapes_store, jobs, changed, previous, outcome)
-    if grouped is None:
+            return None
+        diff = difference(old_sources, sources, where / "sources")
+        if diff is None:
+            outcome.reason = "the stored state is incomplete"
+            return None
+        previous = previous_results(state)
+        if previous is None:
+            outcome.reason = "the stored state is damaged"
+            return None
+        added, removed = diff
+        outcome.added, outcome.removed = len(added), len(removed)
+        return added, removed, previous
+    return None
+
+
+# The validated graph of a large dataset (kg.diskindex) is kept on disk beside the state, so that the next run
+# updates it by the difference instead of parsing every source again.
+VALIDATED = "store"
+
+
+def _validated_graph(graph: str) -> bool:
+    """Whether GRAPH, a named graph of the build, is one of those `kg validate` merges (see current_sources)."""
+    from kg.namespaces import GRAPH_CURATED, GRAPH_DERIVED, GRAPH_IMPORT, GRAPH_ONTOLOGY, GRAPH_RULES
+
+    return graph in (GRAPH_ONTOLOGY, GRAPH_DERIVED, GRAPH_RULES) or graph.startswith((GRAPH_CURATED, GRAPH_IMPORT))
+
+
+def _blank_free(path: str) -> bool:
+    """Whether an N-Quads or TriG source names no blank node (the store loads those under labels of its own)."""
+    tail = b""
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 22), b""):
+            if b"_:" in tail + chunk:
+                return False
+            tail = chunk[-1:]
+    return True
+
+
+def _keep_on_disk(ds: Path, where: Path, sources: list[Source], store: ox.Store) -> None:
+    """Write the validated STORE (its default graph) to WHERE/VALIDATED when the dataset is large and its
+    dataset files name no blank node; otherwise leave none."""
+    import gc
+
+    from kg.build import read_manifest
+    from kg.diskindex import large
+
+    target = where / VALIDATED
+    shutil.rmtree(target, ignore_errors=True)
+    datasets = [s.path for s in sources if rdf_format(s.path).supports_datasets]
+    if not large(read_manifest(ds)) or not all(_blank_free(p) for p in datasets):
+        return
+    tmp = where / f"{VALIDATED}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        disk = ox.Store(str(tmp))
+        disk.bulk_extend(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        disk.flush()
+        del disk
+        gc.collect()  # closed before it is renamed
+        os.replace(tmp, target)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)  # the next run loads the sources again
+
+
+def _validate_on_disk(ds: Path, where: Path, plan: tuple, sources, stamp, shapes_store, outcome: Outcome):
+    """The incremental run on the validated graph kept on disk: a copy of it (hard-linked, instant) gets the
+    difference, the affected focus nodes are re-checked there, and the copy replaces it. A removed triple
+    stays when another validated graph of the build (its on-disk index) still states it."""
+    import gc
+
+    from kg.diskindex import DISK_INDEX
+
+    added, removed, previous = plan
+    t0 = time.perf_counter()
+    index = ox.Store.read_only(str(ds / DISK_INDEX))
+    target = where / VALIDATED
+    tmp = where / f"{VALIDATED}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    ox.Store.read_only(str(target)).backup(str(tmp))
+    gc.collect()
+    store: ox.Store | None = ox.Store(str(tmp))
+    try:
+        assert store is not None
+        dg = ox.DefaultGraph()
+        for t in removed:
+            if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode):
+                graphs = (q.graph_name for q in index.quads_for_pattern(t.subject, t.predicate, t.object))
+                if any(isinstance(g, ox.NamedNode) and _validated_graph(g.value) for g in graphs):
+                    continue
+            store.remove(ox.Quad(t.subject, t.predicate, t.object, dg))
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, dg) for t in added)
+        outcome.timings["load"] = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        outcome.mode, outcome.on_disk = "incremental", True
+        grouped = run_narrowed(store, shapes_store, 1, sorted(added | removed, key=str), previous, outcome)
+        outcome.timings["validate"] = time.perf_counter() - t1
+        store.flush()
+        store = None
+        gc.collect()
+        old = where / f"{VALIDATED}.old-{os.getpid()}"
+        os.replace(target, old)
+        os.replace(tmp, target)  # applied twice, a difference gives the same graph: the state may lag behind
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        store = None
+        gc.collect()
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    try:
+        outcome.state_bytes, outcome.state_seconds = save_state(where, stamp, sources, grouped)
+    except OSError as exc:
+        import sys
+
+        shutil.rmtree(target, ignore_errors=True)
+        print(f"{where}: cannot keep the validation state: {exc.strerror or exc}", file=sys.stderr)
+    results = [r for v in grouped.values() for r in v]
+    return ox.Store.read_only(str(target)) if target.is_dir() else load_sources(sources), results, outcome, 1
+
+
+def validate_dataset(dataset, shapes_store: ox.Store, shape_files: list[str], jobs: int, full: bool = False):
+    """Validate the built DATASET with the shapes graph SHAPES_STORE, incrementally when a usable state is
+    stored beside it (unless FULL), and store the state for the next run.
+
+    Returns the validated store, the results, and the Outcome; None when the dataset's inputs changed since
+    its build (the caller validates the usual way). A large dataset's validated graph is kept on disk beside
+    the state and updated by the difference (VALIDATED) when the build has its on-disk index too.
+    """
+    from kg.diskindex import DISK_INDEX
+    from kg.shacl.engine import can_fork, default_jobs
+    from kg.store import dataset_dir, ensure_built
+
+    ensure_built(dataset)
+    ds = dataset_dir(dataset)
+    t0 = time.perf_counter()
+    sources = current_sources(ds)
+    if sources is None:
+        return None
+    outcome = Outcome()
+    stamp = {"engine": engine_stamp(), "shapes": shapes_stamp(shape_files)}
+    where = state_dir(ds)
+    state = None if full else read_state(where)
+    plan = _plan(state, stamp, sources, where, full, outcome)
+    outcome.timings["difference"] = time.perf_counter() - t0
+    if plan is not None and (where / VALIDATED).is_dir() and (ds / DISK_INDEX).is_dir():
+        return _validate_on_disk(ds, where, plan, sources, stamp, shapes_store, outcome)
+    shutil.rmtree(where / VALIDATED, ignore_errors=True)  # it would no longer match the state
+    t0 = time.perf_counter()
+    store = load_sources(sources)
+    outcome.timings["load"] = time.perf_counter() - t0
+    jobs = jobs or default_jobs(store)
+    jobs = jobs if jobs > 1 and can_fork() else 1
+    t1 = time.perf_counter()
+    if plan is not None:
+        added, removed, previous = plan
+        outcome.mode = "incremental"
+        grouped = run_narrowed(store, shapes_store, jobs, sorted(added | removed, key=str), previous, outcome)
+    else:
         grouped = run_full(store, shapes_store, jobs)
     outcome.timings["validate"] = time.perf_counter() - t1
     try:
         outcome.state_bytes, outcome.state_seconds = save_state(where, stamp, sources, grouped)
+        _keep_on_disk(ds, where, sources, store)
     except OSError as exc:
         import sys
 
