@@ -4,9 +4,12 @@ Usage: python bench/edit_loop.py --home HOME [--json OUT] — HOME is a LATTICE_
 imported data sets (the real-data build). The curated files are copied into a work folder (the repository's
 are never edited) and built with the imports into a dataset of its own; then, for each edit (one line of
 ngos.ttl changed, a 100-triple change, a removed file), the build and the incremental validation are timed,
-then a full validation of the same dataset, and the two result sets are compared as multisets. Everything
-runs in this one process, so the times leave out the interpreter's start (about 0.4 s for the `kg` command).
-`bench/run.py` runs it on the real-data build (`run`) and reports it beside the other figures.
+then a full validation of the same dataset, and the two result sets are compared as multisets. These run in
+this one process, so their times leave out the interpreter's start. The loop is then timed as a user runs it,
+`kg build && kg validate` as two commands (`cli`): on a home of its own whose imports are HOME's (linked) and
+one more import, a copy of ngos.ttl, whose one line is edited; the first edit after a full build, which makes
+the on-disk index, is timed apart from the next. `bench/run.py` runs it on the real-data build (`run`) and
+reports it beside the other figures.
 """
 
 from __future__ import annotations
@@ -118,6 +121,43 @@ def measure(home: Path, work: Path) -> dict:
             "identical": Counter(report.results) == Counter(full.results),
             "results": len(report.results),
         }
+    out["cli"] = measure_cli(home, work / "cli")
+    return out
+
+
+def _kg(home: Path, *args: str) -> float:
+    """Run one `kg` command with LATTICE_HOME=HOME; its wall time."""
+    env = dict(os.environ, LATTICE_HOME=str(home))
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "kg", *args], cwd=REPO, env=env, capture_output=True, text=True)
+    if proc.returncode not in (0, 1):  # 1: the validation found violations
+        raise RuntimeError(f"kg {' '.join(args)}: exit {proc.returncode}: {proc.stderr.strip()[-300:]}")
+    return time.perf_counter() - t
+
+
+def measure_cli(home: Path, cli: Path) -> dict:
+    """The loop as two commands: a home whose imports are HOME's and a copy of ngos.ttl, one line of it edited."""
+    from kg import paths
+
+    imports = cli / "imports"
+    imports.mkdir(parents=True)
+    for f in sorted((home / "imports").iterdir()):
+        (imports / f.name).symlink_to(f.resolve())
+    shutil.copyfile(paths.PACKAGE_DIR / "data" / "ngos.ttl", imports / "zz-edited.ttl")
+    out = {"first_build_s": round(_kg(cli, "build", "-q"), 3)}
+    out["first_validate_s"] = round(_kg(cli, "validate", "--format", "json"), 3)
+    loops = []
+    for i in range(3):
+        f = imports / "zz-edited.ttl"
+        text, n = re.subn(r'(rdfs:label "[^"]*)("@en)', rf"\1 (edit {i})\2", f.read_text(), count=1)
+        assert n == 1
+        f.write_text(text)
+        b = _kg(cli, "build", "-q")
+        v = _kg(cli, "validate", "--format", "json")
+        loops.append({"build_s": round(b, 3), "validate_s": round(v, 3), "loop_s": round(b + v, 3)})
+    out["first_edit"] = loops[0]  # makes the on-disk index of the full build
+    out["one_line"] = min(loops[1:], key=lambda x: x["loop_s"])
+    out["runs"] = loops
     return out
 
 
@@ -148,7 +188,11 @@ def target(results: dict) -> dict:
     for e in results.get("inputs", []):
         if isinstance(e.get("edit_loop"), dict):
             loop = e["edit_loop"].get("edits", {}).get("one-line")
-    measured = loop["loop_s"] if loop else None
+    cli = None
+    for e in results.get("inputs", []):
+        if isinstance(e.get("edit_loop"), dict):
+            cli = e["edit_loop"].get("cli", {}).get("one_line")
+    measured = cli["loop_s"] if cli else (loop["loop_s"] if loop else None)
     return {
         "id": "edit-loop",
         "target": f"real data: kg build + kg validate after a one-line change < {LOOP_TARGET_S} s, same results",
@@ -158,8 +202,9 @@ def target(results: dict) -> dict:
         "pass": None if loop is None else (measured < LOOP_TARGET_S and loop["identical"]),
         "note": ""
         if loop is None
-        else f"build {loop['build_s']} s + validate {loop['validate_incremental_s']} s "
-        f"(full validate {loop['validate_full_s']} s); in one process",
+        else (f"as two kg commands: build {cli['build_s']} s + validate {cli['validate_s']} s; " if cli else "")
+        + f"in one process: build {loop['build_s']} s + validate {loop['validate_incremental_s']} s "
+        f"(full validate {loop['validate_full_s']} s)",
     }
 
 

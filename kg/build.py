@@ -286,8 +286,9 @@ def _build_on_disk(out: Path, manifest: dict, inputs, entries, stale: set, extra
             shutil.rmtree(tmp, ignore_errors=True)
             return False
         say("write the changed files")
-        for graph in (ns.GRAPH_INFERRED, ns.GRAPH_DERIVED):
-            sizes[graph] = _count(store, graph)
+        sizes[ns.GRAPH_INFERRED] = sizes.get(ns.GRAPH_INFERRED, 0) + change.inferred
+        if change.derived_again:
+            sizes[ns.GRAPH_DERIVED] = _count(store, ns.GRAPH_DERIVED)
         sizes = {g: n for g, n in sorted(sizes.items()) if n}
         if change.derived_again:
             with open(tmp / DERIVED, "wb") as apart:

@@ -303,6 +303,8 @@ def materialize(
     count: bool = True,
     shortcuts: bool = True,
     seed: Seed | None = None,
+    table: dict | None = None,
+    added: dict | None = None,
 ) -> int | None:
     """Add the inferences to STORE's lat-g:inferred graph; returns how many triples that graph holds after
     (None with COUNT false, which saves a scan of the graph).
@@ -310,12 +312,13 @@ def materialize(
     WORKERS query threads run rules that do not feed each other side by side (default: one per core, at most
     2); with 1 the rules run one after another. The result is the same either way, and the same with SHORTCUTS
     false: every written key then feeds (see kg.rules.MINTED_ATTRIBUTES), and a record rule runs again whole
-    rather than over the nodes of the triples fed to it (see ANCHORS).
+    rather than over the nodes of the triples fed to it (see ANCHORS). ADDED, when given, gets the number of
+    triples each graph gained.
     """
     import pyoxigraph as ox
 
     prologue = ns.sparql_prefixes()
-    table = rules(store)
+    table = table if table is not None else rules(store)  # TABLE: the rules for STORE's schema, when known
     if not shortcuts:
         for rule in table.values():
             rule.feeds = set(rule.writes)
@@ -371,7 +374,12 @@ def materialize(
             return
         # every rule filters out what any graph already states, and the graph itself is a set
         began = time.perf_counter()
-        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(table[name].graph))
+        graph = ox.NamedNode(table[name].graph)
+        if added is not None:  # count what is new to the graph (a seeded run's outputs are small)
+            fresh = {t for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
+            n = sum(ox.Quad(t.subject, t.predicate, t.object, graph) not in store for t in fresh)
+            added[graph.value] = added.get(graph.value, 0) + n
+        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
         if profile:
             print(f"load {name}: {time.perf_counter() - began:.2f} s", file=sys.stderr)
         # a small output feeds through the keys it holds; a large one, through all its rule may write

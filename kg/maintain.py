@@ -109,6 +109,7 @@ class Change:
     overdeleted: int = 0
     derived_again: bool = False  # the derivation rules ran whole
     nodes: set = field(default_factory=set)  # the IRIs of the changed and overdeleted triples
+    inferred: int = 0  # how many triples lat-g:inferred gained (less when it lost)
     seconds: dict = field(default_factory=dict)
 
 
@@ -360,8 +361,11 @@ def update(store, changes: dict[str, tuple[set, set]], workers: int | None = Non
         store.extend([ox.Quad(t.subject, t.predicate, t.object, node) for t in after - before])
     for t in gone:
         store.remove(ox.Quad(t.subject, t.predicate, t.object, inferred_graph))
+    result.inferred = -len(gone)
     for t in added_all:  # now stated: a build never puts a stated triple in lat-g:inferred
-        store.remove(ox.Quad(t.subject, t.predicate, t.object, inferred_graph))
+        if t not in gone and inferred(t):
+            result.inferred -= 1
+            store.remove(ox.Quad(t.subject, t.predicate, t.object, inferred_graph))
     if rederive_all_derived:
         store.remove_graph(ox.NamedNode(ns.GRAPH_DERIVED))
 
@@ -384,7 +388,9 @@ def update(store, changes: dict[str, tuple[set, set]], workers: int | None = Non
                 seed.whole.add(name)
     result.seconds["apply"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    materialize(store, workers=workers, count=False, seed=seed)
+    gained: dict = {}
+    materialize(store, workers=workers, count=False, seed=seed, table=table, added=gained)
+    result.inferred += gained.get(ns.GRAPH_INFERRED, 0)
     result.seconds["rederive"] = time.perf_counter() - t0
     say(
         f"maintained: {result.removed} removed, {result.added} added, {result.overdeleted} overdeleted"

@@ -31,6 +31,25 @@ def parse(text: str):
     return prepareQuery(text).algebra
 
 
+def summary(text: str) -> dict:
+    """What the query TEXT reads, as JSON-ready data: the IRIs its triple patterns name as predicates (property
+    paths' included), whether one reads any predicate (a variable, a negated property set), and whether
+    ?value is bound by, and only read through, patterns naming it (bound_by_data)."""
+    from rdflib import URIRef, Variable
+    from rdflib.paths import NegatedPath
+    from rdflib.paths import Path as PropertyPath
+
+    found = patterns(text)
+    predicates: set[str] = set()
+    anything = False
+    for p in found.triples:
+        if isinstance(p.predicate, (Variable, NegatedPath)):
+            anything = True
+        steps = path_iris(p.predicate) if isinstance(p.predicate, PropertyPath) else [p.predicate]
+        predicates.update(str(x) for x in steps if isinstance(x, URIRef))
+    return {"predicates": sorted(predicates), "any_predicate": anything, "value_local": bound_by_data(text, "value")}
+
+
 def patterns(text: str) -> Patterns:
     """The triple patterns of the query TEXT."""
     from rdflib.plugins.sparql.parserutils import CompValue

@@ -217,21 +217,23 @@ class SparqlPlan:
     values: list[Term] = field(default_factory=list)  # the values of ?value to check again
 
 
-def sparql_plan(engine: Engine, shape: Shape, changed: list[ox.Triple]) -> SparqlPlan | None:
-    """For a node shape whose only constraints are SPARQL SELECT queries (read from their algebra):
-    unaffected when no changed triple has a predicate the queries or the targets read; else, when its targets
-    are constant nodes and ?value is bound through, and only read by, patterns naming it (a solution with ?value
-    = v then depends only on the triples in which v appears; kg.sparqlalgebra.bound_by_data), the terms of the
-    changed triples as the values to re-check; None otherwise (the shape is validated whole)."""
-    from rdflib import URIRef, Variable
-    from rdflib.paths import NegatedPath
-    from rdflib.paths import Path as PropertyPath
+def sparql_plan(
+    engine: Engine, shape: Shape, changed: list[ox.Triple], summaries: dict | None = None
+) -> SparqlPlan | None:
+    """For a node shape whose only constraints are SPARQL SELECT queries (read from their algebra,
+    kg.sparqlalgebra.summary; SUMMARIES keeps them by the SHA-256 of the query across runs): unaffected when
+    no changed triple has a predicate the queries or the targets read; else, when its targets are constant
+    nodes and ?value is bound by, and only read through, patterns naming it (a solution with ?value = v then
+    depends only on the triples in which v appears), the terms of the changed triples as the values to
+    re-check; None otherwise (the shape is validated whole)."""
+    import hashlib
 
     from kg.shacl.sparql import prefixes_for
-    from kg.sparqlalgebra import bound_by_data, path_iris, patterns
+    from kg.sparqlalgebra import summary
 
     if shape.is_property or shape.deactivated or set(shape.params) != {"sparql"}:
         return None
+    summaries = {} if summaries is None else summaries
     read: set[str] = {
         p.value for p in [*shape.target_subjects_of, *shape.target_objects_of] if isinstance(p, ox.NamedNode)
     }
@@ -244,16 +246,16 @@ def sparql_plan(engine: Engine, shape: Shape, changed: list[ox.Triple]) -> Sparq
         if select is None or engine.g.is_true(cnode, SH.deactivated):
             return None
         text = prefixes_for(engine, cnode) + select.value
-        try:
-            found = patterns(text)
-            local = local and bound_by_data(text, "value")
-        except Exception:  # rdflib's parser and algebra raise several kinds: the shape is validated whole
-            return None
-        for p in found.triples:
-            preds = path_iris(p.predicate) if isinstance(p.predicate, PropertyPath) else [p.predicate]
-            if isinstance(p.predicate, Variable) or any(isinstance(x, NegatedPath) for x in [p.predicate]):
-                everything = True
-            read.update(str(x) for x in preds if isinstance(x, URIRef))
+        key = hashlib.sha256(text.encode()).hexdigest()
+        if key not in summaries:
+            try:
+                summaries[key] = summary(text)
+            except Exception:  # rdflib's parser and algebra raise several kinds: the shape is validated whole
+                return None
+        found = summaries[key]
+        everything = everything or bool(found["any_predicate"])
+        local = local and bool(found["value_local"])
+        read.update(found["predicates"])
     if not everything and not any(t.predicate.value in read for t in changed):
         return SparqlPlan(unaffected=True)
     if local and not (shape.target_classes or shape.target_subjects_of or shape.target_objects_of):

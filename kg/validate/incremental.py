@@ -345,6 +345,7 @@ def run_narrowed(
     changed: list[ox.Triple],
     previous: dict[str, list[Result]],
     outcome: Outcome,
+    summaries: dict | None = None,
 ) -> dict[str, list[Result]]:
     """Every top shape's results: those the CHANGED triples can affect computed afresh, the rest from PREVIOUS."""
     from kg.shacl.affected import affected_nodes, analyse, changes_hierarchy, sparql_plan, targets_among
@@ -363,7 +364,7 @@ def run_narrowed(
             continue
         reads = analyse(engine, s)
         if reads is None:
-            plan = sparql_plan(engine, s, changed)
+            plan = sparql_plan(engine, s, changed, summaries)
             if plan is None:
                 whole.append(s)
             elif plan.unaffected:
@@ -410,6 +411,30 @@ def run_narrowed(
         outcome.reason = "the class hierarchy changed"
     outcome.reused, outcome.reused_focus = len(reused), len(set(reused))
     return grouped
+
+
+SUMMARIES_FILE = "sparql-reads.json"  # what each SPARQL constraint reads (kg.sparqlalgebra.summary), by SHA-256
+
+
+def read_summaries(where: Path) -> dict:
+    """The summaries of SPARQL constraints kept beside the state (a query's text names its summary)."""
+    try:
+        found = json.loads((where / SUMMARIES_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    ok = isinstance(found, dict) and all(
+        isinstance(v, dict) and isinstance(v.get("predicates"), list) and {"any_predicate", "value_local"} <= set(v)
+        for v in found.values()
+    )
+    return found if ok else {}
+
+
+def write_summaries(where: Path, summaries: dict) -> None:
+    """Keep SUMMARIES beside the state (best effort: they are computed again when missing)."""
+    try:
+        write_atomic(where / SUMMARIES_FILE, json.dumps(summaries, sort_keys=True))
+    except OSError:
+        pass
 
 
 def _plan(state: dict | None, stamp: dict, sources: list[Source], where: Path, full: bool, outcome: Outcome):
@@ -521,7 +546,9 @@ def _validate_on_disk(ds: Path, where: Path, plan: tuple, sources, stamp, shapes
         outcome.timings["load"] = time.perf_counter() - t0
         t1 = time.perf_counter()
         outcome.mode, outcome.on_disk = "incremental", True
-        grouped = run_narrowed(store, shapes_store, 1, sorted(added | removed, key=str), previous, outcome)
+        summaries = read_summaries(where)
+        grouped = run_narrowed(store, shapes_store, 1, sorted(added | removed, key=str), previous, outcome, summaries)
+        write_summaries(where, summaries)
         outcome.timings["validate"] = time.perf_counter() - t1
         store.flush()
         store = None
@@ -582,7 +609,11 @@ def validate_dataset(dataset, shapes_store: ox.Store, shape_files: list[str], jo
     if plan is not None:
         added, removed, previous = plan
         outcome.mode = "incremental"
-        grouped = run_narrowed(store, shapes_store, jobs, sorted(added | removed, key=str), previous, outcome)
+        summaries = read_summaries(where)
+        grouped = run_narrowed(
+            store, shapes_store, jobs, sorted(added | removed, key=str), previous, outcome, summaries
+        )
+        write_summaries(where, summaries)
     else:
         grouped = run_full(store, shapes_store, jobs)
     outcome.timings["validate"] = time.perf_counter() - t1
