@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from kg.errors import InputError
 from kg.fileio import check_rdf_file, from_oxigraph_syntax_error, load_rdf, rdf_format, write_atomic
 from kg.shacl.result import Result
+from kg.validate.ondisk import VALIDATED, keep, updated_copy
 
 STATE_FORMAT = 1
 STATE_FILE = "state.json"
@@ -467,101 +468,24 @@ def _plan(state: dict | None, stamp: dict, sources: list[Source], where: Path, f
     return None
 
 
-# The validated graph of a large dataset (kg.diskindex) is kept on disk beside the state, so that the next run
-# updates it by the difference instead of parsing every source again.
-VALIDATED = "store"
-
-
-def _validated_graph(graph: str) -> bool:
-    """Whether GRAPH, a named graph of the build, is one of those `kg validate` merges (see current_sources)."""
-    from kg.namespaces import GRAPH_CURATED, GRAPH_DERIVED, GRAPH_IMPORT, GRAPH_ONTOLOGY, GRAPH_RULES
-
-    return graph in (GRAPH_ONTOLOGY, GRAPH_DERIVED, GRAPH_RULES) or graph.startswith((GRAPH_CURATED, GRAPH_IMPORT))
-
-
-def _blank_free(path: str) -> bool:
-    """Whether an N-Quads or TriG source names no blank node (the store loads those under labels of its own)."""
-    tail = b""
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 22), b""):
-            if b"_:" in tail + chunk:
-                return False
-            tail = chunk[-1:]
-    return True
-
-
-def _keep_on_disk(ds: Path, where: Path, sources: list[Source], store: ox.Store) -> None:
-    """Write the validated STORE (its default graph) to WHERE/VALIDATED when the dataset is large and its
-    dataset files name no blank node; otherwise leave none."""
-    import gc
-
-    from kg.build import read_manifest
-    from kg.diskindex import large
-
-    target = where / VALIDATED
-    shutil.rmtree(target, ignore_errors=True)
-    datasets = [s.path for s in sources if rdf_format(s.path).supports_datasets]
-    if not large(read_manifest(ds)) or not all(_blank_free(p) for p in datasets):
-        return
-    tmp = where / f"{VALIDATED}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        disk = ox.Store(str(tmp))
-        disk.bulk_extend(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-        disk.flush()
-        del disk
-        gc.collect()  # closed before it is renamed
-        os.replace(tmp, target)
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)  # the next run loads the sources again
-
-
 def _validate_on_disk(ds: Path, where: Path, plan: tuple, sources, stamp, shapes_store, outcome: Outcome):
-    """The incremental run on the validated graph kept on disk: a copy of it (hard-linked, instant) gets the
-    difference, the affected focus nodes are re-checked there, and the copy replaces it. A removed triple
-    stays when another validated graph of the build (its on-disk index) still states it."""
-    import gc
-
+    """The incremental run on the validated graph kept on disk (kg.validate.ondisk): the difference applied to
+    a copy of it, the affected focus nodes re-checked there, and the copy put in its place."""
     from kg.diskindex import DISK_INDEX
 
     added, removed, previous = plan
     t0 = time.perf_counter()
-    index = ox.Store.read_only(str(ds / DISK_INDEX))
-    target = where / VALIDATED
-    tmp = where / f"{VALIDATED}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    ox.Store.read_only(str(target)).backup(str(tmp))
-    gc.collect()
-    store: ox.Store | None = ox.Store(str(tmp))
-    try:
-        assert store is not None
-        dg = ox.DefaultGraph()
-        for t in removed:
-            if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode):
-                graphs = (q.graph_name for q in index.quads_for_pattern(t.subject, t.predicate, t.object))
-                if any(isinstance(g, ox.NamedNode) and _validated_graph(g.value) for g in graphs):
-                    continue
-            store.remove(ox.Quad(t.subject, t.predicate, t.object, dg))
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, dg) for t in added)
+    with updated_copy(where, ds / DISK_INDEX, added, removed) as copy:
+        assert copy.store is not None
         outcome.timings["load"] = time.perf_counter() - t0
         t1 = time.perf_counter()
         outcome.mode, outcome.on_disk = "incremental", True
         summaries = read_summaries(where)
-        grouped = run_narrowed(store, shapes_store, 1, sorted(added | removed, key=str), previous, outcome, summaries)
+        changed = sorted(added | removed, key=str)
+        grouped = run_narrowed(copy.store, shapes_store, 1, changed, previous, outcome, summaries)
         write_summaries(where, summaries)
         outcome.timings["validate"] = time.perf_counter() - t1
-        store.flush()
-        store = None
-        gc.collect()
-        old = where / f"{VALIDATED}.old-{os.getpid()}"
-        os.replace(target, old)
-        os.replace(tmp, target)  # applied twice, a difference gives the same graph: the state may lag behind
-        shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        store = None
-        gc.collect()
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    target = where / VALIDATED
     try:
         outcome.state_bytes, outcome.state_seconds = save_state(where, stamp, sources, grouped)
     except OSError as exc:
@@ -619,7 +543,11 @@ def validate_dataset(dataset, shapes_store: ox.Store, shape_files: list[str], jo
     outcome.timings["validate"] = time.perf_counter() - t1
     try:
         outcome.state_bytes, outcome.state_seconds = save_state(where, stamp, sources, grouped)
-        _keep_on_disk(ds, where, sources, store)
+        from kg.build import read_manifest
+        from kg.diskindex import large
+
+        datasets = [s.path for s in sources if rdf_format(s.path).supports_datasets]
+        keep(where, large(read_manifest(ds)), datasets, store)
     except OSError as exc:
         import sys
 
