@@ -489,7 +489,13 @@ def test_on_disk_a_triple_another_file_still_states_stays(curated_copy, monkeypa
     from kg import diskindex
     from kg.build import build
     from kg.store import dataset_dir
-    from kg.validate.incremental import current_sources, load_shapes_stable, load_sources, validate_dataset
+    from kg.validate.incremental import (
+        current_sources,
+        load_shapes_stable,
+        load_sources,
+        state_dir,
+        validate_dataset,
+    )
     from kg.validate.inputs import shape_files
 
     monkeypatch.setattr(diskindex, "DISK_INDEX_MIN_TRIPLES", 0)
@@ -517,6 +523,7 @@ def test_on_disk_a_triple_another_file_still_states_stays(curated_copy, monkeypa
     build(out)
     store, results, outcome, _ = validate_dataset(out, shapes, shapes_used, 1)
     assert outcome.on_disk and outcome.removed == 1
+    assert sorted(p.name for p in state_dir(out).iterdir() if p.name.startswith("store")) == ["store"]
     assert ox.Quad(label.subject, label.predicate, label.object, ox.DefaultGraph()) in store
     full = run_full(load_sources(current_sources(out)), shapes, 1)
     assert Counter(results) == Counter(r for v in full.values() for r in v)

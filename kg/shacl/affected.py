@@ -16,7 +16,7 @@ on value nodes) is validated whole.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -218,7 +218,7 @@ class SparqlPlan:
 
 
 def sparql_plan(
-    engine: Engine, shape: Shape, changed: list[ox.Triple], summaries: dict | None = None
+    engine: Engine, shape: Shape, changed: list[ox.Triple], summaries: dict[str, dict[str, Any]] | None = None
 ) -> SparqlPlan | None:
     """For a node shape whose only constraints are SPARQL SELECT queries (read from their algebra,
     kg.sparqlalgebra.summary; SUMMARIES keeps them by the SHA-256 of the query across runs): unaffected when

@@ -13,6 +13,7 @@ names the same node as a fresh one.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -27,7 +28,7 @@ import pyoxigraph as ox
 from kg.errors import InputError
 from kg.fileio import check_rdf_file, from_oxigraph_syntax_error, load_rdf, rdf_format, write_atomic
 from kg.shacl.result import Result
-from kg.validate.ondisk import VALIDATED, keep, updated_copy
+from kg.validate.ondisk import VALIDATED, clean, keep, updated_copy
 
 STATE_FORMAT = 1
 STATE_FILE = "state.json"
@@ -505,8 +506,6 @@ def validate_dataset(dataset, shapes_store: ox.Store, shape_files: list[str], jo
     its build (the caller validates the usual way). A large dataset's validated graph is kept on disk beside
     the state and updated by the difference (VALIDATED) when the build has its on-disk index too.
     """
-    from kg.diskindex import DISK_INDEX
-    from kg.shacl.engine import can_fork, default_jobs
     from kg.store import dataset_dir, ensure_built
 
     ensure_built(dataset)
@@ -515,9 +514,36 @@ def validate_dataset(dataset, shapes_store: ox.Store, shape_files: list[str], jo
     sources = current_sources(ds)
     if sources is None:
         return None
+    where = state_dir(ds)
+    with _state_lock(where):  # two runs at once would both replace the state and the graph kept on disk
+        return _validate_with_state(ds, where, sources, shapes_store, shape_files, jobs, full, t0)
+
+
+@contextlib.contextmanager
+def _state_lock(where: Path):
+    """Hold the lock of the validation state WHERE, when it can be taken (a read-only folder keeps no state)."""
+    from kg.build import lock
+
+    try:
+        held = lock(where)
+        held.__enter__()
+    except OSError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        held.__exit__(None, None, None)
+
+
+def _validate_with_state(ds: Path, where: Path, sources, shapes_store, shape_files, jobs: int, full: bool, t0: float):
+    """validate_dataset, under the lock of the state WHERE."""
+    from kg.diskindex import DISK_INDEX
+    from kg.shacl.engine import can_fork, default_jobs
+
+    clean(where)
     outcome = Outcome()
     stamp = {"engine": engine_stamp(), "shapes": shapes_stamp(shape_files)}
-    where = state_dir(ds)
     state = None if full else read_state(where)
     plan = _plan(state, stamp, sources, where, full, outcome)
     outcome.timings["difference"] = time.perf_counter() - t0

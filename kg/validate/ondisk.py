@@ -33,6 +33,12 @@ def blank_free(path: str) -> bool:
     return True
 
 
+def clean(where: Path) -> None:
+    """Remove what killed runs left in the state's folder WHERE (call under its lock)."""
+    for leftover in [*where.glob(f"{VALIDATED}.tmp-*"), *where.glob(f"{VALIDATED}.old-*")]:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
 def _close(store) -> None:
     """Flush STORE; the caller drops its last reference, and gc closes it before its folder is renamed."""
     store.flush()
