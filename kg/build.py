@@ -210,10 +210,10 @@ def _stale(manifest: dict, entries: list) -> set:
 
 
 def _on_disk(out: Path, manifest: dict) -> bool:
-    """Whether the build in OUT is kept up to date on its on-disk index: it has one, or is large (kg.store)."""
-    from kg.diskindex import DISK_INDEX, large
+    """Whether the build in OUT is kept up to date on its on-disk index: it is large (kg.diskindex)."""
+    from kg.diskindex import large
 
-    return (out / DISK_INDEX).is_dir() or large(manifest)
+    return large(manifest)
 
 
 def _maintain(store, inputs: list[Source], stale: set, result: BuildResult, say, sizes: dict | None = None):

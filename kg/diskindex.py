@@ -11,7 +11,8 @@ DISK_INDEX = "store"
 
 
 def large(manifest: dict | None) -> bool:
-    """Whether the build of MANIFEST is large enough to be read and kept up to date on disk."""
+    """Whether the build of MANIFEST is large enough to be read and kept up to date on disk (never with
+    LATTICE_DISK_INDEX=0)."""
     import os
 
     if os.environ.get("LATTICE_DISK_INDEX", "1") == "0":

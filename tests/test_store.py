@@ -91,3 +91,7 @@ def test_an_incremental_build_carries_the_index_over_and_writes_the_file_when_as
     assert not (dataset / DATASET).exists()
     assert kstore.open_store(dataset, build_if_needed=False).query(ask, use_default_graph_as_union=True)
     assert (dataset / DATASET).is_file()  # written from the index, once
+    monkeypatch.setenv("LATTICE_DISK_INDEX", "0")  # turned off: the incremental build works in memory
+    ngos.write_text(ngos.read_text() + '\n<urn:x:ngo2> <http://www.w3.org/2000/01/rdf-schema#label> "another"@en .\n')
+    res = build(dataset)
+    assert res.incremental and (dataset / DATASET).is_file() and not (dataset / kstore.DISK_INDEX).exists()

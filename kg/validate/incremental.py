@@ -538,7 +538,8 @@ def _state_lock(where: Path):
 
 def _validate_with_state(ds: Path, where: Path, sources, shapes_store, shape_files, jobs: int, full: bool, t0: float):
     """validate_dataset, under the lock of the state WHERE."""
-    from kg.diskindex import DISK_INDEX
+    from kg.build import read_manifest
+    from kg.diskindex import DISK_INDEX, large
     from kg.shacl.engine import can_fork, default_jobs
 
     clean(where)
@@ -547,7 +548,8 @@ def _validate_with_state(ds: Path, where: Path, sources, shapes_store, shape_fil
     state = None if full else read_state(where)
     plan = _plan(state, stamp, sources, where, full, outcome)
     outcome.timings["difference"] = time.perf_counter() - t0
-    if plan is not None and (where / VALIDATED).is_dir() and (ds / DISK_INDEX).is_dir():
+    on_disk = large(read_manifest(ds))
+    if plan is not None and on_disk and (where / VALIDATED).is_dir() and (ds / DISK_INDEX).is_dir():
         return _validate_on_disk(ds, where, plan, sources, stamp, shapes_store, outcome)
     shutil.rmtree(where / VALIDATED, ignore_errors=True)  # it would no longer match the state
     t0 = time.perf_counter()
@@ -569,11 +571,8 @@ def _validate_with_state(ds: Path, where: Path, sources, shapes_store, shape_fil
     outcome.timings["validate"] = time.perf_counter() - t1
     try:
         outcome.state_bytes, outcome.state_seconds = save_state(where, stamp, sources, grouped)
-        from kg.build import read_manifest
-        from kg.diskindex import large
-
         datasets = [s.path for s in sources if rdf_format(s.path).supports_datasets]
-        keep(where, large(read_manifest(ds)), datasets, store)
+        keep(where, on_disk, datasets, store)
     except OSError as exc:
         import sys
 
