@@ -209,13 +209,6 @@ def _stale(manifest: dict, entries: list) -> set:
     return {g for g in set(old_graphs) | set(new_graphs) if old_graphs.get(g) != new_graphs.get(g)}
 
 
-def _on_disk(out: Path, manifest: dict) -> bool:
-    """Whether the build in OUT is kept up to date on its on-disk index: it is large (kg.diskindex)."""
-    from kg.diskindex import large
-
-    return large(manifest)
-
-
 def _maintain(store, inputs: list[Source], stale: set, result: BuildResult, say, sizes: dict | None = None):
     """Apply the new content of the STALE input graphs to STORE (the previous build) and keep the inferences
     by difference (kg.maintain); returns what changed (a kg.maintain.Change), or None, with STORE untouched,
@@ -370,7 +363,9 @@ def build(
         store = ox.Store()
         stale = {e["graph"] for e in entries}
         old = manifest if not force and manifest and manifest.get("kg_version") == __version__ else None
-        if old is not None and incremental and has_dataset(out) and _on_disk(out, old):
+        from kg.diskindex import large
+
+        if old is not None and incremental and has_dataset(out) and large(old):  # kept up to date on disk
             stale = _stale(old, entries)
             if stale and all(g.startswith((ns.GRAPH_CURATED, ns.GRAPH_IMPORT)) for g in stale):
                 if _build_on_disk(out, old, inputs, entries, stale, extra, result, say):

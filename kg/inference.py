@@ -376,7 +376,7 @@ def materialize(
         began = time.perf_counter()
         graph = ox.NamedNode(table[name].graph)
         if added is not None:  # count what is new to the graph (a seeded run's outputs are small)
-            fresh = {t for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
+            fresh = set(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
             n = sum(ox.Quad(t.subject, t.predicate, t.object, graph) not in store for t in fresh)
             added[graph.value] = added.get(graph.value, 0) + n
         store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)

@@ -286,34 +286,42 @@ def update(store, changes: dict[str, tuple[set, set]], workers: int | None = Non
             predicate, value = ox.NamedNode(key[1]), None
         return next(store.quads_for_pattern(node, predicate, value), None) is not None
 
-    def reads(r) -> set:
-        return r.reads | {("d", rule_iri(r.name))}  # its own records, which it filters out
+    # what each derivation rule reads: its reads, and its own records, which it filters out
+    reads = {r.name: r.reads | {("d", rule_iri(r.name))} for r in derivations}
 
     def reaches_derivations(t) -> bool:
         """Whether a derivation rule reads T: a key it reads, on a node its guard admits (kg.rules)."""
         k = triple_key(t)
         for r in derivations:
-            hit = touched({k}, reads(r))
+            hit = touched({k}, reads[r.name])
             if any(h not in r.guards for h in hit):
                 return True
             if any(has_key(t.subject, g) for h in hit for g in r.guards[h]):
                 return True
         return False
 
-    rederive_all_derived = any(touched(recorded, reads(r)) for r in derivations) or any(
-        reaches_derivations(t) for t in grown - added_all
-    )
-
     # 1. overdeletion, on the store as it was
     gone: set = set()  # inferred triples that may no longer hold
     anchors: dict = {name: set() for name in ANCHORED}
     whole: set = set()  # rules to run whole
     queue = deque((t, True) for t in removed)  # (triple, removed: False for an addition)
-    if rederive_all_derived:
+    rederive_all_derived = False
+
+    def derive_again() -> None:
+        """The derivation rules run again: their whole graph is overdeleted."""
+        nonlocal rederive_all_derived
+        rederive_all_derived = True
         queue.extend(
             (q.triple, True) for q in store.quads_for_pattern(None, None, None, ox.NamedNode(ns.GRAPH_DERIVED))
         )
+
+    if any(touched(recorded, reads[r.name]) for r in derivations) or any(
+        reaches_derivations(t) for t in grown - added_all
+    ):
+        derive_again()
     queue.extend((t, False) for t in added_all)
+    record_reads = {name: table[name].reads | table[name].writes for name in ANCHORED}
+    has_value_reads = has_value.reads | has_value.writes
     new_anchors: dict = {name: set() for name in ANCHORED}
 
     def overdelete(c) -> None:
@@ -329,17 +337,15 @@ def update(store, changes: dict[str, tuple[set, set]], workers: int | None = Non
                 for c in schema.consequences(t):
                     overdelete(c)
             for name in ANCHORED:  # writes too: a rule's filters read what it writes (member-during)
-                if touched({k}, table[name].reads | table[name].writes) and t.subject not in anchors[name]:
+                if touched({k}, record_reads[name]) and t.subject not in anchors[name]:
                     anchors[name].add(t.subject)  # a blank node: the rerun runs the rule whole
                     new_anchors[name].add(t.subject)
-            if touched({k}, has_value.reads | has_value.writes):
+            if touched({k}, has_value_reads):
                 whole.add(HAS_VALUE)
                 for c in has_value_classes:
                     overdelete(ox.Triple(t.subject, ox.NamedNode(RDF_TYPE), c))
             if not rederive_all_derived and reaches_derivations(t):
-                rederive_all_derived = True
-                for q in store.quads_for_pattern(None, None, None, ox.NamedNode(ns.GRAPH_DERIVED)):
-                    queue.append((q.triple, True))
+                derive_again()
         for name in ANCHORED:  # what the record rules gave at the new anchors
             nodes, new_anchors[name] = new_anchors[name], set()
             for node in nodes:

@@ -280,9 +280,9 @@ def query_keys(rule: DerivationRule) -> set:
     from rdflib import URIRef, Variable
     from rdflib.paths import Path as PropertyPath
 
-    from kg.sparqlalgebra import path_iris, patterns
+    from kg.sparqlalgebra import parse, path_iris, patterns
 
-    found = patterns(rule.query)
+    found = patterns(parse(rule.query))
 
     def terms(x) -> list:
         if isinstance(x, Variable):

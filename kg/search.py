@@ -85,6 +85,11 @@ def collect(store, nodes: list | None = None) -> dict:
         label = e["label"] or next(iter(sorted(e["aliases"])), iri)
         aliases = sorted(a for a in e["aliases"] if a != label)
         entries.append([iri, label, aliases, sorted(kinds.get(iri, ()))])
+    return _document(entries)
+
+
+def _document(entries: list) -> dict:
+    """The index document of ENTRIES (sorted by IRI), with the labels of the kinds they use."""
     used = {k for e in entries for k in e[3]}
     kind_labels = {e[0]: e[1] for e in entries if e[0] in used}
     return {"version": INDEX_VERSION, "entries": entries, "kinds": kind_labels}
@@ -92,8 +97,13 @@ def collect(store, nodes: list | None = None) -> dict:
 
 def write_index(store, folder: Path) -> Path:
     """Write the index of STORE into FOLDER (atomically); returns the file."""
+    return _write(collect(store), folder)
+
+
+def _write(document: dict, folder: Path) -> Path:
+    """Write the index DOCUMENT into FOLDER (atomically); returns the file."""
     target = Path(folder) / INDEX_FILE
-    write_atomic(target, json.dumps(collect(store), ensure_ascii=False, separators=(",", ":")))
+    write_atomic(target, json.dumps(document, ensure_ascii=False, separators=(",", ":")))
     return target
 
 
@@ -110,16 +120,7 @@ def update_index(previous: Path, store, nodes: set, folder: Path) -> Path:
     if nodes:
         entries += collect(store, [ox.NamedNode(i) for i in sorted(iris)])["entries"]
     entries.sort(key=lambda e: e[0])
-    used = {k for e in entries for k in e[3]}
-    kinds = {e[0]: e[1] for e in entries if e[0] in used}
-    target = Path(folder) / INDEX_FILE
-    write_atomic(
-        target,
-        json.dumps(
-            {"version": INDEX_VERSION, "entries": entries, "kinds": kinds}, ensure_ascii=False, separators=(",", ":")
-        ),
-    )
-    return target
+    return _write(_document(entries), folder)
 
 
 class SearchIndex:

@@ -39,7 +39,8 @@ def summary(text: str) -> dict:
     from rdflib.paths import NegatedPath
     from rdflib.paths import Path as PropertyPath
 
-    found = patterns(text)
+    algebra = parse(text)
+    found = patterns(algebra)
     predicates: set[str] = set()
     anything = False
     for p in found.triples:
@@ -47,11 +48,12 @@ def summary(text: str) -> dict:
             anything = True
         steps = path_iris(p.predicate) if isinstance(p.predicate, PropertyPath) else [p.predicate]
         predicates.update(str(x) for x in steps if isinstance(x, URIRef))
-    return {"predicates": sorted(predicates), "any_predicate": anything, "value_local": bound_by_data(text, "value")}
+    local = bound_by_data(algebra, found, "value")
+    return {"predicates": sorted(predicates), "any_predicate": anything, "value_local": local}
 
 
-def patterns(text: str) -> Patterns:
-    """The triple patterns of the query TEXT."""
+def patterns(algebra) -> Patterns:
+    """The triple patterns of a query's ALGEBRA (parse)."""
     from rdflib.plugins.sparql.parserutils import CompValue
 
     found = Patterns()
@@ -82,7 +84,7 @@ def patterns(text: str) -> Patterns:
             for child in node:
                 walk(child, visible)
 
-    walk(parse(text).get("p"), None)
+    walk(algebra.get("p"), None)
     return found
 
 
@@ -100,8 +102,8 @@ def path_iris(path) -> list:
     return found
 
 
-def bound_by_data(text: str, name: str) -> bool:
-    """Whether every solution of the query TEXT binds the variable NAME through a triple pattern that names it,
+def bound_by_data(algebra, found: Patterns, name: str) -> bool:
+    """Whether every solution of a query (its ALGEBRA, and FOUND, its patterns) binds the variable NAME through a triple pattern that names it,
     and every triple pattern of the query names it, in the outer scope, as a subject, predicate or object: then
     a solution with NAME = v depends only on the triples in which v appears. A property path, a BIND or an
     aggregate leaves the answer False."""
@@ -110,7 +112,6 @@ def bound_by_data(text: str, name: str) -> bool:
     from rdflib.plugins.sparql.parserutils import CompValue
 
     var = Variable(name)
-    found = patterns(text)
     for p in found.triples:
         if isinstance(p.predicate, PropertyPath) or (p.visible is not None and name not in p.visible):
             return False
@@ -137,4 +138,4 @@ def bound_by_data(text: str, name: str) -> bool:
             return node.get("var") != var and binds(node.get("p"))
         return False  # aggregates, VALUES and what this reading does not know
 
-    return bool(found.triples) and binds(parse(text))
+    return bool(found.triples) and binds(algebra)

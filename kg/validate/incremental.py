@@ -474,26 +474,16 @@ def _validate_on_disk(ds: Path, where: Path, plan: tuple, sources, stamp, shapes
     a copy of it, the affected focus nodes re-checked there, and the copy put in its place."""
     from kg.diskindex import DISK_INDEX
 
-    added, removed, previous = plan
+    added, removed, _previous = plan
     t0 = time.perf_counter()
     with updated_copy(where, ds / DISK_INDEX, added, removed) as copy:
         assert copy.store is not None
         outcome.timings["load"] = time.perf_counter() - t0
-        t1 = time.perf_counter()
-        outcome.mode, outcome.on_disk = "incremental", True
-        summaries = read_summaries(where)
-        changed = sorted(added | removed, key=str)
-        grouped = run_narrowed(copy.store, shapes_store, 1, changed, previous, outcome, summaries)
-        write_summaries(where, summaries)
-        outcome.timings["validate"] = time.perf_counter() - t1
+        outcome.on_disk = True
+        grouped = _recheck(copy.store, shapes_store, 1, plan, outcome, where)
     target = where / VALIDATED
-    try:
-        outcome.state_bytes, outcome.state_seconds = save_state(where, stamp, sources, grouped)
-    except OSError as exc:
-        import sys
-
+    if not _save(where, stamp, sources, grouped, outcome):
         shutil.rmtree(target, ignore_errors=True)
-        print(f"{where}: cannot keep the validation state: {exc.strerror or exc}", file=sys.stderr)
     results = [r for v in grouped.values() for r in v]
     return ox.Store.read_only(str(target)) if target.is_dir() else load_sources(sources), results, outcome, 1
 
@@ -519,21 +509,41 @@ def validate_dataset(dataset, shapes_store: ox.Store, shape_files: list[str], jo
         return _validate_with_state(ds, where, sources, shapes_store, shape_files, jobs, full, t0)
 
 
-@contextlib.contextmanager
-def _state_lock(where: Path):
-    """Hold the lock of the validation state WHERE, when it can be taken (a read-only folder keeps no state)."""
+def _state_lock(where: Path) -> contextlib.ExitStack:
+    """The lock of the validation state WHERE, held when it can be taken (a read-only folder keeps no state)."""
     from kg.build import lock
 
+    stack = contextlib.ExitStack()
     try:
-        held = lock(where)
-        held.__enter__()
+        stack.enter_context(lock(where))
     except OSError:
-        yield
-        return
+        pass
+    return stack
+
+
+def _recheck(store: ox.Store, shapes_store: ox.Store, jobs: int, plan: tuple, outcome: Outcome, where: Path):
+    """An incremental run's results: the focus nodes the difference in PLAN can affect re-checked, with what
+    each SPARQL constraint reads kept beside the state WHERE."""
+    added, removed, previous = plan
+    t1 = time.perf_counter()
+    outcome.mode = "incremental"
+    summaries = read_summaries(where)
+    grouped = run_narrowed(store, shapes_store, jobs, sorted(added | removed, key=str), previous, outcome, summaries)
+    write_summaries(where, summaries)
+    outcome.timings["validate"] = time.perf_counter() - t1
+    return grouped
+
+
+def _save(where: Path, stamp: dict, sources: list[Source], grouped: dict, outcome: Outcome) -> bool:
+    """Keep the state of this run; False, with a message, when it cannot be written."""
     try:
-        yield
-    finally:
-        held.__exit__(None, None, None)
+        outcome.state_bytes, outcome.state_seconds = save_state(where, stamp, sources, grouped)
+    except OSError as exc:
+        import sys
+
+        print(f"{where}: cannot keep the validation state: {exc.strerror or exc}", file=sys.stderr)
+        return False
+    return True
 
 
 def _validate_with_state(ds: Path, where: Path, sources, shapes_store, shape_files, jobs: int, full: bool, t0: float):
@@ -557,25 +567,14 @@ def _validate_with_state(ds: Path, where: Path, sources, shapes_store, shape_fil
     outcome.timings["load"] = time.perf_counter() - t0
     jobs = jobs or default_jobs(store)
     jobs = jobs if jobs > 1 and can_fork() else 1
-    t1 = time.perf_counter()
     if plan is not None:
-        added, removed, previous = plan
-        outcome.mode = "incremental"
-        summaries = read_summaries(where)
-        grouped = run_narrowed(
-            store, shapes_store, jobs, sorted(added | removed, key=str), previous, outcome, summaries
-        )
-        write_summaries(where, summaries)
+        grouped = _recheck(store, shapes_store, jobs, plan, outcome, where)
     else:
+        t1 = time.perf_counter()
         grouped = run_full(store, shapes_store, jobs)
-    outcome.timings["validate"] = time.perf_counter() - t1
-    try:
-        outcome.state_bytes, outcome.state_seconds = save_state(where, stamp, sources, grouped)
+        outcome.timings["validate"] = time.perf_counter() - t1
+    if _save(where, stamp, sources, grouped, outcome):
         datasets = [s.path for s in sources if rdf_format(s.path).supports_datasets]
         keep(where, on_disk, datasets, store)
-    except OSError as exc:
-        import sys
-
-        print(f"{where}: cannot keep the validation state: {exc.strerror or exc}", file=sys.stderr)
     results = [r for v in grouped.values() for r in v]
     return store, results, outcome, jobs

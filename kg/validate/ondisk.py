@@ -39,11 +39,6 @@ def clean(where: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _close(store) -> None:
-    """Flush STORE; the caller drops its last reference, and gc closes it before its folder is renamed."""
-    store.flush()
-
-
 def keep(where: Path, large: bool, dataset_files: list[str], store: ox.Store) -> None:
     """Write the default graph of STORE (the validated graph) to WHERE/VALIDATED when the dataset is LARGE and
     its DATASET_FILES name no blank node; otherwise leave none."""
@@ -56,9 +51,9 @@ def keep(where: Path, large: bool, dataset_files: list[str], store: ox.Store) ->
     try:
         disk = ox.Store(str(tmp))
         disk.bulk_extend(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-        _close(disk)
+        disk.flush()
         del disk
-        gc.collect()
+        gc.collect()  # the store is closed when the last reference goes, before its folder is renamed
         os.replace(tmp, target)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)  # the next run loads the sources again
@@ -95,7 +90,7 @@ def updated_copy(where: Path, index: Path, added: set, removed: set) -> Iterator
             copy.store.remove(ox.Quad(t.subject, t.predicate, t.object, dg))
         copy.store.extend(ox.Quad(t.subject, t.predicate, t.object, dg) for t in added)
         yield copy
-        _close(copy.store)
+        copy.store.flush()
         copy.store = None
         gc.collect()
         old = where / f"{VALIDATED}.old-{os.getpid()}"
