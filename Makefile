@@ -44,7 +44,7 @@ demo: $(STAMP)
 
 ## test: install with test extras and run the whole test suite
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -ra
+	$(BIN)/python -m pytest -q -ra -n 2 --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

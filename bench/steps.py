@@ -105,10 +105,10 @@ def step_export(args: dict, rec: Recorder) -> None:
     """Write the validation input (ontology, curated and imported graphs) and the whole dataset as N-Triples."""
     import pyoxigraph as ox
 
-    from kg.store import open_store
+    from kg.store import open_read_store
     from kg.validate import dataset_graphs
 
-    store = open_store(args["dataset"], build_if_needed=False)
+    store = open_read_store(args["dataset"])  # a large dataset through its on-disk index, not loaded into memory
     graphs = dataset_graphs(store)
     with open(args["validation_nt"], "wb") as fh:
         for g in graphs:

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from kg import namespaces as ns
 from kg import paths
@@ -60,6 +61,7 @@ class BuildResult:
     seconds: float = 0.0
     skipped: bool = False
     incremental: bool = False  # the inferences were kept by difference (kg.maintain)
+    on_disk: bool = False  # the whole build happened on the on-disk index, the inputs being too large for memory
     derived_again: bool = False  # ... and the derivation rules of rules/ ran again, the change reaching their reads
 
 
@@ -248,6 +250,46 @@ def _count(store, graph: str) -> int:
     return int(next(iter(found))[0].value)
 
 
+class _OnDisk:
+    """A build on disk in OUT.tmp-PID (its store in DISK_INDEX there): the store is closed and the folder
+    removed when the block raises."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.tmp = out.parent / f"{out.name}.tmp-{os.getpid()}"
+        self.store: Any = None  # a pyoxigraph Store while open
+
+    def __enter__(self) -> _OnDisk:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp.mkdir(parents=True)
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if kind is not None:
+            self.drop()
+
+    def drop(self) -> None:
+        """Close the store and remove the folder."""
+        import gc
+
+        self.store = None
+        gc.collect()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def finish(self, entries: list, extra, sizes: dict, result: BuildResult) -> None:
+        """Close the store, write the manifest with the graph SIZES and put the folder in place of OUT."""
+        import gc
+
+        assert self.store is not None
+        self.store.flush()
+        self.store = None
+        gc.collect()  # the store is closed when the last reference goes, before its folder is renamed
+        result.triples = sum(sizes.values())
+        result.inferred = sizes.get(ns.GRAPH_INFERRED, 0)
+        _write_manifest(self.tmp, entries, extra, sizes)
+        _swap(self.tmp, self.out)
+
+
 def _build_on_disk(out: Path, manifest: dict, inputs, entries, stale: set, extra, result: BuildResult, say) -> bool:
     """The incremental build of a large dataset, on its on-disk index (kg.store): a copy of the index (its files
     hard-linked: instant) gets the change and the inferences kept by difference, and becomes the new build with
@@ -265,18 +307,16 @@ def _build_on_disk(out: Path, manifest: dict, inputs, entries, stale: set, extra
     if not index.is_dir():
         say(f"index {out / DATASET} on disk (once per full build)")
         make_index(out / DATASET, index)
-    tmp = out.parent / f"{out.name}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    store = None
-    try:
+    with _OnDisk(out) as disk:
+        tmp = disk.tmp
         ox.Store.read_only(str(index)).backup(str(tmp / DISK_INDEX))
         gc.collect()
-        store = ox.Store(str(tmp / DISK_INDEX))
+        disk.store = store = ox.Store(str(tmp / DISK_INDEX))
         sizes = dict(manifest.get("graphs", {}))
         change = _maintain(store, inputs, stale, result, say, sizes)
         if change is None:
-            shutil.rmtree(tmp, ignore_errors=True)
+            del store
+            disk.drop()
             return False
         say("write the changed files")
         sizes[ns.GRAPH_INFERRED] = sizes.get(ns.GRAPH_INFERRED, 0) + change.inferred
@@ -292,19 +332,46 @@ def _build_on_disk(out: Path, manifest: dict, inputs, entries, stale: set, extra
             write_search_index(store, tmp)
         else:
             update_index(out / INDEX_FILE, store, change.nodes, tmp)
-        store.flush()
-        store = None
-        gc.collect()  # the store is closed when the last reference goes, before its folder is renamed
-        result.triples = sum(sizes.values())
-        result.inferred = sizes.get(ns.GRAPH_INFERRED, 0)
-        _write_manifest(tmp, entries, extra, sizes)
-        _swap(tmp, out)
-    except BaseException:
-        store = None
-        gc.collect()
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        del store
+        disk.finish(entries, extra, sizes, result)
     return True
+
+
+def _build_whole_on_disk(out: Path, inputs, entries, extra, result: BuildResult, say) -> None:
+    """The full build of inputs too large for memory (kg.memory), on a new on-disk index: every input parsed
+    into it, the inferences materialized there with the rules' outputs written to files (they need not fit in
+    memory either), and the files beside it written from it; the N-Quads file is written only when a command
+    needs it (kg.store.dataset_file). Later builds keep it up to date by difference (_build_on_disk)."""
+    import pyoxigraph as ox
+
+    from kg.diskindex import DISK_INDEX
+    from kg.inference import materialize
+
+    with _OnDisk(out) as disk:
+        disk.store = store = ox.Store(str(disk.tmp / DISK_INDEX))
+        for src in inputs:
+            say(f"parse {src.path}")
+            _load(store, src)
+            result.parsed.append(str(src.path))
+        say("materialize inferences")
+        spill = disk.tmp / "rule-outputs"
+        spill.mkdir()
+        materialize(store, count=False, spill=spill)
+        shutil.rmtree(spill)
+        say("write the files beside the index")
+        sizes = graph_sizes(store)
+        with open(disk.tmp / DERIVED, "wb") as apart:
+            write_graphs(store, [ns.GRAPH_DERIVED, ns.GRAPH_RULES], apart)
+        write_search_index(store, disk.tmp)
+        del store
+        result.on_disk = True
+        disk.finish(entries, extra, sizes, result)
+
+
+def graph_sizes(store) -> dict:
+    """The number of triples of every named graph of STORE, by graph IRI, sorted."""
+    found = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return dict(sorted((row[0].value, int(row[1].value)) for row in found))
 
 
 def _write_manifest(folder: Path, entries: list, extra, sizes: dict) -> None:
@@ -364,15 +431,27 @@ def build(
         stale = {e["graph"] for e in entries}
         old = manifest if not force and manifest and manifest.get("kg_version") == __version__ else None
         from kg.diskindex import large
+        from kg.memory import fits, say_on_disk
 
         if old is not None and incremental and has_dataset(out) and large(old):  # kept up to date on disk
             stale = _stale(old, entries)
-            if stale and all(g.startswith((ns.GRAPH_CURATED, ns.GRAPH_IMPORT)) for g in stale):
+            changed = [s.path for s in inputs if s.graph in stale]  # parsed into memory to take the difference
+            if (
+                stale
+                and all(g.startswith((ns.GRAPH_CURATED, ns.GRAPH_IMPORT)) for g in stale)
+                and fits(changed, "build")
+            ):
                 if _build_on_disk(out, old, inputs, entries, stale, extra, result, say):
                     result.seconds = time.perf_counter() - started
                     return result
                 result.parsed, result.reused = [], []
             stale = {e["graph"] for e in entries}
+        files = [s.path for s in inputs]
+        if not fits(files, "build"):
+            say(say_on_disk(files, "build"))
+            _build_whole_on_disk(out, inputs, entries, extra, result, say)
+            result.seconds = time.perf_counter() - started
+            return result
         maintained = False
         if old is not None and (out / DATASET).is_file():
             # graphs whose inputs are unchanged come from the previous dataset; only the others are parsed
@@ -510,6 +589,7 @@ def run(args) -> int:
                 f"{res.out}: {res.triples} triples ({res.inferred} inferred); "
                 f"parsed {len(res.parsed)} inputs, reused {len(res.reused)}"
                 + ("; inferences kept by difference" if res.incremental else "")
+                + ("; on disk" if res.on_disk else "")
                 + f"; {res.seconds:.2f} s"
             )
     return 0

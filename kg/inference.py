@@ -11,12 +11,14 @@ is fed after it started runs again over just the fed keys, until nothing new app
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kg import namespaces as ns
 from kg import rules as derivation
@@ -208,13 +210,36 @@ def triple_key(t) -> tuple:
     return _key(t.predicate.value)
 
 
-def subjects_of(outputs: list, keys: set) -> list:
-    """The subjects of the triples in OUTPUTS (N-Triples) that have one of the build KEYS."""
+def triples(data):
+    """The triples of DATA: N-Triples, as bytes or a file (a Path: what a rule wrote on disk, see materialize)."""
     import pyoxigraph as ox
 
+    if isinstance(data, Path):
+        return ox.parse(path=str(data), format=ox.RdfFormat.N_TRIPLES)
+    return ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
+
+
+def load(store, data, graph=None) -> None:
+    """Load DATA (N-Triples, as bytes or a file) into GRAPH (default: the default graph) of STORE."""
+    import pyoxigraph as ox
+
+    graph = graph or ox.DefaultGraph()
+    if isinstance(data, Path):
+        store.bulk_load(path=str(data), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+    else:
+        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+
+
+def size(data) -> int:
+    """The bytes of DATA (N-Triples, as bytes or a file)."""
+    return data.stat().st_size if isinstance(data, Path) else len(data)
+
+
+def subjects_of(outputs: list, keys: set) -> list:
+    """The subjects of the triples in OUTPUTS (N-Triples, as bytes or files) that have one of the build KEYS."""
     found: dict = {}
     for data in outputs:
-        for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+        for t in triples(data):
             if touched({triple_key(t)}, keys):
                 found[t.subject] = None
     return list(found)
@@ -223,12 +248,13 @@ def subjects_of(outputs: list, keys: set) -> list:
 EXACT_KEYS_BELOW = 1 << 20  # bytes of N-Triples output whose keys absorb() reads from the triples themselves
 
 
-def keys_of(data: bytes) -> set:
-    """The build keys of the triples in DATA (N-Triples): their predicates, classes and deriving rules."""
+def keys_of(data) -> set:
+    """The build keys of the triples in DATA (N-Triples, as bytes or a file): their predicates, classes and
+    deriving rules."""
     import pyoxigraph as ox
 
     keys: set = set()
-    for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES):
+    for t in triples(data):
         p = t.predicate.value
         if p == RDF_TYPE and isinstance(t.object, ox.NamedNode):
             keys.add(T(t.object.value))
@@ -305,6 +331,7 @@ def materialize(
     seed: Seed | None = None,
     table: dict | None = None,
     added: dict | None = None,
+    spill: Path | None = None,
 ) -> int | None:
     """Add the inferences to STORE's lat-g:inferred graph; returns how many triples that graph holds after
     (None with COUNT false, which saves a scan of the graph).
@@ -313,7 +340,8 @@ def materialize(
     2); with 1 the rules run one after another. The result is the same either way, and the same with SHORTCUTS
     false: every written key then feeds (see kg.rules.MINTED_ATTRIBUTES), and a record rule runs again whole
     rather than over the nodes of the triples fed to it (see ANCHORS). ADDED, when given, gets the number of
-    triples each graph gained.
+    triples each graph gained. SPILL, a folder, takes the rules' outputs as files rather than in memory (for a
+    store on disk, whose data need not fit in memory).
     """
     import pyoxigraph as ox
 
@@ -328,16 +356,22 @@ def materialize(
     started: set = set()
 
     profile = os.environ.get("LATTICE_PROFILE_RULES") == "1"
+    numbers = itertools.count()  # of the files SPILL gets
 
-    def evaluate(name: str, query: str) -> bytes:
+    def evaluate(name: str, query: str) -> bytes | Path:
         with lock:
             started.add(name)
+            spilled = spill / f"{next(numbers)}.nt" if spill is not None else None
         began = time.perf_counter()
         # results go from the query engine to the store as N-Triples, never through Python objects
-        data = store.query(prologue + query, use_default_graph_as_union=True).serialize(format=ox.RdfFormat.N_TRIPLES)
+        found = store.query(prologue + query, use_default_graph_as_union=True)
+        if spilled is None:
+            data: bytes | Path = found.serialize(format=ox.RdfFormat.N_TRIPLES)
+        else:
+            found.serialize(output=str(spilled), format=ox.RdfFormat.N_TRIPLES)
+            data = spilled if spilled.stat().st_size else b""
         if profile:
-            lines = data.count(b"\n")
-            print(f"rule {name}: {time.perf_counter() - began:.2f} s, {lines} triples", file=sys.stderr)
+            print(f"rule {name}: {time.perf_counter() - began:.2f} s, {size(data)} bytes", file=sys.stderr)
         return data
 
     pending: dict = {name: set() for name in names}  # keys fed to a rule after it started
@@ -357,7 +391,7 @@ def materialize(
         began = time.perf_counter()
         new = ox.Store()
         for data in outputs:
-            new.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+            load(new, data)
         found = new.query(prologue + query)
         assert isinstance(found, ox.QueryTriples)  # a CONSTRUCT
         fresh = [t for t in found if next(store.quads_for_pattern(t.subject, t.predicate, t.object), None) is None]
@@ -368,7 +402,7 @@ def materialize(
             )
         return data
 
-    def absorb(name: str, data: bytes) -> None:
+    def absorb(name: str, data: bytes | Path) -> None:
         """Load a rule's output and tell the rules it feeds (only those already started need to run again)."""
         if not data:
             return
@@ -376,17 +410,17 @@ def materialize(
         began = time.perf_counter()
         graph = ox.NamedNode(table[name].graph)
         if added is not None:  # count what is new to the graph (a seeded run's outputs are small)
-            fresh = set(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+            fresh = set(triples(data))
             n = sum(ox.Quad(t.subject, t.predicate, t.object, graph) not in store for t in fresh)
             added[graph.value] = added.get(graph.value, 0) + n
-        store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        load(store, data, graph)
         if profile:
             print(f"load {name}: {time.perf_counter() - began:.2f} s", file=sys.stderr)
         # a small output feeds through the keys it holds; a large one, through all its rule may write
-        written = keys_of(data) if len(data) <= EXACT_KEYS_BELOW else None
+        written = keys_of(data) if size(data) <= EXACT_KEYS_BELOW else None
         feed(data, written, name)
 
-    def feed(data: bytes, written: set | None, source: str | None) -> None:
+    def feed(data: bytes | Path, written: set | None, source: str | None) -> None:
         """Tell the started rules that DATA (with keys WRITTEN; None: all SOURCE may write) was loaded."""
         with lock:
             for other in names:
@@ -461,7 +495,7 @@ def materialize(
                 absorb(name, evaluate_new(name, keys, outputs))
                 continue
             subjects = None
-            if rule.anchor and (not shortcuts or sum(map(len, outputs)) > ANCHORED_BELOW):
+            if rule.anchor and (not shortcuts or sum(map(size, outputs)) > ANCHORED_BELOW):
                 anchors[name] = set()  # the rule runs whole below
             elif rule.anchor:
                 subjects = list(dict.fromkeys([*subjects_of(outputs, keys & rule.reads), *anchors[name]]))

@@ -131,6 +131,26 @@ def test_targets_pass_and_fail_from_figures(run):
     assert t["endpoint-qps"]["pass"] is False
 
 
+def test_the_huge_targets_read_the_1e7_input(run):
+    results = _results()
+    results["inputs"].append(
+        {
+            "kind": "synthetic",
+            "requested_triples": 10_000_000,
+            "memory_budget": "4G",
+            "build": {"median_s": 80.0, "peak_rss_mb": 5000.0},
+            "validate": {"fast": {"median_s": 70.0, "peak_rss_mb": 3000.0}},
+        }
+    )
+    t = {x["id"]: x for x in run.evaluate_targets(results)}
+    assert (t["build-10m-time"]["measured"], t["build-10m-time"]["pass"]) == (80.0, True)
+    assert (t["build-10m-memory"]["measured"], t["build-10m-memory"]["pass"]) == (5000.0, False)
+    assert (t["validate-10m-time"]["measured"], t["validate-10m-time"]["pass"]) == (70.0, False)
+    assert (t["validate-10m-memory"]["measured"], t["validate-10m-memory"]["pass"]) == (3000.0, True)
+    assert "LATTICE_MEMORY=4G" in t["build-10m-time"]["note"]
+    assert "--huge" in {x["id"]: x for x in run.evaluate_targets(_results())}["build-10m-time"]["note"]
+
+
 def test_missing_figures_are_not_measured_rather_than_failed(run):
     t = run.evaluate_targets({"inputs": []})
     assert all(x["pass"] is None for x in t)

@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -27,8 +28,9 @@ import pyoxigraph as ox
 
 from kg.errors import InputError
 from kg.fileio import check_rdf_file, from_oxigraph_syntax_error, load_rdf, rdf_format, write_atomic
+from kg.memory import fits
 from kg.shacl.result import Result
-from kg.validate.ondisk import VALIDATED, clean, keep, updated_copy
+from kg.validate.ondisk import VALIDATED, blank_free, clean, keep, load_apart, put_in_place, updated_copy
 
 STATE_FORMAT = 1
 STATE_FILE = "state.json"
@@ -60,13 +62,14 @@ class Outcome:
     reused_focus: int = 0  # distinct (shape, focus node) pairs of those results
     state_bytes: int = 0
     state_seconds: float = 0.0
-    on_disk: bool = False  # the validated graph kept on disk was updated by the difference (VALIDATED)
+    on_disk: bool = False  # the validated graph was on disk (kept and updated by the difference, or too large)
     timings: dict[str, float] = field(default_factory=dict)
 
     def line(self) -> str:
         """One line saying what was re-checked and what was reused."""
         if self.mode == "full":
-            return f"validated in full ({self.reason})" if self.reason else "validated in full"
+            full = "validated in full" + (" on disk" if self.on_disk else "")
+            return f"{full} ({self.reason})" if self.reason else full
         return (
             f"incremental: {self.added} triples added, {self.removed} removed; re-checked {self.rechecked} focus "
             f"nodes of {self.shapes_narrowed} shapes and {self.shapes_whole} shapes whole; reused {self.reused} "
@@ -135,7 +138,12 @@ def current_sources(dataset: Path) -> list[Source] | None:
 
 
 def parse_source(path: Path, label: str, read: Path | None = None) -> list[ox.Triple]:
-    """The triples of the RDF file PATH (read from READ when given: an older copy), every graph merged.
+    """The triples of the RDF file PATH (read from READ when given: an older copy), every graph merged."""
+    return list(source_triples(path, label, read))
+
+
+def source_triples(path: Path, label: str, read: Path | None = None) -> Iterator[ox.Triple]:
+    """The triples of the RDF file PATH (read from READ when given), every graph merged, as they are parsed.
 
     Blank nodes of a graph file are labelled from LABEL and the order they appear in (the parser makes new
     ones every time); a dataset file (N-Quads, TriG) keeps the labels it writes, as `load_rdf` does.
@@ -143,25 +151,23 @@ def parse_source(path: Path, label: str, read: Path | None = None) -> list[ox.Tr
     fmt = rdf_format(path)
     src = read or path
     check_rdf_file(src, fmt)
-    try:
-        quads = list(ox.parse(path=str(src), format=fmt))
-    except SyntaxError as err:
-        raise from_oxigraph_syntax_error(err, path) from None
-    except ValueError as err:
-        raise InputError(str(err), path=path) from None
-    if fmt.supports_datasets:
-        return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     names: dict[str, ox.BlankNode] = {}
 
     def name(t):
-        if isinstance(t, ox.BlankNode):
+        if isinstance(t, ox.BlankNode) and not fmt.supports_datasets:
             b = names.get(t.value)
             if b is None:
                 b = names[t.value] = ox.BlankNode(f"{label}x{len(names)}")
             return b
         return t
 
-    return [ox.Triple(name(q.subject), q.predicate, name(q.object)) for q in quads]
+    try:
+        for q in ox.parse(path=str(src), format=fmt):
+            yield ox.Triple(name(q.subject), q.predicate, name(q.object))
+    except SyntaxError as err:
+        raise from_oxigraph_syntax_error(err, path) from None
+    except ValueError as err:
+        raise InputError(str(err), path=path) from None
 
 
 def source_label(path: str) -> str:
@@ -563,7 +569,12 @@ def _validate_with_state(ds: Path, where: Path, sources, shapes_store, shape_fil
         return _validate_on_disk(ds, where, plan, sources, stamp, shapes_store, outcome)
     shutil.rmtree(where / VALIDATED, ignore_errors=True)  # it would no longer match the state
     t0 = time.perf_counter()
-    store = load_sources(sources)
+    apart = None if fits([s.path for s in sources], "validate") else where  # too large for memory: on disk
+    if apart is not None:
+        store, folder = load_apart(where, [s.path for s in sources], lambda p: source_triples(p, source_label(str(p))))
+        outcome.on_disk = True
+    else:
+        store = load_sources(sources)
     outcome.timings["load"] = time.perf_counter() - t0
     jobs = jobs or default_jobs(store)
     jobs = jobs if jobs > 1 and can_fork() else 1
@@ -573,8 +584,12 @@ def _validate_with_state(ds: Path, where: Path, sources, shapes_store, shape_fil
         t1 = time.perf_counter()
         grouped = run_full(store, shapes_store, jobs)
         outcome.timings["validate"] = time.perf_counter() - t1
-    if _save(where, stamp, sources, grouped, outcome):
-        datasets = [s.path for s in sources if rdf_format(s.path).supports_datasets]
+    datasets = [s.path for s in sources if rdf_format(s.path).supports_datasets]
+    saved = _save(where, stamp, sources, grouped, outcome)
+    if apart is not None:
+        del store  # closed before its folder is moved
+        store = put_in_place(where, folder, saved and on_disk and all(blank_free(p) for p in datasets))
+    elif saved:
         keep(where, on_disk, datasets, store)
     results = [r for v in grouped.values() for r in v]
     return store, results, outcome, jobs

@@ -108,9 +108,29 @@ def _dataset_from_inputs(dataset=None):
     if not inputs or not derived.is_file():
         return None
     try:
-        return load_rdf([i["path"] for i in inputs] + [derived])
+        return _load([i["path"] for i in inputs] + [str(derived)])
     except InputError:
         return None
+
+
+def _load(files: list[str]):
+    """FILES merged into the default graph of a new store: in memory, or, when they are too large for it
+    (kg.memory), on disk in a temporary folder removed when the process ends."""
+    from kg.memory import fits, say_on_disk
+
+    if fits(files, "validate"):
+        return load_rdf(files)
+    import atexit
+    import shutil
+    import sys
+    import tempfile
+
+    from kg.validate.ondisk import load_on_disk
+
+    print(say_on_disk(files, "validate"), file=sys.stderr)
+    folder = Path(tempfile.mkdtemp(prefix="lattice-validate-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return load_on_disk(folder / "store", files)
 
 
 def working_store(data, dataset=None):
@@ -140,7 +160,7 @@ def working_store(data, dataset=None):
         # result on a blank node is placed in its own file; otherwise the engine's bulk loader is faster
         size = sum(Path(f).stat().st_size for f in files if Path(f).is_file())
         apart = len(files) > 1 and size <= APART_LIMIT  # one file: every blank node is from it
-        return (load_rdf_apart(files) if apart else load_rdf(files)), files
+        return (load_rdf_apart(files) if apart else _load(files)), files
     # rdflib Graph / Dataset
     try:
         import rdflib

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import os
@@ -57,6 +58,64 @@ def keep(where: Path, large: bool, dataset_files: list[str], store: ox.Store) ->
         os.replace(tmp, target)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)  # the next run loads the sources again
+
+
+def load_on_disk(folder: Path, files: list[str], triples_of=None) -> ox.Store:
+    """A new on-disk store in FOLDER with every graph of FILES merged into its default graph, streamed by bulk
+    loads, so that memory does not grow with the data. TRIPLES_OF(path), when given, gives the triples of a
+    graph file (its blank nodes labelled as the caller needs); otherwise the store labels them.
+
+    A file that is missing or malformed raises InputError with file:line:col, and FOLDER is removed."""
+    from kg.errors import InputError
+    from kg.fileio import check_rdf_file, from_oxigraph_syntax_error, rdf_format
+
+    store = ox.Store(str(folder))
+    dg = ox.DefaultGraph()
+    try:
+        for f in files:
+            path = Path(f)
+            if not path.is_file():
+                raise InputError("no such file", path=path)
+            fmt = rdf_format(path)
+            check_rdf_file(path, fmt)
+            try:
+                if fmt.supports_datasets:
+                    quads = ox.parse(path=str(path), format=fmt)
+                    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, dg) for q in quads)
+                elif triples_of is not None:
+                    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, dg) for t in triples_of(path))
+                else:
+                    store.bulk_load(path=str(path), format=fmt, to_graph=dg, base_iri=path.as_uri())
+            except SyntaxError as err:
+                raise from_oxigraph_syntax_error(err, path) from None
+            except ValueError as err:
+                raise InputError(str(err), path=path) from None
+        store.flush()
+    except BaseException:
+        del store
+        gc.collect()
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return store
+
+
+def load_apart(where: Path, files: list[str], triples_of=None) -> tuple[ox.Store, Path]:
+    """FILES loaded on disk (load_on_disk) into a new folder in the state's folder WHERE, and that folder."""
+    tmp = where / f"{VALIDATED}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    where.mkdir(parents=True, exist_ok=True)
+    return load_on_disk(tmp, files, triples_of), tmp
+
+
+def put_in_place(where: Path, folder: Path, kept: bool) -> ox.Store:
+    """The store loaded in FOLDER by load_apart, once the caller dropped it: kept as WHERE/VALIDATED when KEPT,
+    otherwise removed when the process ends; opened again for reading."""
+    gc.collect()  # the store is closed when the last reference goes, before its folder is renamed
+    if kept:
+        os.replace(folder, where / VALIDATED)
+        return ox.Store.read_only(str(where / VALIDATED))
+    atexit.register(shutil.rmtree, folder, True)
+    return ox.Store.read_only(str(folder))
 
 
 @dataclass
