@@ -172,3 +172,24 @@ def test_bad_input_on_disk_names_the_place_and_leaves_nothing(tmp_path, monkeypa
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "bad.nt"]  # no dataset, no leftover
     assert main(["validate", str(bad)]) == 2
     assert f"{bad}:2:" in capsys.readouterr().err
+
+
+def test_a_dataset_too_large_for_memory_is_served_from_a_copy_of_its_index(builds, tmp_path):
+    import urllib.parse
+    import urllib.request
+
+    from kg.thirdparty import KgServer
+
+    _, on_disk = builds
+    env = {"LATTICE_MEMORY": TINY, "TMPDIR": str(tmp_path), "LATTICE_HOME": str(tmp_path / "home")}
+    query = urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"})
+    with KgServer(dataset=on_disk.out, env=env) as server:
+        copies = list(tmp_path.glob("lattice-serve-*/store"))
+        request = urllib.request.Request(
+            f"{server.endpoint}?{query}", headers={"Accept": "application/sparql-results+json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as r:
+            n = json.loads(r.read())["results"]["bindings"][0]["n"]["value"]
+        assert "copy of the on-disk index" in server.log_text()
+    assert len(copies) == 1 and int(n) == on_disk.triples
+    assert not list(tmp_path.glob("lattice-serve-*"))  # removed when the server stopped

@@ -93,14 +93,23 @@ def add_arguments(p) -> None:
     p.add_argument("--verbose", "-v", action="store_true", help="log every request to stderr")
 
 
-def load_store(dataset=None, store_path=None):
-    """The store to serve: a persistent pyoxigraph store at STORE_PATH (filled from the dataset when new), else
-    an in-memory copy of the built dataset."""
+def load_store(dataset=None, store_path=None, from_index: bool = False):
+    """The store to serve: a persistent pyoxigraph store at STORE_PATH (filled from the dataset when new: with
+    FROM_INDEX, as a copy of the dataset's on-disk index), else an in-memory copy of the built dataset."""
     import pyoxigraph as ox
 
     if store_path:
         p = Path(store_path).expanduser()
         fresh = not p.exists() or (p.is_dir() and not any(p.iterdir()))
+        if fresh and from_index:
+            from kg.diskindex import DISK_INDEX
+            from kg.store import dataset_dir, open_read_store
+
+            open_read_store(dataset)  # builds when needed, and makes a large dataset's index once
+            index = dataset_dir(dataset) / DISK_INDEX
+            if index.is_dir():  # a RocksDB checkpoint: files hard-linked, instant, untouched by later builds
+                ox.Store.read_only(str(index)).backup(str(p))
+                return ox.Store(str(p))
         store = ox.Store(str(p))
         if fresh:
             from kg.store import open_store
@@ -112,6 +121,27 @@ def load_store(dataset=None, store_path=None):
     from kg.store import open_memory_store
 
     return open_memory_store(dataset)
+
+
+def disk_copy_path(dataset=None) -> str | None:
+    """Where to put the private copy of the dataset's on-disk index that the server serves when the built
+    dataset is too large to load into memory (kg.memory), removed when the server exits; None when it fits.
+    (Only the manifest is read here: the server process itself never opens a store, so that it forks cleanly.)"""
+    import atexit
+    import shutil
+    import tempfile
+
+    from kg.build import read_manifest
+    from kg.memory import MEMORY_ENV, fits_triples
+    from kg.store import dataset_dir
+
+    triples = (read_manifest(dataset_dir(dataset)) or {}).get("triples", 0)
+    if fits_triples(triples, "serve"):
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="lattice-serve-"))
+    atexit.register(shutil.rmtree, folder, True)
+    print(f"serving {triples} triples from a copy of the on-disk index (over {MEMORY_ENV})", file=sys.stderr)
+    return str(folder / "store")
 
 
 def config_from_args(args) -> ServeConfig:
@@ -175,10 +205,10 @@ def run(args) -> int:
     host, port = sock.getsockname()[:2]
     shown_host = f"[{host}]" if ":" in host else host
     bound = f"http://{shown_host}:{port}"
-    store_path = str(Path(args.store).expanduser()) if args.store else None
+    store_path = str(Path(args.store).expanduser()) if args.store else disk_copy_path(dataset)
     try:
         zygote = Zygote(
-            lambda: load_store(dataset, args.store),
+            lambda: load_store(dataset, store_path, from_index=not args.store),
             store_path=store_path,
             memory_mb=config.worker_memory_mb,
             confine=not config.allowed_services,
