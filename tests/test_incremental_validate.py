@@ -176,6 +176,21 @@ def test_a_sparql_constraint_over_every_predicate_is_rechecked_for_the_changed_t
     )
 
 
+def test_a_full_run_records_what_sparql_constraints_read_for_the_next_run(monkeypatch):
+    import kg.sparqlalgebra
+
+    base = "ex:p a ex:Declared . ex:x ex:p 1 . ex:Declared a ex:Declared . "
+    shapes, old, new = store_of(UNDECLARED), store_of(base), store_of(base + "ex:x ex:q 2 .")
+    summaries: dict = {}
+    previous = run_full(old, shapes, 1, summaries)
+    assert [v["any_predicate"] for v in summaries.values()] == [True]
+    monkeypatch.setattr(kg.sparqlalgebra, "summary", lambda text: pytest.fail("parsed again"))
+    outcome = Outcome()
+    changed = sorted(triples(old) ^ triples(new), key=str)
+    inc = run_narrowed(new, shapes, 1, changed, previous, outcome, summaries)
+    assert multiset(inc) == multiset(run_full(new, shapes, 1)) and outcome.shapes_whole == 0
+
+
 def test_a_sparql_constraint_that_reads_none_of_the_changed_predicates_keeps_its_results():
     shapes = SPARQL.replace("sh:targetNode ex:registry", "sh:targetSubjectsOf ex:score")
     inc, full, outcome, _changed, previous = edit(shapes, "ex:b ex:score 20 .", "ex:b ex:score 20 ; ex:label 'b' .")
@@ -411,9 +426,11 @@ def test_the_command_keeps_a_state_and_reuses_it(curated_copy, capsys):
     from kg.store import dataset_dir
     from kg.validate.command import validate
     from kg.validate.incremental import STATE_FILE, state_dir
+    from kg.validate.summaries import SUMMARIES_FILE
 
     code, first, err = kg("validate", capsys=capsys)
     assert code in (0, 1) and "validated in full (no stored state)" in err
+    assert json.loads((state_dir(dataset_dir()) / SUMMARIES_FILE).read_text())  # for the next run
     code, again, err = kg("validate", capsys=capsys)
     assert "incremental: 0 triples added, 0 removed" in err
     body = [x for x in first.splitlines() if "fast engine" not in x]

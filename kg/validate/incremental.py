@@ -31,6 +31,7 @@ from kg.fileio import check_rdf_file, from_oxigraph_syntax_error, load_rdf, rdf_
 from kg.memory import fits
 from kg.shacl.result import Result
 from kg.validate.ondisk import VALIDATED, blank_free, clean, keep, load_apart, put_in_place, updated_copy
+from kg.validate.summaries import read_summaries, write_summaries
 
 STATE_FORMAT = 1
 STATE_FILE = "state.json"
@@ -338,11 +339,15 @@ def previous_results(state: dict) -> dict[str, list[Result]] | None:
         return None
 
 
-def run_full(store: ox.Store, shapes_store: ox.Store, jobs: int) -> dict[str, list[Result]]:
-    """Every top shape's results on the whole graph."""
+def run_full(store: ox.Store, shapes_store: ox.Store, jobs: int, summaries: dict | None = None):
+    """Every top shape's results on the whole graph; SUMMARIES, when given, gets what the SPARQL-only shapes read
+    (kg.shacl.affected.sparql_plan): the next incremental run need not parse their queries."""
+    from kg.shacl.affected import sparql_plan
     from kg.shacl.engine import Engine
 
     engine = Engine(store, shapes_store)
+    for s in engine.top_shapes() if summaries is not None else []:
+        sparql_plan(engine, s, [], summaries)
     return engine.run_shapes(engine.top_shapes(), jobs)
 
 
@@ -419,30 +424,6 @@ def run_narrowed(
         outcome.reason = "the class hierarchy changed"
     outcome.reused, outcome.reused_focus = len(reused), len(set(reused))
     return grouped
-
-
-SUMMARIES_FILE = "sparql-reads.json"  # what each SPARQL constraint reads (kg.sparqlalgebra.summary), by SHA-256
-
-
-def read_summaries(where: Path) -> dict:
-    """The summaries of SPARQL constraints kept beside the state (a query's text names its summary)."""
-    try:
-        found = json.loads((where / SUMMARIES_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
-    ok = isinstance(found, dict) and all(
-        isinstance(v, dict) and isinstance(v.get("predicates"), list) and {"any_predicate", "value_local"} <= set(v)
-        for v in found.values()
-    )
-    return found if ok else {}
-
-
-def write_summaries(where: Path, summaries: dict) -> None:
-    """Keep SUMMARIES beside the state (best effort: they are computed again when missing)."""
-    try:
-        write_atomic(where / SUMMARIES_FILE, json.dumps(summaries, sort_keys=True))
-    except OSError:
-        pass
 
 
 def _plan(state: dict | None, stamp: dict, sources: list[Source], where: Path, full: bool, outcome: Outcome):
@@ -582,8 +563,9 @@ def _validate_with_state(ds: Path, where: Path, sources, shapes_store, shape_fil
         grouped = _recheck(store, shapes_store, jobs, plan, outcome, where)
     else:
         t1 = time.perf_counter()
-        grouped = run_full(store, shapes_store, jobs)
+        grouped = run_full(store, shapes_store, jobs, summaries := read_summaries(where))
         outcome.timings["validate"] = time.perf_counter() - t1
+        write_summaries(where, summaries)
     datasets = [s.path for s in sources if rdf_format(s.path).supports_datasets]
     saved = _save(where, stamp, sources, grouped, outcome)
     if apart is not None:
