@@ -427,7 +427,6 @@ def build(
         inputs = sources(extra)
         entries = [fingerprint(s, previous.get(s.key())) for s in inputs]
         result = BuildResult(out=out)
-        store = ox.Store()
         stale = {e["graph"] for e in entries}
         old = manifest if not force and manifest and manifest.get("kg_version") == __version__ else None
         from kg.diskindex import large
@@ -452,6 +451,7 @@ def build(
             _build_whole_on_disk(out, inputs, entries, extra, result, say)
             result.seconds = time.perf_counter() - started
             return result
+        store = ox.Store()
         maintained = False
         if old is not None and (out / DATASET).is_file():
             # graphs whose inputs are unchanged come from the previous dataset; only the others are parsed
