@@ -140,9 +140,15 @@ def test_the_huge_targets_read_the_1e7_input(run):
             "memory_budget": "4G",
             "build": {"median_s": 80.0, "peak_rss_mb": 5000.0},
             "validate": {"fast": {"median_s": 70.0, "peak_rss_mb": 3000.0}},
+            "floor": {
+                "build": {"quads": 25_000_000, "parse_s": 50.0, "disk_load_s": 215.0},
+                "validate": {"quads": 10_000_000, "parse_s": 20.0, "disk_load_s": 85.0},
+            },
         }
     )
     t = {x["id"]: x for x in run.evaluate_targets(results)}
+    assert "25,000,000 quads to an on-disk store alone takes 215 s" in t["build-10m-time"]["note"]
+    assert "10,000,000 quads to an on-disk store alone takes 85 s" in t["validate-10m-time"]["note"]
     assert (t["build-10m-time"]["measured"], t["build-10m-time"]["pass"]) == (80.0, True)
     assert (t["build-10m-memory"]["measured"], t["build-10m-memory"]["pass"]) == (5000.0, False)
     assert (t["validate-10m-time"]["measured"], t["validate-10m-time"]["pass"]) == (70.0, False)
@@ -184,3 +190,13 @@ def test_table_and_page_render_from_results(run, tmp_path):
     body = page.read_text()
     assert "| gap query under 2 s (1e6 triples) | 3.00 s | **fail** |" in body
     assert "a note" in body and results["machine"]["python"] in body
+
+
+def test_the_store_floor_step_measures_a_real_load(steps, tmp_path):
+    data = tmp_path / "data.nt"
+    data.write_text("".join(f"<urn:s{i}> <urn:p> <urn:o{i % 7}> .\n" for i in range(500)))
+    rec = steps.Recorder(tmp_path / "result.json")
+    steps.step_store_floor({"files": {"build": str(data)}, "dir": str(tmp_path)}, rec)
+    figures = json.loads((tmp_path / "result.json").read_text())["build"]
+    assert figures["quads"] == 500 and figures["disk_load_s"] >= 0 and figures["parse_s"] >= 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.nt", "result.json"]  # the store is removed

@@ -159,6 +159,20 @@ def test_a_validation_too_large_for_memory_happens_on_disk_with_the_same_results
     assert not list(tmp_path.glob("**/store.tmp-*"))
 
 
+def test_a_file_named_by_a_relative_path_is_validated_on_disk(builds, monkeypatch, tmp_path):
+    import pyoxigraph as ox
+
+    in_memory, _ = builds
+    triples = (q.triple for q in ox.parse(path=str(in_memory.out / DATASET), format=ox.RdfFormat.N_QUADS))
+    (tmp_path / "data.nt").write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
+    monkeypatch.setenv("LATTICE_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    expected = validate(["data.nt"])
+    monkeypatch.setenv(memory.MEMORY_ENV, TINY)
+    on_disk = validate(["data.nt"])  # its base IRI is the file's absolute URI, as in memory
+    assert expected.results and _keys(on_disk) == _keys(expected)
+
+
 def test_bad_input_on_disk_names_the_place_and_leaves_nothing(tmp_path, monkeypatch, capsys):
     from kg.cli import main
 

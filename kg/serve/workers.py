@@ -466,6 +466,9 @@ class Pool:
         """Run JOB on a worker of LANE: (reply header, body); raises RequestFailed for 503s."""
         timeout = self.config.timeout if timeout is None else timeout
         deadline = time.monotonic() + self.config.queue_wait
+        # the query must see every update finished before it arrived, no more: a worker forked since then
+        # serves it even if later updates have landed, so steady writes cannot starve reads
+        wanted = self.generation
         while True:
             if self.deficit[lane] and self.idle[lane].empty():
                 self.deficit[lane] -= 1
@@ -481,7 +484,7 @@ class Pool:
                 raise RequestFailed(
                     503, "the server is busy with other queries; try again shortly", {"Retry-After": "5"}
                 ) from None
-            if worker.generation == self.generation and worker.pid in self.live:
+            if worker.generation >= wanted and worker.pid in self.live:
                 break
             self._replace(worker)  # forked before the last update: it holds an old copy of the store
         done = False
