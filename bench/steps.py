@@ -162,13 +162,17 @@ def _named_text(name: str, **params) -> str:
 
 
 def step_query_oxigraph(args: dict, rec: Recorder) -> None:
-    """The chain query for one actor and the gap query, repeated, on the embedded store."""
+    """The chain query for one actor and the gap query, repeated, on the embedded store: in memory, as `kg serve`
+    holds it, unless the dataset is too large for memory (LATTICE_MEMORY); then on its on-disk index."""
+    from kg.build import read_manifest
+    from kg.memory import fits_triples
     from kg.query import run_sparql
-    from kg.store import open_store
+    from kg.store import open_read_store, open_store
 
     opened = time.perf_counter()
-    store = open_store(args["dataset"], build_if_needed=False)
-    rec.put(open_seconds=time.perf_counter() - opened)
+    in_memory = fits_triples((read_manifest(Path(args["dataset"])) or {}).get("triples", 0), "serve")
+    store = open_store(args["dataset"], build_if_needed=False) if in_memory else open_read_store(args["dataset"])
+    rec.put(open_seconds=time.perf_counter() - opened, in_memory=in_memory)
     plan = [
         ("chain", args["chain_query"], {"actor": args["actor"]}, args.get("chain_reps", 20)),
         ("gap", args["gap_query"], {}, args.get("gap_reps", 5)),
