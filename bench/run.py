@@ -177,7 +177,8 @@ class Runner:
             "runs": len(ok),
             "times": [round(t, 4) for t in times],
             "median_s": round(statistics.median(times), 4) if times else None,
-            "peak_rss_mb": max((r.get("peak_rss_mb", 0) for r in results), default=None),
+            # a run that did not finish shows only a lower bound of its peak: no memory target reads it
+            "peak_rss_mb": max((r.get("peak_rss_mb", 0) for r in ok), default=None),
             "cpu_seconds": [r.get("cpu_seconds") for r in ok],
             "status": "ok" if ok and len(ok) == len(results) else results[-1]["status"] if results else "not run",
             "loadavg": [r.get("loadavg") for r in results],
@@ -185,6 +186,8 @@ class Runner:
         }
         if results and results[-1].get("error"):
             summary["error"] = results[-1]["error"]
+        if len(ok) < len(results):
+            summary["unfinished_peak_rss_mb"] = max((r.get("peak_rss_mb", 0) for r in results), default=None)
         if note:
             summary["note"] = note
         return summary
@@ -641,6 +644,13 @@ def _find(results: dict, triples: int) -> dict | None:
     return None
 
 
+def _unfinished_note(step: dict | None) -> str:
+    """Why a step has no figure, as a note: it did not finish (a time limit, an error)."""
+    if not step or step.get("status", "ok") == "ok":
+        return ""
+    return f"; the step ended with {step['status']}: {step.get('error', '')}".rstrip(": ")
+
+
 def _floor_note(floor: dict | None) -> str:
     """What the store alone needs for the quads a step must hold (see the store-floor step), as a note."""
     if not floor:
@@ -709,12 +719,14 @@ def evaluate_targets(results: dict) -> list[dict]:
             measured = g(step, "fast", "median_s") if tid.startswith("validate") else step.get("median_s")
             ok = None if measured is None else measured < threshold
             note = "not measured: run with --huge" if huge is None else f"LATTICE_MEMORY={huge.get('memory_budget')}"
+            note += _unfinished_note(step if tid.startswith("build") else g(step, "fast"))
             note += _floor_note(g(huge, "floor", tid.split("-")[0]))
         elif tid.endswith("-10m-memory"):
             step = g(huge, tid.split("-")[0]) or {}
             measured = g(step, "fast", "peak_rss_mb") if tid.startswith("validate") else step.get("peak_rss_mb")
             ok = None if measured is None else measured < threshold
             note = "not measured: run with --huge" if huge is None else ""
+            note += _unfinished_note(step if tid.startswith("build") else g(step, "fast"))
         elif tid == "endpoint-qps":
             for entry, where in ((big, "at 1e6 triples"), (small, "at 1e5 triples (none at 1e6)")):
                 measured = endpoint_qps(g(entry, "endpoint"))

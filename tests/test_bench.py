@@ -200,3 +200,25 @@ def test_the_store_floor_step_measures_a_real_load(steps, tmp_path):
     figures = json.loads((tmp_path / "result.json").read_text())["build"]
     assert figures["quads"] == 500 and figures["disk_load_s"] >= 0 and figures["parse_s"] >= 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.nt", "result.json"]  # the store is removed
+
+
+def test_a_step_that_did_not_finish_passes_no_target(run):
+    results = _results()
+    unfinished = {"status": "timeout", "error": "stopped after 900 s", "median_s": None, "peak_rss_mb": None}
+    results["inputs"].append(
+        {"kind": "synthetic", "requested_triples": 10_000_000, "memory_budget": "4G", "build": unfinished}
+    )
+    t = {x["id"]: x for x in run.evaluate_targets(results)}
+    for tid in ("build-10m-time", "build-10m-memory"):
+        assert t[tid]["pass"] is None and "timeout: stopped after 900 s" in t[tid]["note"]
+
+
+def test_the_peak_of_a_run_that_did_not_finish_is_not_the_steps_peak(run, tmp_path, monkeypatch):
+    r = run.Runner(tmp_path, verbose=False)
+    figures = iter(
+        [{"status": "ok", "seconds": 1.0, "peak_rss_mb": 100.0}, {"status": "timeout", "peak_rss_mb": 500.0}]
+    )
+    monkeypatch.setattr(r, "step", lambda *a, **k: next(figures))
+    summary = r.repeat("build", {}, 2)
+    assert summary["status"] == "timeout" and summary["peak_rss_mb"] == 100.0
+    assert summary["unfinished_peak_rss_mb"] == 500.0
