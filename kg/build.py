@@ -191,7 +191,7 @@ def _load(store, src: Source) -> None:
 
     check_rdf_file(src.path, fmt)  # XML entities and deep JSON-LD are refused before parsing
     try:
-        store.bulk_load(path=str(src.path), format=fmt, to_graph=graph, base_iri=src.path.resolve().as_uri())
+        store.bulk_load(path=str(src.path), format=fmt, to_graph=graph, base_iri=src.path.absolute().as_uri())
     except SyntaxError as exc:
         from kg.fileio import from_oxigraph_syntax_error
 

@@ -169,8 +169,15 @@ def test_a_file_named_by_a_relative_path_is_validated_on_disk(builds, monkeypatc
     monkeypatch.chdir(tmp_path)
     expected = validate(["data.nt"])
     monkeypatch.setenv(memory.MEMORY_ENV, TINY)
-    on_disk = validate(["data.nt"])  # its base IRI is the file's absolute URI, as in memory
+    on_disk = validate(["data.nt"])
     assert expected.results and _keys(on_disk) == _keys(expected)
+    (tmp_path / "relative.ttl").write_text("<a> <urn:p> <b> .\n")  # a relative IRI: no base, on disk as in memory
+    with pytest.raises(InputError) as err:
+        validate(["relative.ttl"])
+    assert "relative.ttl:1:" in str(err.value)
+    monkeypatch.delenv(memory.MEMORY_ENV)
+    with pytest.raises(InputError):
+        validate(["relative.ttl"])
 
 
 def test_bad_input_on_disk_names_the_place_and_leaves_nothing(tmp_path, monkeypatch, capsys):

@@ -401,7 +401,7 @@ class Curated:
         for path in files:
             try:
                 with open(path, "rb") as f:
-                    triples = list(ox.parse(f, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()))
+                    triples = list(ox.parse(f, format=ox.RdfFormat.TURTLE, base_iri=path.absolute().as_uri()))
             except SyntaxError as exc:
                 raise from_oxigraph_syntax_error(exc, path) from None
             for t in triples:

@@ -85,7 +85,7 @@ def load_on_disk(folder: Path, files: list[str], triples_of=None) -> ox.Store:
                 elif triples_of is not None:
                     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, dg) for t in triples_of(path))
                 else:
-                    store.bulk_load(path=str(path), format=fmt, to_graph=dg, base_iri=path.resolve().as_uri())
+                    store.bulk_load(path=str(path), format=fmt, to_graph=dg)  # no base IRI, as in memory
             except SyntaxError as err:
                 raise from_oxigraph_syntax_error(err, path) from None
             except ValueError as err:
