@@ -244,9 +244,6 @@ def _fork_worker(chan: socket.socket, store, store_path: str | None, memory_mb: 
     parent_end.close()
 
 
-SNAPSHOTS_KEPT = 3  # checkpoints of a persistent store kept: a worker forked more updates ago than this is not used
-
-
 class _Snapshots:
     """Immutable RocksDB checkpoints of a persistent store (hard links beside it), one per update; workers open
     the newest read-only, so compactions of the live store never pull files from under them."""
@@ -278,7 +275,7 @@ class _Snapshots:
         self.dirty = False
         self.taken.append(str(target))
         self.current = str(target)
-        while len(self.taken) > SNAPSHOTS_KEPT:  # workers of older generations are retired when they finish their job
+        while len(self.taken) > 3:  # workers of older generations are retired when they finish their job
             _remove_tree(self.taken.pop(0))
 
     def clear(self) -> None:
@@ -469,10 +466,6 @@ class Pool:
         """Run JOB on a worker of LANE: (reply header, body); raises RequestFailed for 503s."""
         timeout = self.config.timeout if timeout is None else timeout
         deadline = time.monotonic() + self.config.queue_wait
-        # the query must see every update finished before it arrived, no more: a worker forked since then
-        # serves it even if later updates have landed, so steady writes cannot starve reads (unless the
-        # checkpoint the worker reads may be gone: see SNAPSHOTS_KEPT)
-        arrived = self.generation
         while True:
             if self.deficit[lane] and self.idle[lane].empty():
                 self.deficit[lane] -= 1
@@ -488,7 +481,7 @@ class Pool:
                 raise RequestFailed(
                     503, "the server is busy with other queries; try again shortly", {"Retry-After": "5"}
                 ) from None
-            if worker.generation >= max(arrived, self.generation - SNAPSHOTS_KEPT + 1) and worker.pid in self.live:
+            if worker.generation == self.generation and worker.pid in self.live:
                 break
             self._replace(worker)  # forked before the last update: it holds an old copy of the store
         done = False
